@@ -1,0 +1,243 @@
+// The in-memory heap snapshot: flat typed arrays, one slot per node / edge, strings stored once.
+// Node "ordinals" (0..nodeCount-1) are used everywhere in the engine; the file's `to_node` values
+// (multiples of the node field count) are divided down while parsing. Node ids are the file's `id`.
+
+/** Field names and enum values as declared by `snapshot.meta` of the file. */
+export interface SnapshotMeta {
+  nodeFields: string[];
+  /** Enum values of the node `type` field (meta.node_types[typeFieldIndex]). */
+  nodeTypes: string[];
+  edgeFields: string[];
+  /** Enum values of the edge `type` field. */
+  edgeTypes: string[];
+  locationFields: string[];
+  traceFunctionInfoFields: string[];
+  traceNodeFields: string[];
+  sampleFields: string[];
+}
+
+/** Allocation-trace tree flattened: one slot per trace node, index = position in pre-order. */
+export interface TraceTree {
+  /** trace node id as written in the file (what a node's trace_node_id refers to). */
+  ids: Uint32Array;
+  /** index into the function infos (row, not flat offset). */
+  functionInfo: Uint32Array;
+  /** parent slot, -1 for the top. */
+  parent: Int32Array;
+}
+
+/** trace_function_infos rows: function name, script name (string indexes), script id, line, column. */
+export interface TraceFunctionInfos {
+  count: number;
+  name: Uint32Array;
+  scriptName: Uint32Array;
+  scriptId: Uint32Array;
+  /** 1-based line as V8 writes it (0 = unknown). */
+  line: Int32Array;
+  column: Int32Array;
+}
+
+/** locations rows: node ordinal, script id, line (0-based, as V8 writes it), column. */
+export interface Locations {
+  count: number;
+  node: Uint32Array;
+  scriptId: Uint32Array;
+  line: Uint32Array;
+  column: Uint32Array;
+}
+
+export interface HeapSnapshotInit {
+  meta: SnapshotMeta;
+  title?: string;
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  nodeSelfSize: Float64Array;
+  nodeTraceId: Uint32Array | null;
+  nodeDetachedness: Uint8Array | null;
+  /** firstEdge[n]..firstEdge[n+1] are node n's outgoing edges; length nodeCount+1. */
+  firstEdge: Uint32Array;
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  /** target node ordinal */
+  edgeTo: Uint32Array;
+  strings: string[];
+  locations: Locations | null;
+  traceFunctionInfos: TraceFunctionInfos | null;
+  traceTree: TraceTree | null;
+}
+
+/** Edge and node type codes resolved from the meta enums; -1 when the file does not declare one. */
+export interface TypeCodes {
+  edgeContext: number;
+  edgeElement: number;
+  edgeProperty: number;
+  edgeInternal: number;
+  edgeHidden: number;
+  edgeShortcut: number;
+  edgeWeak: number;
+  edgeInvisible: number;
+  nodeHidden: number;
+  nodeArray: number;
+  nodeString: number;
+  nodeObject: number;
+  nodeCode: number;
+  nodeClosure: number;
+  nodeRegexp: number;
+  nodeNumber: number;
+  nodeNative: number;
+  nodeSynthetic: number;
+  nodeConsString: number;
+  nodeSlicedString: number;
+  nodeSymbol: number;
+  nodeBigint: number;
+  nodeObjectShape: number;
+}
+
+/** A parsed heap snapshot. All per-node arrays are indexed by node ordinal, per-edge by edge ordinal. */
+export class HeapSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly title: string;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  readonly nodeType: Uint8Array;
+  readonly nodeName: Uint32Array;
+  readonly nodeId: Uint32Array;
+  readonly nodeSelfSize: Float64Array;
+  readonly nodeTraceId: Uint32Array | null;
+  readonly nodeDetachedness: Uint8Array | null;
+  readonly firstEdge: Uint32Array;
+  readonly edgeType: Uint8Array;
+  readonly edgeNameOrIndex: Uint32Array;
+  readonly edgeTo: Uint32Array;
+  readonly strings: string[];
+  readonly locations: Locations | null;
+  readonly traceFunctionInfos: TraceFunctionInfos | null;
+  readonly traceTree: TraceTree | null;
+  readonly types: TypeCodes;
+  /** Ordinal of the synthetic root (always 0, as in V8 and DevTools). */
+  readonly rootOrdinal = 0;
+  private idToOrdinal: Map<number, number> | null = null;
+
+  constructor(init: HeapSnapshotInit) {
+    this.meta = init.meta;
+    this.title = init.title ?? '';
+    this.nodeType = init.nodeType;
+    this.nodeName = init.nodeName;
+    this.nodeId = init.nodeId;
+    this.nodeSelfSize = init.nodeSelfSize;
+    this.nodeTraceId = init.nodeTraceId;
+    this.nodeDetachedness = init.nodeDetachedness;
+    this.firstEdge = init.firstEdge;
+    this.edgeType = init.edgeType;
+    this.edgeNameOrIndex = init.edgeNameOrIndex;
+    this.edgeTo = init.edgeTo;
+    this.strings = init.strings;
+    this.locations = init.locations;
+    this.traceFunctionInfos = init.traceFunctionInfos;
+    this.traceTree = init.traceTree;
+    this.nodeCount = init.nodeType.length;
+    this.edgeCount = init.edgeType.length;
+    const nt = init.meta.nodeTypes;
+    const et = init.meta.edgeTypes;
+    this.types = {
+      edgeContext: et.indexOf('context'),
+      edgeElement: et.indexOf('element'),
+      edgeProperty: et.indexOf('property'),
+      edgeInternal: et.indexOf('internal'),
+      edgeHidden: et.indexOf('hidden'),
+      edgeShortcut: et.indexOf('shortcut'),
+      edgeWeak: et.indexOf('weak'),
+      edgeInvisible: et.indexOf('invisible'),
+      nodeHidden: nt.indexOf('hidden'),
+      nodeArray: nt.indexOf('array'),
+      nodeString: nt.indexOf('string'),
+      nodeObject: nt.indexOf('object'),
+      nodeCode: nt.indexOf('code'),
+      nodeClosure: nt.indexOf('closure'),
+      nodeRegexp: nt.indexOf('regexp'),
+      nodeNumber: nt.indexOf('number'),
+      nodeNative: nt.indexOf('native'),
+      nodeSynthetic: nt.indexOf('synthetic'),
+      nodeConsString: nt.indexOf('concatenated string'),
+      nodeSlicedString: nt.indexOf('sliced string'),
+      nodeSymbol: nt.indexOf('symbol'),
+      nodeBigint: nt.indexOf('bigint'),
+      nodeObjectShape: nt.indexOf('object shape'),
+    };
+  }
+
+  /** Node type name ("object", "closure", ...) of node ordinal n. */
+  nodeTypeName(n: number): string {
+    return this.meta.nodeTypes[this.nodeType[n]] ?? 'unknown';
+  }
+
+  /** Node name string of node ordinal n. */
+  name(n: number): string {
+    return this.strings[this.nodeName[n]];
+  }
+
+  /** Class name as DevTools' Summary groups it: object/native nodes by name, others by "(type)". */
+  className(n: number): string {
+    const t = this.nodeType[n];
+    const ty = this.types;
+    if (t === ty.nodeObject || t === ty.nodeNative) return this.strings[this.nodeName[n]];
+    if (t === ty.nodeCode) return '(compiled code)';
+    if (t === ty.nodeConsString || t === ty.nodeSlicedString) return '(string)';
+    return `(${this.meta.nodeTypes[t] ?? 'unknown'})`;
+  }
+
+  /** Edge type name ("property", "weak", ...) of edge ordinal e. */
+  edgeTypeName(e: number): string {
+    return this.meta.edgeTypes[this.edgeType[e]] ?? 'unknown';
+  }
+
+  /** True when the edge's name_or_index is a string index (not a numeric index). */
+  edgeHasStringName(e: number): boolean {
+    const t = this.edgeType[e];
+    return t !== this.types.edgeElement && t !== this.types.edgeHidden;
+  }
+
+  /** Edge name: property/context/internal/shortcut/weak names as strings, element/hidden indexes as numbers. */
+  edgeName(e: number): string | number {
+    const v = this.edgeNameOrIndex[e];
+    return this.edgeHasStringName(e) ? this.strings[v] : v;
+  }
+
+  /** Source node ordinal of edge e (binary search over firstEdge; O(log n)). */
+  edgeFrom(e: number): number {
+    const fe = this.firstEdge;
+    let lo = 0;
+    let hi = this.nodeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (fe[mid] <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Node ordinal for a snapshot node id, or -1. Builds the id map on first use. */
+  ordinalOfId(id: number): number {
+    if (!this.idToOrdinal) {
+      const m = new Map<number, number>();
+      for (let i = 0; i < this.nodeCount; i++) m.set(this.nodeId[i], i);
+      this.idToOrdinal = m;
+    }
+    return this.idToOrdinal.get(id) ?? -1;
+  }
+
+  /** Total of all self sizes, bytes. */
+  totalSelfSize(): number {
+    let s = 0;
+    for (let i = 0; i < this.nodeCount; i++) s += this.nodeSelfSize[i];
+    return s;
+  }
+}
+
+/** Default V8 meta, as Node 20 / Chrome write it (used by the test builder and the Python exporter docs). */
+export const V8_NODE_TYPES = [
+  'hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic',
+  'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape',
+];
+export const V8_EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];

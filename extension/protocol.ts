@@ -1,0 +1,75 @@
+// The whole contract between the extension host, the analysis worker and the webview.
+// One union per direction; requests carry an id, replies echo it with {ok} or {err}.
+import type {
+  AnalysisSettings, AnalysisSummary, BackrefGraph, BackrefOptions, DiffResult, NodeDetails, PathGroup,
+} from './core/results';
+import type { Progress } from './core/progress';
+
+/** A failed request: the engine's message, and its error code when it is a SnapshotError. */
+export interface ErrorValue {
+  message: string;
+  code?: string;
+  offset?: number;
+  field?: string;
+}
+
+export type Result<T> = { ok: T } | { err: ErrorValue };
+
+// ---- engine requests (host → worker; the webview sends the same ones through the host) ----
+
+/** Requests the engine answers; `R` is the reply payload type. */
+export type EngineRequest =
+  | { kind: 'load'; path: string; settings: AnalysisSettings }
+  | { kind: 'summary' }
+  | { kind: 'backrefs'; ids: number[]; options: BackrefOptions }
+  | { kind: 'paths'; id: number; k: number; ignoredEdges?: string[]; ignoredIds?: number[] }
+  | { kind: 'details'; id: number }
+  | { kind: 'diff'; otherPath: string }
+  | { kind: 'dot'; ids: number[]; options: BackrefOptions }
+  | { kind: 'settings'; settings: AnalysisSettings };
+
+/** Reply payload per request kind. */
+export interface EngineReplies {
+  load: AnalysisSummary;
+  summary: AnalysisSummary;
+  backrefs: BackrefGraph;
+  paths: PathGroup[];
+  details: NodeDetails;
+  diff: DiffResult;
+  dot: string;
+  settings: AnalysisSummary;
+}
+
+export type EngineReply<K extends EngineRequest['kind'] = EngineRequest['kind']> = EngineReplies[K];
+
+/** host → worker */
+export type ToWorker =
+  | { type: 'request'; id: number; request: EngineRequest }
+  | { type: 'cancel'; id: number };
+
+/** worker → host */
+export type FromWorker =
+  | { type: 'reply'; id: number; result: Result<EngineReply> }
+  | { type: 'progress'; id: number; progress: Progress & { bytesRead?: number; totalBytes?: number } };
+
+// ---- webview ----
+
+/** webview → host */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'request'; id: number; request: EngineRequest }
+  | { type: 'openLocation'; file: string; line: number; column: number }
+  | { type: 'saveExport'; format: 'svg' | 'dot'; content: string; suggestedName: string }
+  | { type: 'cancelLoad' };
+
+/** host → webview */
+export type ToWebview =
+  | { type: 'init'; fileName: string; settings: AnalysisSettings }
+  | { type: 'progress'; progress: Progress & { bytesRead?: number; totalBytes?: number } }
+  | { type: 'loaded'; summary: AnalysisSummary }
+  | { type: 'loadFailed'; error: ErrorValue }
+  | { type: 'reply'; id: number; result: Result<EngineReply> }
+  | { type: 'showGraph'; ids: number[]; title?: string }
+  | { type: 'showDiff'; diff: DiffResult; otherFileName: string }
+  | { type: 'exportGraph'; format: 'svg' | 'dot' }
+  | { type: 'settingsChanged'; settings: AnalysisSettings; summary: AnalysisSummary };
