@@ -21,3 +21,20 @@ describe('snapshot builder and retainers', () => {
     assert.deepEqual(of(b.root), []);
   });
 });
+
+import { analyze } from '../../extension/core/analysis';
+describe('analysis pipeline (skeleton)', () => {
+  it('computes distances, dominators and retained sizes on a diamond', () => {
+    const b = new SnapshotBuilder();
+    const top = b.obj('Top', 1);
+    const l = b.obj('L', 2);
+    const r = b.obj('R', 4);
+    const bottom = b.obj('Bottom', 8);
+    b.gcRoot(top).prop(top, l, 'l').prop(top, r, 'r').prop(l, bottom, 'x').prop(r, bottom, 'y');
+    const a = analyze(b.build());
+    assert.equal(a.distances[bottom], 4);
+    assert.equal(a.dominators[bottom], top);
+    assert.equal(a.retainedSizes[top], 15);
+    assert.equal(a.retainedSizes[l], 2);
+  });
+});
