@@ -221,7 +221,7 @@ export function chromiumDetachedSnapshot(): Promise<{ path: string; count: numbe
       });
       const page = context.pages()[0] ?? await context.newPage();
       await page.goto(`http://127.0.0.1:${port}/`, { timeout: 15000 });
-      await page.waitForFunction((n) => document.title === `ready ${n}`, count, { timeout: 10000 });
+      await page.waitForFunction(`document.title === 'ready ${count}'`, undefined, { timeout: 10000 });
       const cdp = await context.newCDPSession(page);
       const file = path.join(dir, 'chromium-detached.heapsnapshot');
       const out = createWriteStream(file);
