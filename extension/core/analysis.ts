@@ -1,24 +1,41 @@
 // The analysed snapshot: every index the queries need, built in named phases with progress.
-// Phases (as DevTools' HeapSnapshot.initialize()): retainers → distances → dominators →
-// retained sizes. Later phases (cycles, class summary, request-like) are computed on demand.
+// Phases (as DevTools' HeapSnapshot.initialize()): retainers → page-owned flags → shallow sizes →
+// distances → essential edges → dominators → retained sizes. Later phases (cycles, class summary,
+// request-like) are computed on demand. Which edges each phase follows: edgeRules.ts.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistances } from './distances';
-import { computeDominatorsAndRetainedSizes } from './dominators';
+import { computeDominators, computeRetainedSizes } from './dominators';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
 
-/** Distance value of a node not reachable from the root over strong edges. */
+/** Distance value of a node not reachable from the root over the edges DevTools follows. */
 export const UNREACHABLE = -1;
+
+/** Distances of nodes reached only from system roots (not from a user root) start here. */
+export { BASE_SYSTEM_DISTANCE };
 
 export interface Analysis {
   snap: HeapSnapshot;
   retainers: Retainers;
-  /** BFS hops from the root over retaining edges (DevTools' rules); UNREACHABLE (-1) if none */
+  /**
+   * BFS hops with DevTools' rules: user roots (root's non-synthetic children, e.g. `global`) are 1;
+   * nodes only system roots reach are BASE_SYSTEM_DISTANCE + hops; UNREACHABLE (-1) if none.
+   */
   distances: Int32Array;
   /** immediate dominator ordinal of each node; the root's is itself; unreachable nodes get the root */
   dominators: Uint32Array;
-  /** bytes retained by each node (self size + everything it dominates) */
+  /** bytes retained by each node (shallow size + shallow sizes of everything it dominates) */
   retainedSizes: Float64Array;
+  /**
+   * bytes, DevTools' displayed "Shallow Size": the file's self size, except that owned hidden/array
+   * nodes give theirs to their single owner (edgeRules.computeShallowSizes). retainedSizes sum these.
+   */
+  shallowSizes: Float64Array;
+  /** 1 for page-owned nodes (reachable from the root's shortcut / "(Document DOM trees)" children) */
+  pageOwned: Uint8Array;
+  /** node ordinals in dominator-DFS order (index 0 = root); parents in the dominator tree come first */
+  dominatorOrder: Uint32Array;
   /** wall-clock milliseconds per phase */
   timings: Record<string, number>;
 }
@@ -33,9 +50,16 @@ export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
     timings[phase] = performance.now() - t0;
     return r;
   };
+  const weakMapNames = new WeakMapEdgeNames(snap.strings);
   const retainers = timed('retainers', () => computeRetainers(snap, opts));
-  const distances = timed('distances', () => computeDistances(snap, opts));
-  const { dominators, retainedSizes } = timed('dominators', () =>
-    computeDominatorsAndRetainedSizes(snap, retainers, opts));
-  return { snap, retainers, distances, dominators, retainedSizes, timings };
+  const pageOwned = timed('pageOwned', () => computePageOwned(snap));
+  const shallowSizes = timed('shallowSizes', () => computeShallowSizes(snap));
+  const distances = timed('distances', () => computeDistances(snap, { ...opts, weakMapNames }));
+  const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
+  const tree = timed('dominators', () => computeDominators(snap, retainers, essential, opts));
+  const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));
+  return {
+    snap, retainers, distances, dominators: tree.dominators, retainedSizes, shallowSizes, pageOwned,
+    dominatorOrder: tree.order, timings,
+  };
 }

@@ -1,0 +1,277 @@
+// Chrome DevTools' rules for which edges count, written down as named predicates and precomputed
+// tables. Source read: chrome-devtools-frontend, front_end/entrypoints/heap_snapshot_worker/
+// HeapSnapshot.ts (HeapSnapshot.calculateDistances/bfs, JSHeapSnapshot.calculateDistances's filter,
+// computeIsEssentialEdge, markPageOwnedNodes, calculateShallowSizes, tryParseWeakMapEdgeName).
+// The code here is our own; only the rules are DevTools'.
+//
+// The rules, in one place:
+//
+// Roots
+//  - The synthetic root is node ordinal 0. Its children that are "user roots" — any node that is not
+//    `synthetic`, or the synthetic "(Document DOM trees)" node — start the distance BFS at distance 1.
+//    In a Node snapshot that is the `global` object (a shortcut edge from the root); in Chromium the
+//    Window objects and "(Document DOM trees)".
+//  - Nodes reached only from the other (system) roots ("(GC roots)", "C++ roots", ...) get distances
+//    from a second BFS that starts at the root with distance BASE_SYSTEM_DISTANCE (100 000 000), so
+//    they sort after everything a user root reaches. DevTools displays those as "−". When the root
+//    has no user roots at all ("expose internals" snapshots) the second BFS starts at 0.
+//
+// Distances (BFS, first visit wins, edges in file order)
+//  - weak edges are never followed, so nodes reachable only through weak edges get no distance
+//    (UNREACHABLE, -1; DevTools uses -5 internally and shows "−");
+//  - from a `hidden` node named "system / NativeContext", the edge named "sloppy_function_map" is
+//    not followed;
+//  - from an `array` node named "(map descriptors)", the element whose index i has i >= 2 and
+//    i % 3 == 1 is not followed (descriptor arrays are shared between maps, crbug.com/413608);
+//  - WeakMap ephemerons: V8 writes two `internal` edges to each WeakMap value, one from the table and
+//    one from the key, both named "<n> / part of key (K @id) -> value (V @id) pair in WeakMap (table
+//    @id)" with the same text after the number. The first of the pair met while the value is still
+//    unvisited is skipped and remembered; the second is followed. The value therefore gets
+//    max(table, key) + 1 (crbug.com/1290800). The pair memory lives across both BFS passes.
+//
+// Dominators ("essential" edges; everything else is ignored)
+//  - weak edges: never;
+//  - self edges (a node to itself): never;
+//  - the WeakMap table → value edge (an `internal` edge whose name parses as above and whose table id
+//    equals the owner's node id): never; the key → value edge stays;
+//  - from any node but the root: `shortcut` edges never; an edge from a node that is not page-owned
+//    into a page-owned node never (see below);
+//  - all other edges count, `hidden` and `internal` included (they are strong).
+//  Nodes no essential edge reaches from the root are attached to the root: first those whose every
+//  retainer edge is non-essential (DFS from each, in ordinal order), then any remaining node alone.
+//
+// Page-owned nodes (DevTools' pageObject flag)
+//  - start: targets of the root's `shortcut` edges and of its `element` edges to "(Document DOM
+//    trees)"; then everything reachable from them over non-weak edges.
+//
+// Shallow sizes (what DevTools shows as "Shallow Size" and sums into "Retained Size")
+//  - when the snapshot has user roots, every `hidden` node, `array` node and `native` node named
+//    "system / ExternalStringData" is "owned": if all non-weak paths into it from ordinary nodes start
+//    at one single ordinary node (through owned nodes only), its self size moves to that owner (unless
+//    the owner is synthetic or the root) and its own shallow size becomes 0. Retained sizes in the
+//    DevTools version installed here (chrome-devtools-frontend 1.0.1705227) are computed from these
+//    moved sizes, so ours are too.
+import type { HeapSnapshot } from './model';
+
+/** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
+export const BASE_SYSTEM_DISTANCE = 100000000;
+
+/** True for the root's children where the user-facing distance BFS starts (DevTools' isUserRoot). */
+export function isUserRoot(snap: HeapSnapshot, n: number): boolean {
+  return snap.nodeType[n] !== snap.types.nodeSynthetic || isDocumentDOMTreesRoot(snap, n);
+}
+
+/** The synthetic "(Document DOM trees)" node of Chromium snapshots. */
+export function isDocumentDOMTreesRoot(snap: HeapSnapshot, n: number): boolean {
+  return snap.nodeType[n] === snap.types.nodeSynthetic && snap.strings[snap.nodeName[n]] === '(Document DOM trees)';
+}
+
+/** True when the root has at least one user-root child (false for "expose internals" snapshots). */
+export function hasUserRoots(snap: HeapSnapshot): boolean {
+  const root = snap.rootOrdinal;
+  for (let e = snap.firstEdge[root], end = snap.firstEdge[root + 1]; e < end; e++) {
+    if (isUserRoot(snap, snap.edgeTo[e])) return true;
+  }
+  return false;
+}
+
+/** A node whose outgoing "sloppy_function_map" edge distances skip (hidden "system / NativeContext"). */
+export function isNativeContextNode(snap: HeapSnapshot, n: number): boolean {
+  return snap.nodeType[n] === snap.types.nodeHidden && snap.strings[snap.nodeName[n]] === 'system / NativeContext';
+}
+
+/** An array node named "(map descriptors)", whose descriptor slots distances skip. */
+export function isMapDescriptorsNode(snap: HeapSnapshot, n: number): boolean {
+  return snap.nodeType[n] === snap.types.nodeArray && snap.strings[snap.nodeName[n]] === '(map descriptors)';
+}
+
+/** True for the "sloppy_function_map" edge (string-named edges only). */
+export function isSloppyFunctionMapEdge(snap: HeapSnapshot, e: number): boolean {
+  return snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === 'sloppy_function_map';
+}
+
+/**
+ * True when an edge out of a "(map descriptors)" array is one of the descriptor slots distances skip:
+ * index i (element index, or the name read as a decimal integer like parseInt) with i >= 2, i % 3 == 1.
+ */
+export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boolean {
+  const index = snap.edgeHasStringName(e) ? parseInt(snap.strings[snap.edgeNameOrIndex[e]], 10) : snap.edgeNameOrIndex[e];
+  // NaN fails both comparisons, as in DevTools: the edge is kept.
+  return index >= 2 && index % 3 === 1;
+}
+
+// "<n> / part of key (K @id) -> value (V @id) pair in WeakMap (table @id)": the part after the
+// number is shared by the table's and the key's edge to the same value.
+const WEAKMAP_EDGE_NAME = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
+
+/** Per-string cache of the WeakMap ephemeron edge-name parse (strings are parsed once each). */
+export class WeakMapEdgeNames {
+  private readonly strings: string[];
+  /** 0 = not parsed yet, 1 = not a WeakMap edge name, 2 = WeakMap edge name */
+  private readonly state: Uint8Array;
+  private readonly tableIds = new Map<number, number>();
+  private readonly pairKeys = new Map<number, string>();
+
+  constructor(strings: string[]) {
+    this.strings = strings;
+    this.state = new Uint8Array(strings.length);
+  }
+
+  private parse(s: number): boolean {
+    const st = this.state[s];
+    if (st !== 0) return st === 2;
+    const name = this.strings[s];
+    // cheap rejection before the regex: every WeakMap edge name ends with ')' and has this phrase
+    const m = typeof name === 'string' && name.charCodeAt(name.length - 1) === 41 && name.includes(' pair in WeakMap (table @')
+      ? WEAKMAP_EDGE_NAME.exec(name) : null;
+    if (!m) {
+      this.state[s] = 1;
+      return false;
+    }
+    this.state[s] = 2;
+    this.pairKeys.set(s, m[1]);
+    this.tableIds.set(s, parseInt(m[2], 10));
+    return true;
+  }
+
+  /** Table node id named in the edge name with string index s, or -1 if it is not a WeakMap edge name. */
+  tableId(s: number): number {
+    return this.parse(s) ? (this.tableIds.get(s) as number) : -1;
+  }
+
+  /** The text after the leading number (shared by both edges of one key/value pair), or undefined. */
+  pairKey(s: number): string | undefined {
+    return this.parse(s) ? this.pairKeys.get(s) : undefined;
+  }
+}
+
+/**
+ * Page-owned flags (1 = page-owned), DevTools' markPageOwnedNodes: everything reachable over non-weak
+ * edges from the root's shortcut targets and its "(Document DOM trees)" element targets.
+ */
+export function computePageOwned(snap: HeapSnapshot): Uint8Array {
+  const { nodeCount, firstEdge, edgeTo, edgeType } = snap;
+  const { edgeShortcut, edgeElement, edgeWeak } = snap.types;
+  const owned = new Uint8Array(nodeCount);
+  const root = snap.rootOrdinal;
+  const rootStart = firstEdge[root];
+  const rootEnd = firstEdge[root + 1];
+  const stack = new Uint32Array(nodeCount + (rootEnd - rootStart));
+  let sp = 0;
+  for (let e = rootStart; e < rootEnd; e++) {
+    const t = edgeTo[e];
+    const ty = edgeType[e];
+    if (ty === edgeElement) {
+      if (!isDocumentDOMTreesRoot(snap, t)) continue;
+    } else if (ty !== edgeShortcut) {
+      continue;
+    }
+    stack[sp++] = t;
+    owned[t] = 1;
+  }
+  while (sp > 0) {
+    const n = stack[--sp];
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const t = edgeTo[e];
+      if (owned[t] !== 0 || edgeType[e] === edgeWeak) continue;
+      owned[t] = 1;
+      stack[sp++] = t;
+    }
+  }
+  return owned;
+}
+
+/** Bit vector over edge ordinals: test bit e with `(bits[e >>> 5] >>> (e & 31)) & 1`. */
+export type EdgeBits = Uint32Array;
+
+/** True when bit e of the edge bit vector is set. */
+export function edgeBit(bits: EdgeBits, e: number): boolean {
+  return ((bits[e >>> 5] >>> (e & 31)) & 1) !== 0;
+}
+
+/**
+ * Edges that count for dominators (DevTools' computeIsEssentialEdge), as a bit vector over edge
+ * ordinals. `pageOwned` comes from computePageOwned.
+ */
+export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
+  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings)): EdgeBits {
+  const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
+  const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
+  const root = snap.rootOrdinal;
+  const bits = new Uint32Array((snap.edgeCount + 31) >>> 5);
+  for (let n = 0; n < nodeCount; n++) {
+    const isRoot = n === root;
+    const fromOwned = pageOwned[n];
+    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+      const ty = edgeType[e];
+      if (ty === edgeWeak) continue;
+      if (ty === edgeInternal && weakMapNames.tableId(edgeNameOrIndex[e]) === nodeId[n]) continue;
+      const t = edgeTo[e];
+      if (t === n) continue;
+      if (!isRoot) {
+        if (ty === edgeShortcut) continue;
+        if (pageOwned[t] !== 0 && fromOwned === 0) continue;
+      }
+      bits[e >>> 5] |= 1 << (e & 31);
+    }
+  }
+  return bits;
+}
+
+/**
+ * DevTools' displayed shallow sizes in bytes (calculateShallowSizes): owned hidden/array/
+ * ExternalStringData nodes give their self size to their single owner. Without user roots, the file's
+ * self sizes unchanged. Returns a new array; snap.nodeSelfSize is not modified.
+ */
+export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
+  const sizes = Float64Array.from(snap.nodeSelfSize);
+  if (!hasUserRoots(snap)) return sizes;
+  const { nodeCount, firstEdge, edgeTo, edgeType, nodeType, nodeName, strings } = snap;
+  const { nodeHidden, nodeArray, nodeNative, nodeSynthetic, edgeWeak } = snap.types;
+  const UNVISITED = 0xffffffff;
+  const MULTIPLE = 0xfffffffe;
+  const owners = new Uint32Array(nodeCount);
+  let ownedCount = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    const t = nodeType[n];
+    if (t === nodeHidden || t === nodeArray || (t === nodeNative && strings[nodeName[n]] === 'system / ExternalStringData')) {
+      owners[n] = UNVISITED;
+      ownedCount++;
+    } else {
+      owners[n] = n;
+    }
+  }
+  // Each owned node enters the stack at most twice (unvisited → one owner → multiple owners); the
+  // fixpoint does not depend on the visiting order.
+  const stack = new Uint32Array(2 * ownedCount + 1);
+  const visit = (start: number): void => {
+    let sp = 0;
+    stack[sp++] = start;
+    while (sp > 0) {
+      const n = stack[--sp];
+      const owner = owners[n];
+      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+        if (edgeType[e] === edgeWeak) continue;
+        const t = edgeTo[e];
+        const o = owners[t];
+        if (o === UNVISITED) {
+          owners[t] = owner;
+          stack[sp++] = t;
+        } else if (o !== t && o !== owner && o !== MULTIPLE) {
+          owners[t] = MULTIPLE;
+          stack[sp++] = t;
+        }
+      }
+    }
+  };
+  for (let n = 0; n < nodeCount; n++) if (owners[n] === n) visit(n);
+  const root = snap.rootOrdinal;
+  for (let n = 0; n < nodeCount; n++) {
+    const o = owners[n];
+    if (o === UNVISITED || o === MULTIPLE || o === n) continue;
+    if (o === root || nodeType[o] === nodeSynthetic) continue;
+    sizes[o] += sizes[n];
+    sizes[n] = 0;
+  }
+  return sizes;
+}
