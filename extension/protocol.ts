@@ -60,7 +60,9 @@ export type FromWebview =
   | { type: 'request'; id: number; request: EngineRequest }
   | { type: 'openLocation'; file: string; line: number; column: number }
   | { type: 'saveExport'; format: 'svg' | 'dot'; content: string; suggestedName: string }
-  | { type: 'cancelLoad' };
+  | { type: 'cancelLoad' }
+  // added by the host helper (issue 3): start loading again after a cancelled or failed load
+  | { type: 'reload' };
 
 /** host → webview */
 export type ToWebview =

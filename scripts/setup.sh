@@ -17,3 +17,5 @@ export PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# VS Code for the browser (code-server) for the end-to-end tests; cached in .cache/code-server.
+bash scripts/setup-code-server.sh
