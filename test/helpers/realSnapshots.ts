@@ -241,3 +241,31 @@ export function chromiumDetachedSnapshot(): Promise<{ path: string; count: numbe
   })();
   return chromiumDetached;
 }
+
+const REPO = path.join(__dirname, '..', '..');
+
+export interface CliRun { code: number | null; stdout: string; stderr: string }
+
+/**
+ * Runs the real CLI in a child process (sources through tsx by default, or the built bin with
+ * `{ bin: true }`) and resolves with its exit code and output. Killed after `timeoutMs`.
+ */
+export function runCliProcess(args: string[], opts: { bin?: boolean; timeoutMs?: number } = {}): Promise<CliRun> {
+  const argv = opts.bin
+    ? [path.join(REPO, 'bin', 'retention-graph.js'), ...args]
+    : ['--import', 'tsx', path.join(REPO, 'extension', 'cli', 'main.ts'), ...args];
+  return new Promise((resolve, reject) => {
+    const child = track(spawn(process.execPath, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 45000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) reject(new Error(`CLI killed by ${signal} (args ${args.join(' ')}); stderr: ${stderr}`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
