@@ -1,0 +1,166 @@
+// Graph layout, apart from rendering: turns a BackrefGraph into box positions and edge routes with
+// elkjs' "layered" algorithm (Sugiyama-style: cycle breaking → layering → crossing minimisation →
+// node placement → edge routing). Direction DOWN, so retainers sit above what they retain: roots at
+// the top, targets at the bottom, as objgraph's show_backrefs draws it. Pure and deterministic:
+// the input is put in a canonical order first and ELK runs with a fixed seed, in this thread (the
+// bundled build's in-thread "fake worker": no Worker URL, no eval — fine under the webview's CSP).
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import type { BackrefGraph, GraphEdge, GraphNode } from '../extension/core/results';
+import { edgeLabel } from './format';
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** How big boxes and edge labels are (the webview measures rendered text; tests use a fixed-width rule). */
+export interface Measure {
+  node(n: GraphNode): Size;
+  edgeLabel(text: string): Size;
+}
+
+export interface PositionedNode extends Size {
+  key: string;
+  /** top-left corner, px */
+  x: number;
+  y: number;
+}
+
+export interface PositionedEdge {
+  /** stable key: from->to:type:name (#n for parallel duplicates) */
+  key: string;
+  from: string;
+  to: string;
+  /** index into the input graph's edges */
+  index: number;
+  /** route from the retainer's box border to the retained box border, px */
+  points: Point[];
+  label?: Size & Point & { text: string };
+}
+
+export interface Positioned extends Size {
+  nodes: PositionedNode[];
+  edges: PositionedEdge[];
+}
+
+/** ELK options: layered, top-down, fixed seed; cycles are broken against the model order we give. */
+export const ELK_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'DOWN',
+  'elk.randomSeed': '1',
+  // Our node order runs from far retainers down to the targets, so an edge leaving a target (the
+  // closing edge of a cycle through it) is the one drawn upwards, as in objgraph's pictures.
+  'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+  'elk.layered.crossingMinimization.forceNodeModelOrder': 'false',
+  'elk.edgeRouting': 'POLYLINE',
+  'elk.edgeLabels.placement': 'CENTER',
+  'elk.spacing.nodeNode': '28',
+  'elk.spacing.edgeNode': '14',
+  'elk.spacing.edgeEdge': '10',
+  'elk.spacing.edgeLabel': '3',
+  'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+  'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+  'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+  'elk.padding': '[top=16,left=16,bottom=16,right=16]',
+};
+
+/**
+ * Canonical node order for the layout: farthest from the targets first, targets last; ties by
+ * distance from the roots, then key. ELK's MODEL_ORDER cycle breaking reverses edges that point
+ * backwards in this order.
+ */
+export function canonicalNodeOrder(nodes: readonly GraphNode[]): GraphNode[] {
+  return [...nodes].sort((a, b) => {
+    if (a.isTarget !== b.isTarget) return a.isTarget ? 1 : -1;
+    if (a.depth !== b.depth) return b.depth - a.depth;
+    const da = a.distance < 0 ? Number.MAX_SAFE_INTEGER : a.distance;
+    const db = b.distance < 0 ? Number.MAX_SAFE_INTEGER : b.distance;
+    if (da !== db) return da - db;
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+}
+
+function edgeSortKey(e: GraphEdge): string {
+  return `${e.from}\u0000${e.to}\u0000${e.type}\u0000${e.name}`;
+}
+
+/** Stable keys for edges; parallel duplicates (same ends, type and name) get "#1", "#2", ... */
+export function edgeKeys(edges: readonly GraphEdge[]): string[] {
+  const seen = new Map<string, number>();
+  return edges.map((e) => {
+    const base = `${e.from}->${e.to}:${e.type}:${e.name}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}#${n}`;
+  });
+}
+
+let elk: InstanceType<typeof ELK> | null = null;
+
+/**
+ * Lays the graph out top-down with ELK layered. Returns box positions (px, top-left) and edge routes;
+ * edges whose ends are not in the graph are left out. Same graph (in any order) → same result.
+ */
+export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promise<Positioned> {
+  const nodes = canonicalNodeOrder(graph.nodes);
+  const present = new Set(nodes.map((n) => n.key));
+  const keys = edgeKeys(graph.edges);
+  const edgeIdx = graph.edges
+    .map((_, i) => i)
+    .filter((i) => present.has(graph.edges[i].from) && present.has(graph.edges[i].to))
+    .sort((i, j) => {
+      const a = edgeSortKey(graph.edges[i]);
+      const b = edgeSortKey(graph.edges[j]);
+      return a < b ? -1 : a > b ? 1 : keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0;
+    });
+  // ELK ids are positional ("n3", "e7"): snapshot strings never become ids or option values.
+  const nodeId = new Map<string, string>();
+  nodes.forEach((n, i) => nodeId.set(n.key, `n${i}`));
+  const children: ElkNode[] = nodes.map((n, i) => {
+    const s = measure.node(n);
+    return { id: `n${i}`, width: s.width, height: s.height };
+  });
+  const elkEdges: ElkExtendedEdge[] = edgeIdx.map((i, j) => {
+    const e = graph.edges[i];
+    const text = edgeLabel(e.type, e.name);
+    const s = measure.edgeLabel(text);
+    return {
+      id: `e${j}`,
+      sources: [nodeId.get(e.from)!],
+      targets: [nodeId.get(e.to)!],
+      labels: text ? [{ id: `l${j}`, text: 'x', width: s.width, height: s.height }] : [],
+    };
+  });
+  const root: ElkNode = { id: 'root', layoutOptions: ELK_OPTIONS, children, edges: elkEdges };
+  if (!elk) elk = new ELK();
+  const out = await elk.layout(root);
+
+  const posNodes: PositionedNode[] = (out.children ?? []).map((c, i) => ({
+    key: nodes[i].key,
+    x: c.x ?? 0,
+    y: c.y ?? 0,
+    width: c.width ?? 0,
+    height: c.height ?? 0,
+  }));
+  const posEdges: PositionedEdge[] = ((out.edges ?? []) as ElkExtendedEdge[]).map((oe, j) => {
+    const i = edgeIdx[j];
+    const e = graph.edges[i];
+    const points: Point[] = [];
+    for (const s of oe.sections ?? []) {
+      if (points.length === 0) points.push({ x: s.startPoint.x, y: s.startPoint.y });
+      for (const b of s.bendPoints ?? []) points.push({ x: b.x, y: b.y });
+      points.push({ x: s.endPoint.x, y: s.endPoint.y });
+    }
+    const pe: PositionedEdge = { key: keys[i], from: e.from, to: e.to, index: i, points };
+    const l = oe.labels?.[0];
+    if (l) pe.label = { text: edgeLabel(e.type, e.name), x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 };
+    return pe;
+  });
+  return { width: out.width ?? 0, height: out.height ?? 0, nodes: posNodes, edges: posEdges };
+}
