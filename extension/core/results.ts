@@ -53,6 +53,10 @@ export interface SuspectClass {
   /** one plain sentence for the dominant group */
   explanation: string;
   exampleIds: number[];
+  /** how many instances paths and cycles were computed for (a bounded, evenly spaced sample; = count when all) */
+  sampled?: number;
+  /** Python heaps: instances reachable only through "(Python unreachable)" (held by referrers the exporter could not see) */
+  heldByUnknown?: number;
 }
 
 /** Per-class totals, objgraph's show_most_common_types plus DevTools' Summary. */
