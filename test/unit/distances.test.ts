@@ -1,0 +1,119 @@
+// Distances with DevTools' rules on tiny graphs (expected values worked out by hand).
+import { strict as assert } from 'node:assert';
+import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { computeDistances, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
+import { analyze, UNREACHABLE } from '../../extension/core/analysis';
+
+describe('distances', () => {
+  it('without user roots: hops from the root, weak edges not followed', () => {
+    const b = new SnapshotBuilder();
+    const x = b.obj('X');
+    const y = b.obj('Y');
+    const w = b.obj('WeakOnly');
+    const wc = b.obj('BehindWeak');
+    b.gcRoot(x).prop(x, y, 'y').edge(y, w, 'weak', 'w').prop(w, wc, 'c');
+    const d = computeDistances(b.build());
+    assert.equal(d[b.root], 0);
+    assert.equal(d[b.gcRoots], 1);
+    assert.equal(d[x], 2);
+    assert.equal(d[y], 3);
+    assert.equal(d[w], NO_DISTANCE);
+    assert.equal(d[wc], NO_DISTANCE);
+    assert.equal(NO_DISTANCE, UNREACHABLE);
+  });
+
+  it('user roots start at 1; nodes only system roots reach get BASE_SYSTEM_DISTANCE + hops', () => {
+    const b = new SnapshotBuilder();
+    const g = b.obj('global');
+    const a = b.obj('A');
+    const sysOnly = b.obj('SystemOnly');
+    const both = b.obj('Both');
+    b.edge(b.root, g, 'shortcut', 'global').prop(g, a, 'a').prop(a, both, 'b');
+    b.gcRoot(sysOnly).gcRoot(both);
+    const d = computeDistances(b.build());
+    assert.equal(d[g], 1);
+    assert.equal(d[a], 2);
+    assert.equal(d[both], 3, 'the user-root BFS runs first and wins');
+    assert.equal(d[b.root], BASE_SYSTEM_DISTANCE);
+    assert.equal(d[b.gcRoots], BASE_SYSTEM_DISTANCE + 1);
+    assert.equal(d[sysOnly], BASE_SYSTEM_DISTANCE + 2);
+  });
+
+  it('"(Document DOM trees)" is a user root even though synthetic', () => {
+    const b = new SnapshotBuilder();
+    const trees = b.node('synthetic', '(Document DOM trees)', { selfSize: 0 });
+    const doc = b.node('native', 'HTMLDocument');
+    b.edge(b.root, trees, 'element', 2).edge(trees, doc, 'element', 1);
+    const d = computeDistances(b.build());
+    assert.equal(d[trees], 1);
+    assert.equal(d[doc], 2);
+    assert.equal(d[b.gcRoots], BASE_SYSTEM_DISTANCE + 1);
+  });
+
+  it('skips sloppy_function_map from a NativeContext and the descriptor slots of (map descriptors)', () => {
+    const b = new SnapshotBuilder();
+    const g = b.obj('global');
+    const ctx = b.node('hidden', 'system / NativeContext');
+    const sloppy = b.node('object shape', 'system / Map');
+    const other = b.node('object shape', 'system / Map');
+    const desc = b.node('array', '(map descriptors)');
+    const slots: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const t = b.node('string', `slot${i}`);
+      slots.push(t);
+      b.edge(desc, t, 'element', i);
+    }
+    b.edge(b.root, g, 'shortcut', 'global').edge(g, ctx, 'internal', 'native_context');
+    b.edge(ctx, sloppy, 'internal', 'sloppy_function_map').edge(ctx, other, 'internal', 'strict_function_map');
+    b.edge(g, desc, 'internal', 'descriptors');
+    // the same edge name from an ordinary hidden node is followed
+    const plain = b.node('hidden', 'system / Other');
+    const viaPlain = b.node('object shape', 'system / Map');
+    b.edge(g, plain, 'internal', 'p').edge(plain, viaPlain, 'internal', 'sloppy_function_map');
+    const d = computeDistances(b.build());
+    assert.equal(d[ctx], 2);
+    assert.equal(d[other], 3);
+    assert.equal(d[sloppy], NO_DISTANCE, 'only reachable through sloppy_function_map');
+    assert.equal(d[viaPlain], 3);
+    // indexes 0, 1 kept; then i % 3 == 1 skipped (4, 7); 2, 3, 5, 6 kept
+    const expected = [3, 3, 3, 3, NO_DISTANCE, 3, 3, NO_DISTANCE];
+    assert.deepEqual(slots.map((s) => d[s]), expected);
+  });
+
+  it('a WeakMap value gets max(table, key) + 1 (first edge of the pair skipped)', () => {
+    const b = new SnapshotBuilder();
+    const g = b.obj('global');
+        const table = b.node('array', 'system / EphemeronHashTable', { id: 501 });
+    const holder = b.obj('Holder');
+    const key = b.obj('Key');
+    const value = b.obj('Value');
+    const pair = 'part of key (Key @7) -> value (Value @9) pair in WeakMap (table @501)';
+    b.edge(b.root, g, 'shortcut', 'global').prop(g, holder, 'h').prop(holder, key, 'k');
+    b.edge(g, table, 'internal', 'table').edge(table, value, 'internal', `3 / ${pair}`);
+    b.edge(key, value, 'internal', `4 / ${pair}`);
+    const d = computeDistances(b.build());
+    assert.equal(d[table], 2);
+    assert.equal(d[key], 3);
+    assert.equal(d[value], 4, 'from the key (the second edge of the pair), not the table');
+    // an internal edge whose name only looks similar is an ordinary edge
+    const b2 = new SnapshotBuilder();
+    const g2 = b2.obj('global');
+    const v2 = b2.obj('V');
+    b2.edge(b2.root, g2, 'shortcut', 'global').edge(g2, v2, 'internal', 'x / part of key (K @1) -> value (V @2) pair in WeakMap (table @3)');
+    assert.equal(computeDistances(b2.build())[v2], 2);
+  });
+
+  it('a WeakMap value whose key is unreachable keeps no distance', () => {
+    const b = new SnapshotBuilder();
+    const g = b.obj('global');
+    const table = b.node('array', 'system / EphemeronHashTable', { id: 601 });
+    const key = b.obj('Key');
+    const value = b.obj('Value');
+    const pair = 'part of key (Key @3) -> value (Value @5) pair in WeakMap (table @601)';
+    b.edge(b.root, g, 'shortcut', 'global').prop(g, table, 't').edge(table, value, 'internal', `1 / ${pair}`);
+    b.edge(key, value, 'internal', `2 / ${pair}`);
+    const a = analyze(b.build());
+    assert.equal(a.distances[value], UNREACHABLE);
+    assert.equal(a.distances[key], UNREACHABLE);
+  });
+});
