@@ -1,0 +1,193 @@
+// Retainer paths: the k shortest distinct simple paths from the root to one object, weak edges
+// excluded, with an ignore list by edge name, node id and class (objgraph's `extra_ignore`,
+// DevTools' "ignore this retainer").
+//
+// Search: best-first (A*) backwards from the object over the retainer index. A partial path is a
+// suffix "u → … → object"; its priority is hops so far + distance[u], the BFS distance of u from the
+// root, which is a lower bound on the hops still needed (ignoring edges only makes paths longer).
+// Partial paths are popped in priority order (bucket queue, LIFO within a bucket so the search
+// dives), so complete paths come out shortest first and each is a distinct edge sequence. With no
+// ignore list the first path is found without backtracking: every reached node has a retainer one
+// hop closer to the root.
+//
+// Distances are the analysis' DevTools distances: nodes reached from user roots (Node's `global`,
+// Chromium's Window) are numbered first and nodes reached only from system roots start at
+// BASE_SYSTEM_DISTANCE. Like DevTools' retainer view, paths therefore prefer user roots; the system
+// offset is removed so it is a plain hop count again.
+import type { Analysis } from './analysis';
+import { BASE_SYSTEM_DISTANCE } from './edgeRules';
+
+export interface PathQuery {
+  /** how many distinct paths (default 1) */
+  k?: number;
+  /** edge names (property names, variable names, element indexes as digits) never followed */
+  ignoredEdges?: string[];
+  /** node ids never passed through (the object itself and the root are exempt) */
+  ignoredNodeIds?: number[];
+  /** class names (snap.className) never passed through (the object itself and the root are exempt) */
+  ignoredClasses?: string[];
+  /** paths longer than the shortest possible by more than this many hops are not looked for (default 4) */
+  maxExtraHops?: number;
+  /** most partial paths expanded before giving up (default 100 000) */
+  maxExpansions?: number;
+}
+
+/** Hop lower bound from the root for a node, from the analysis distances; -1 when unreachable. */
+function hopsFromRoot(d: number): number {
+  if (d < 0) return -1;
+  return d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d;
+}
+
+/**
+ * The k shortest distinct simple paths from the root to node ordinal `target`, each as edge
+ * ordinals from the root side to the object; [] when the object is not reachable (or all paths
+ * are ignored). Bounded work: answers in milliseconds on large snapshots.
+ */
+export function retainerPaths(analysis: Analysis, target: number, q: PathQuery = {}): number[][] {
+  const { snap, distances, retainers } = analysis;
+  const root = snap.rootOrdinal;
+  if (target === root) return [[]];
+  if (distances[target] < 0 && !reachableByRetainers(analysis, target)) return [];
+  const k = Math.max(1, q.k ?? 1);
+  const maxExtra = Math.max(0, q.maxExtraHops ?? 4);
+  const maxExpansions = q.maxExpansions ?? 100_000;
+  const weak = snap.types.edgeWeak;
+  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  const { edgeType, strings, edgeNameOrIndex } = snap;
+  const ignoredNames = q.ignoredEdges && q.ignoredEdges.length ? new Set(q.ignoredEdges) : null;
+  const ignoredIds = q.ignoredNodeIds && q.ignoredNodeIds.length ? new Set(q.ignoredNodeIds) : null;
+  const ignoredClasses = q.ignoredClasses && q.ignoredClasses.length ? new Set(q.ignoredClasses) : null;
+  const edgeIgnored = (e: number): boolean => {
+    if (!ignoredNames) return false;
+    const name = snap.edgeHasStringName(e) ? strings[edgeNameOrIndex[e]] : String(edgeNameOrIndex[e]);
+    return ignoredNames.has(name);
+  };
+  const nodeIgnored = (p: number): boolean => {
+    if (p === root) return false;
+    if (ignoredIds && ignoredIds.has(snap.nodeId[p])) return true;
+    if (ignoredClasses && ignoredClasses.has(snap.className(p))) return true;
+    return false;
+  };
+  // A node unreachable by DevTools' distances can still have a strong path (e.g. through an edge
+  // DevTools' distance BFS skips); give those a lower bound of 1 so they are still explored.
+  const h = (p: number): number => {
+    if (p === root) return 0;
+    const d = hopsFromRoot(distances[p]);
+    return d < 0 ? -1 : Math.max(d, 1);
+  };
+
+  // partial-path records: node, edge from node to the next record's node, next record (-1 = target), hops
+  let cap = 256;
+  let rNode = new Uint32Array(cap);
+  let rEdge = new Uint32Array(cap);
+  let rNext = new Int32Array(cap);
+  let rG = new Uint32Array(cap);
+  let count = 0;
+  const add = (node: number, edge: number, next: number, g: number): number => {
+    if (count === cap) {
+      cap *= 2;
+      const a = new Uint32Array(cap); a.set(rNode); rNode = a;
+      const b = new Uint32Array(cap); b.set(rEdge); rEdge = b;
+      const c = new Int32Array(cap); c.set(rNext); rNext = c;
+      const d = new Uint32Array(cap); d.set(rG); rG = d;
+    }
+    rNode[count] = node; rEdge[count] = edge; rNext[count] = next; rG[count] = g;
+    return count++;
+  };
+  const onChain = (r: number, node: number): boolean => {
+    for (let x = r; x >= 0; x = rNext[x]) if (rNode[x] === node) return true;
+    return false;
+  };
+
+  const paths: number[][] = [];
+  const h0 = Math.max(h(target), 1);
+  let limit = h0 + maxExtra;
+  let expansions = 0;
+  for (let round = 0; round < 6 && paths.length === 0 && expansions < maxExpansions; round++) {
+    count = 0;
+    let pruned = false;
+    const buckets: number[][] = [];
+    const push = (r: number, f: number) => { (buckets[f] ??= []).push(r); };
+    push(add(target, 0, -1, 0), h0);
+    let f = h0;
+    while (paths.length < k && expansions < maxExpansions) {
+      while (f < buckets.length && !(buckets[f]?.length)) f++;
+      if (f >= buckets.length) break;
+      const r = buckets[f].pop()!;
+      const u = rNode[r];
+      if (u === root) {
+        const edges: number[] = [];
+        for (let x = r; rNext[x] >= 0; x = rNext[x]) edges.push(rEdge[x]);
+        paths.push(edges);
+        continue;
+      }
+      expansions++;
+      const g = rG[r] + 1;
+      const lo = firstRetainer[u];
+      // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
+      for (let s = firstRetainer[u + 1] - 1; s >= lo; s--) {
+        const e = retainerEdge[s];
+        if (edgeType[e] === weak) continue;
+        const p = retainerNode[s];
+        const hp = h(p);
+        if (hp < 0) continue;
+        const fp = g + hp;
+        if (fp > limit) { pruned = true; continue; }
+        if (edgeIgnored(e) || nodeIgnored(p) || onChain(r, p)) continue;
+        push(add(p, e, r, g), Math.max(fp, f));
+      }
+    }
+    if (!pruned) break;
+    limit += maxExtra + 2;
+  }
+  return paths;
+}
+
+/** True when some retainer of the node has a distance (used for nodes DevTools leaves unreachable). */
+function reachableByRetainers(analysis: Analysis, n: number): boolean {
+  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
+  const weak = analysis.snap.types.edgeWeak;
+  for (let s = firstRetainer[n]; s < firstRetainer[n + 1]; s++) {
+    if (analysis.snap.edgeType[retainerEdge[s]] === weak) continue;
+    if (analysis.distances[retainerNode[s]] >= 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Shortest chain of retainers from the nearest node satisfying `isAnchor` to node ordinal `target`
+ * (edge ordinals, anchor side first), over non-weak edges and never through synthetic nodes; null
+ * when none is found within maxLen hops / maxVisits nodes. Used for Python cyclic garbage: "held by
+ * a cycle through …".
+ */
+export function chainFromAnchor(
+  analysis: Analysis, target: number, isAnchor: (n: number) => boolean, maxLen = 12, maxVisits = 50_000,
+): number[] | null {
+  const { snap, retainers } = analysis;
+  const weak = snap.types.edgeWeak;
+  const synthetic = snap.types.nodeSynthetic;
+  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  const qNode: number[] = [target];
+  const qParent: number[] = [-1];
+  const qEdge: number[] = [0];
+  const qDepth: number[] = [0];
+  const seen = new Set<number>([target]);
+  for (let head = 0; head < qNode.length && qNode.length < maxVisits; head++) {
+    const u = qNode[head];
+    if (qDepth[head] >= maxLen) continue;
+    for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
+      const e = retainerEdge[s];
+      if (snap.edgeType[e] === weak) continue;
+      const p = retainerNode[s];
+      if (snap.nodeType[p] === synthetic || seen.has(p)) continue;
+      seen.add(p);
+      qNode.push(p); qParent.push(head); qEdge.push(e); qDepth.push(qDepth[head] + 1);
+      if (isAnchor(p)) {
+        const out: number[] = [];
+        for (let x = qNode.length - 1; x > 0; x = qParent[x]) out.push(qEdge[x]);
+        return out;
+      }
+    }
+  }
+  return null;
+}
