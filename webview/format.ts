@@ -100,7 +100,6 @@ export function nodeTooltip(n: GraphNode): string {
 /** Edge label as objgraph writes it: the property name or key; element indexes as "[i]". */
 export function edgeLabel(type: string, name: string): string {
   if (type === 'element' || type === 'hidden') return `[${name}]`;
-  if (type === 'context') return `ctx ${truncate(singleLine(name), 30)}`;
   return truncate(singleLine(name), 30);
 }
 

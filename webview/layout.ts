@@ -124,7 +124,11 @@ export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promis
   nodes.forEach((n, i) => nodeId.set(n.key, `n${i}`));
   const children: ElkNode[] = nodes.map((n, i) => {
     const s = measure.node(n);
-    return { id: `n${i}`, width: s.width, height: s.height };
+    const c: ElkNode = { id: `n${i}`, width: s.width, height: s.height };
+    // roots on the top layer and targets on the bottom one, as the reader expects them
+    if (n.isRoot && !n.isTarget) c.layoutOptions = { 'elk.layered.layering.layerConstraint': 'FIRST' };
+    else if (n.isTarget) c.layoutOptions = { 'elk.layered.layering.layerConstraint': 'LAST' };
+    return c;
   });
   const elkEdges: ElkExtendedEdge[] = edgeIdx.map((i, j) => {
     const e = graph.edges[i];

@@ -5,7 +5,7 @@
 import { App } from './app';
 import { h } from './dom';
 
-const root = document.getElementById('root') ?? document.body;
+const root = document.getElementById('app') ?? document.getElementById('root') ?? document.body;
 
 function fatal(message: string): void {
   // never a blank panel: whatever failed, say so as text

@@ -22,7 +22,7 @@ export function pathChain(edges: PathEdge[]): HTMLElement {
   const chain = h('div', { class: 'chain' });
   edges.forEach((e, i) => {
     if (i === 0) chain.append(h('span', { class: 'chain-node', text: truncate(singleLine(e.from), 60) }));
-    chain.append(h('span', { class: `chain-edge edge-${e.type}`, text: ` —${truncate(singleLine(e.type === 'element' ? `[${e.name}]` : e.name), 40)}→ ` }));
+    chain.append(h('span', { class: `chain-edge edge-${e.type}`, text: ` —${truncate(singleLine(e.type === 'element' && !e.name.startsWith('[') ? `[${e.name}]` : e.name), 40)}→ ` }));
     chain.append(h('span', { class: 'chain-node', text: truncate(singleLine(e.to), 60) }));
   });
   return chain;
