@@ -12,7 +12,9 @@
 // Python heaps: instances are split into reachable / cyclic garbage / held by unknown referrers
 // (python.ts). For cyclic garbage the explanation is the dominant cycle (the root path through
 // "(Python gc.garbage)" says nothing); an instance on no cycle itself gets, as its path, the chain
-// of referrers from the nearest object that is on one ("held by …").
+// of referrers from the nearest object that is on one, preceded by the rest of that object's
+// shortest cycle ("held by ConnectionRefusedError `.__traceback__` → traceback `.tb_frame` → frame …
+// local `req`"); such a path starts on the cycle, not at the root.
 import type { Analysis } from './analysis';
 import type { AnalysisSettings, CycleGroup, PathEdge, PathGroup, SuspectClass } from './results';
 import { classTotalsOf } from './classSummary';
@@ -182,8 +184,15 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
         if (cyc) addToGroups(cycleGroups, shapeKey(analysis, cyc), cyc, id, garbage, false);
       }
       if (garbage && !onCycle) {
-        const chain = chainFromAnchor(analysis, n, isCycleMember);
-        if (chain) { addToGroups(pathGroups, `anchor\u0003${shapeKey(analysis, chain)}`, chain, id, true, true); continue; }
+        let chain = chainFromAnchor(analysis, n, isCycleMember);
+        if (chain) {
+          // start one hop after the anchor on its own shortest cycle, so the chain shows who holds
+          // the anchor: "ConnectionRefusedError `.__traceback__` → traceback `.tb_frame` → frame … local `req`"
+          const anchorCycle = shortestCycleThrough(analysis, snap.edgeFrom(chain[0]), { maxLen: maxCycleLen, maxVisits: 20_000 });
+          if (anchorCycle && anchorCycle.length > 1) chain = anchorCycle.slice(1).concat(chain);
+          addToGroups(pathGroups, `anchor\u0003${shapeKey(analysis, chain)}`, chain, id, true, true);
+          continue;
+        }
       }
       const path = retainerPaths(analysis, n, { k: 1, ignoredEdges: settings.ignoredEdges });
       if (path.length) addToGroups(pathGroups, shapeKey(analysis, path[0]), path[0], id, garbage, false);

@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { PythonSnapshotBuilder } from '../helpers/pythonSnapshot';
+import { analyze, type Analysis } from '../../extension/core/analysis';
+import { classSummary, computeClassIds, computeClassTotals } from '../../extension/core/classSummary';
+
+function row(an: Analysis, name: string) {
+  return classSummary(an).find((r) => r.name === name);
+}
+
+/** Class retained size by the definition, walking each node's dominator chain (quadratic; small graphs). */
+function referenceClassRetained(an: Analysis): Map<string, number> {
+  const s = an.snap;
+  const out = new Map<string, number>();
+  for (let n = 0; n < s.nodeCount; n++) {
+    if (an.shallowSizes[n] === 0) continue;
+    const cls = s.className(n);
+    let hidden = false;
+    for (let d = an.dominators[n], guard = 0; guard < s.nodeCount; d = an.dominators[d], guard++) {
+      if (an.shallowSizes[d] !== 0 && d !== n && s.className(d) === cls) { hidden = true; break; }
+      if (d === an.dominators[d]) break;
+    }
+    if (!hidden) out.set(cls, (out.get(cls) ?? 0) + an.retainedSizes[n]);
+  }
+  return out;
+}
+
+describe('class summary: count, shallow size, DevTools class retained size', () => {
+  it('counts nested same-class instances once in the class retained size', () => {
+    const b = new SnapshotBuilder();
+    // Tree(100) → Tree(10) → Leaf(1); Tree(100) → Box(5) → Tree(20); a separate Tree(7)
+    const t1 = b.obj('Tree', 100);
+    const t2 = b.obj('Tree', 10);
+    const leaf = b.obj('Leaf', 1);
+    const box = b.obj('Box', 5);
+    const t3 = b.obj('Tree', 20);
+    const t4 = b.obj('Tree', 7);
+    b.gcRoot(t1).gcRoot(t4).prop(t1, t2, 'left').prop(t2, leaf, 'leaf').prop(t1, box, 'box').prop(box, t3, 'inner');
+    const an = analyze(b.build());
+    assert.equal(an.retainedSizes[t1], 136);
+    const tree = row(an, 'Tree')!;
+    assert.equal(tree.count, 4);
+    assert.equal(tree.selfSize, 137);
+    assert.equal(tree.retainedSize, 136 + 7, 't2 and t3 are inside t1 (t3 through a Box)');
+    assert.equal(row(an, 'Box')!.retainedSize, 25);
+    assert.equal(row(an, 'Leaf')!.retainedSize, 1);
+  });
+
+  it('a shared instance (two retainers) is dominated by their common dominator, not by either', () => {
+    const b = new SnapshotBuilder();
+    const p = b.obj('Node', 10);
+    const q = b.obj('Node', 10);
+    const shared = b.obj('Node', 3);
+    b.gcRoot(p).gcRoot(q).prop(p, shared, 'a').prop(q, shared, 'b');
+    const an = analyze(b.build());
+    assert.equal(row(an, 'Node')!.retainedSize, 23);
+  });
+
+  it('leaves zero-size nodes out, like DevTools', () => {
+    const b = new SnapshotBuilder();
+    const z = b.obj('Zero', 0);
+    b.gcRoot(z);
+    const an = analyze(b.build());
+    assert.equal(row(an, 'Zero'), undefined);
+    assert.equal(row(an, '(synthetic)'), undefined);
+  });
+
+  it('sorts by retained size, largest first, and agrees with the definition on random graphs', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      let s = seed;
+      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+      const b = new SnapshotBuilder();
+      const n = 10 + Math.floor(rnd() * 60);
+      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 4)}`, 1 + (i % 9)));
+      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
+      for (let j = 0; j < n * 1.6; j++) b.prop(nodes[Math.floor(rnd() * n)], nodes[Math.floor(rnd() * n)], `e${j}`);
+      const an = analyze(b.build());
+      const rows = classSummary(an);
+      for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].retainedSize >= rows[i].retainedSize);
+      const ref = referenceClassRetained(an);
+      for (const r of rows) assert.equal(r.retainedSize, ref.get(r.name) ?? 0, `seed ${seed} class ${r.name}`);
+    }
+  });
+
+  it('marks the instances counted in their class retained size', () => {
+    const b = new SnapshotBuilder();
+    const outer = b.obj('Req', 10);
+    const inner = b.obj('Req', 10);
+    b.gcRoot(outer).prop(outer, inner, 'parent');
+    const an = analyze(b.build());
+    const t = computeClassTotals(an);
+    assert.equal(t.classTop[outer], 1);
+    assert.equal(t.classTop[inner], 0);
+  });
+
+  it('Python heaps: frames, functions and modules are grouped by kind', () => {
+    const b = new PythonSnapshotBuilder();
+    const m = b.module('app');
+    const f1 = b.obj('frame main app.py:3');
+    const f2 = b.obj('frame handler app.py:9');
+    const fn = b.node('closure', 'function handler app.py:8');
+    b.prop(m, fn, 'handler').prop(m, f1, 'f').prop(f1, f2, 'f_back');
+    const snap = b.build();
+    const ids = computeClassIds(snap);
+    assert.equal(ids.names[ids.ids[f1]], 'frame');
+    assert.equal(ids.ids[f1], ids.ids[f2]);
+    assert.equal(ids.names[ids.ids[fn]], 'function');
+    assert.equal(ids.names[ids.ids[m]], 'module');
+    const an = analyze(snap);
+    assert.equal(row(an, 'frame')!.count, 2);
+  });
+});

@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert';
+import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { analyze, type Analysis } from '../../extension/core/analysis';
+import { chainFromAnchor, retainerPaths } from '../../extension/core/retainerPaths';
+import { pathsForNode } from '../../extension/core/report';
+
+/** A path as "Owner.edge" hops, for readable assertions. */
+function show(an: Analysis, edges: number[]): string {
+  const s = an.snap;
+  return edges.map((e) => `${s.edgeFrom(e) === 0 ? 'root' : s.name(s.edgeFrom(e)) || 'root'}.${s.edgeName(e)}`).join(' ');
+}
+
+/** All simple paths root → target over non-weak edges, by brute force (small graphs only). */
+function allSimplePaths(an: Analysis, target: number): number[][] {
+  const s = an.snap;
+  const out: number[][] = [];
+  const onPath = new Set<number>([0]);
+  const walk = (v: number, acc: number[]) => {
+    if (v === target) { out.push([...acc]); return; }
+    for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
+      if (s.edgeTypeName(e) === 'weak') continue;
+      const w = s.edgeTo[e];
+      if (onPath.has(w)) continue;
+      onPath.add(w); acc.push(e);
+      walk(w, acc);
+      acc.pop(); onPath.delete(w);
+    }
+  };
+  walk(0, []);
+  return out;
+}
+
+describe('retainer paths: k shortest distinct paths from the root', () => {
+  // root → (GC roots) → A → X (short) and (GC roots) → B → C → X (long); W holds X only weakly
+  function twoPaths() {
+    const b = new SnapshotBuilder();
+    const a = b.obj('A');
+    const bb = b.obj('B');
+    const c = b.obj('C');
+    const x = b.obj('X');
+    const w = b.obj('W');
+    b.gcRoot(a).gcRoot(bb).gcRoot(w);
+    b.prop(a, x, 'viaA').prop(bb, c, 'toC').prop(c, x, 'viaC').edge(w, x, 'weak', 'weakRef');
+    return { an: analyze(b.build()), a, bb, c, x, w };
+  }
+
+  it('a node retained by two paths: k=1 gives the shortest, k=2 both, shortest first', () => {
+    const { an, x } = twoPaths();
+    assert.deepEqual(retainerPaths(an, x).map((p) => show(an, p)), ['root.1 (GC roots).1 A.viaA']);
+    assert.deepEqual(retainerPaths(an, x, { k: 5 }).map((p) => show(an, p)), [
+      'root.1 (GC roots).1 A.viaA',
+      'root.1 (GC roots).2 B.toC C.viaC',
+    ]);
+  });
+
+  it('weak edges never make a path', () => {
+    const { an, x } = twoPaths();
+    for (const p of retainerPaths(an, x, { k: 10 })) for (const e of p) assert.notEqual(an.snap.edgeTypeName(e), 'weak');
+  });
+
+  it('ignore lists: by edge name, by node id, by class', () => {
+    const { an, x, a, c } = twoPaths();
+    const s = an.snap;
+    assert.deepEqual(retainerPaths(an, x, { ignoredEdges: ['viaA'] }).map((p) => show(an, p)), ['root.1 (GC roots).2 B.toC C.viaC']);
+    assert.deepEqual(retainerPaths(an, x, { k: 3, ignoredNodeIds: [s.nodeId[a]] }).map((p) => show(an, p)), ['root.1 (GC roots).2 B.toC C.viaC']);
+    assert.deepEqual(retainerPaths(an, x, { k: 3, ignoredClasses: ['C'] }).map((p) => show(an, p)), ['root.1 (GC roots).1 A.viaA']);
+    assert.deepEqual(retainerPaths(an, x, { k: 3, ignoredNodeIds: [s.nodeId[a], s.nodeId[c]] }), [], 'every path ignored');
+    // element indexes can be ignored by their digits
+    assert.deepEqual(retainerPaths(an, x, { k: 3, ignoredEdges: ['1'] }).map((p) => show(an, p)), [], '(GC roots) is reached by element 1');
+  });
+
+  it('unreachable nodes have no path; the root has the empty path', () => {
+    const b = new SnapshotBuilder();
+    const a = b.obj('A');
+    const lost = b.obj('Lost');
+    const lost2 = b.obj('Lost2');
+    b.gcRoot(a).prop(lost, lost2, 'x').prop(lost2, lost, 'y').edge(a, lost, 'weak', 'w');
+    const an = analyze(b.build());
+    assert.deepEqual(retainerPaths(an, lost, { k: 3 }), []);
+    assert.deepEqual(retainerPaths(an, 0), [[]]);
+  });
+
+  it('paths are simple, distinct, in nondecreasing length, and are the k shortest (brute force check)', () => {
+    // a layered DAG with back edges: many alternative paths of different lengths
+    const b = new SnapshotBuilder();
+    const layers: number[][] = [];
+    for (let l = 0; l < 5; l++) layers.push([0, 1, 2].map((i) => b.obj(`L${l}_${i}`)));
+    for (const n of layers[0]) b.gcRoot(n);
+    for (let l = 0; l < 4; l++) {
+      for (const u of layers[l]) for (const v of layers[l + 1]) if ((u + v) % 3 !== 0) b.prop(u, v, `to${v}`);
+    }
+    b.prop(layers[0][0], layers[4][1], 'jump');
+    b.prop(layers[3][2], layers[1][0], 'back');
+    const target = layers[4][1];
+    const an = analyze(b.build());
+    const k = 6;
+    const got = retainerPaths(an, target, { k, maxExtraHops: 10 });
+    const all = allSimplePaths(an, target).map((p) => p.length).sort((x, y) => x - y);
+    assert.equal(got.length, Math.min(k, all.length));
+    assert.deepEqual(got.map((p) => p.length), all.slice(0, got.length));
+    const keys = new Set(got.map((p) => p.join(',')));
+    assert.equal(keys.size, got.length, 'distinct');
+    for (const p of got) {
+      assert.equal(an.snap.edgeFrom(p[0]), 0);
+      assert.equal(an.snap.edgeTo[p[p.length - 1]], target);
+      const nodes = [0, ...p.map((e) => an.snap.edgeTo[e])];
+      assert.equal(new Set(nodes).size, nodes.length, 'simple');
+      for (let i = 1; i < p.length; i++) assert.equal(an.snap.edgeFrom(p[i]), an.snap.edgeTo[p[i - 1]]);
+    }
+  });
+
+  it('pathsForNode returns PathGroups with class names and real element indexes', () => {
+    const { an, x } = twoPaths();
+    const groups = pathsForNode(an, an.snap.nodeId[x], { k: 2 });
+    assert.equal(groups.length, 2);
+    assert.deepEqual(groups[0].edges.map((e) => [e.from, e.type, e.name, e.to]), [
+      ['(root)', 'element', '1', '(GC roots)'],
+      ['(GC roots)', 'element', '1', 'A'],
+      ['A', 'property', 'viaA', 'X'],
+    ]);
+    assert.equal(groups[0].edges[2].toId, an.snap.nodeId[x]);
+    assert.deepEqual(pathsForNode(an, 999999), []);
+  });
+
+  it('chainFromAnchor walks referrers back to the nearest anchor, never through synthetic nodes', () => {
+    const { an, x, a, c } = twoPaths();
+    const chain = chainFromAnchor(an, x, (n) => n === c)!;
+    assert.deepEqual(chain.map((e) => an.snap.edgeName(e)), ['viaC']);
+    const chain2 = chainFromAnchor(an, x, (n) => n === 0 || n === a);
+    assert.deepEqual(chain2!.map((e) => an.snap.edgeName(e)), ['viaA']);
+    assert.equal(chainFromAnchor(an, x, (n) => n === 0), null, 'the root is never an anchor');
+  });
+
+  it('is fast on a wide graph with a deep target', () => {
+    const b = new SnapshotBuilder();
+    const hubs = Array.from({ length: 200 }, (_, i) => b.obj(`Hub${i}`));
+    for (const h of hubs) b.gcRoot(h);
+    let prev = hubs[0];
+    const chain: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const n = b.obj(`C${i}`);
+      chain.push(n);
+      b.prop(prev, n, 'next');
+      for (let j = 1; j < 40; j++) b.prop(hubs[(i * 7 + j) % 200], n, `h${j}`);
+      prev = n;
+    }
+    const an = analyze(b.build());
+    const t0 = performance.now();
+    const ps = retainerPaths(an, chain[49], { k: 10 });
+    const ms = performance.now() - t0;
+    assert.equal(ps.length, 10);
+    assert.ok(ms < 500, `took ${ms} ms`);
+  });
+});
