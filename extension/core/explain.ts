@@ -23,10 +23,15 @@ export function cleanName(s: string, max = MAX_NAME): string {
   return t;
 }
 
-/** Class name as shown in paths/cycles data: synthetic nodes by their name, others snap.className. */
+/**
+ * Class name as shown in paths/cycles data: snap.className, except synthetic and V8 hidden nodes by
+ * their name ("(GC roots)", "system / Context" — what DevTools' retainer view shows) and Python
+ * functions by their full name.
+ */
 export function hopClassName(snap: HeapSnapshot, n: number): string {
   const t = snap.nodeType[n];
   if (t === snap.types.nodeSynthetic) return snap.name(n) || '(root)';
+  if (t === snap.types.nodeHidden && snap.name(n) !== '') return snap.name(n);
   if (t === snap.types.nodeClosure && snap.name(n).startsWith('function ')) return snap.name(n); // Python functions
   return snap.className(n);
 }
@@ -37,10 +42,10 @@ export function nodeSentenceLabel(snap: HeapSnapshot, n: number, python: boolean
   const ty = snap.types;
   if (t === ty.nodeSynthetic) return cleanName(snap.name(n) || '(root)');
   if (python && (t === ty.nodeObject || t === ty.nodeNative || t === ty.nodeClosure || t === ty.nodeCode)) {
-    return cleanName(pythonNodeLabel(snap.name(n)), MAX_NAME * 2);
+    return pythonNodeLabel(cleanName(snap.name(n), MAX_NAME * 3));
   }
   if (t === ty.nodeClosure) return `${cleanName(snap.name(n) || '(anonymous)')}()`;
-  return cleanName(snap.className(n));
+  return cleanName(hopClassName(snap, n));
 }
 
 /** Subject of a sentence: a V8 class name as is, a Python one as "package Class". */
