@@ -1,0 +1,1204 @@
+"""Write the live Python heap as a V8 ``.heapsnapshot`` (Chrome DevTools and Retention Graph read it).
+
+Stdlib only, Python 3.9+. Three entry points:
+
+* ``dump(path, *, include_garbage=True, trace=True)`` writes one snapshot and returns a summary;
+* ``install_signal_handler(signum=signal.SIGUSR2, directory=".")`` dumps on a signal, like Node's
+  ``--heapsnapshot-signal``;
+* ``python -m retention_graph_export [options] script.py args...`` runs a script and dumps at exit
+  (and on the signal).
+
+The file follows docs/python-snapshot.md (root groups "(Python modules)", "(Python thread stacks)",
+"(Python gc.garbage)", "(Python unreachable)"; instance ``__dict__`` merged into its owner; frame
+locals as ``context`` edges; unnamed referents as ``hidden`` edges, never dropped).
+
+The dumper does not change the heap it describes, as far as CPython lets it: it runs no user code
+(type attributes are read through ``type``'s own descriptors, exception fields through
+``BaseException``'s, no ``repr``/``getattr`` on unknown objects, ``sys.getsizeof`` only where
+``__sizeof__`` is C code), it never reads ``obj.__dict__`` or ``frame.f_locals`` (both create
+objects in 3.11): on CPython 3.11 instance attributes kept inline ("managed dict" values) and frame
+locals are read with ``ctypes`` from the object layout, and every address read that way is checked
+against ``gc.get_referents`` before it is used. Elsewhere those references still appear, as hidden
+edges. The only heap change is that thread stacks' frame objects are materialised (``f_back``),
+as any traceback would. The cyclic GC is disabled while dumping (no finalizer runs).
+"""
+
+import array
+import gc
+import itertools
+import json
+import os
+import signal
+import sys
+import time
+
+__all__ = ["dump", "install_signal_handler", "main"]
+
+_json_str = json.encoder.encode_basestring_ascii  # C implementation when available
+_type_dict = type.__dict__
+_t_qualname = _type_dict["__qualname__"].__get__
+_t_module = _type_dict["__module__"].__get__
+_t_mro = _type_dict["__mro__"].__get__
+_t_flags = _type_dict["__flags__"].__get__
+_t_dictoffset = _type_dict["__dictoffset__"].__get__
+_t_basicsize = _type_dict["__basicsize__"].__get__
+_exc_getters = tuple(
+    (name, BaseException.__dict__[name].__get__) for name in ("args", "__traceback__", "__context__", "__cause__")
+)
+_get_referents = gc.get_referents
+_getsizeof = sys.getsizeof
+
+# V8's enums, exactly as Node writes them (extension/core/model.ts V8_NODE_TYPES / V8_EDGE_TYPES).
+NODE_TYPES = ["hidden", "array", "string", "object", "code", "closure", "regexp", "number", "native",
+              "synthetic", "concatenated string", "sliced string", "symbol", "bigint", "object shape"]
+EDGE_TYPES = ["context", "element", "property", "internal", "hidden", "shortcut", "weak"]
+N_HIDDEN, N_ARRAY, N_STRING, N_OBJECT, N_CODE, N_CLOSURE = 0, 1, 2, 3, 4, 5
+N_NUMBER, N_NATIVE, N_SYNTHETIC = 7, 8, 9
+E_CONTEXT, E_ELEMENT, E_PROPERTY, E_INTERNAL, E_HIDDEN, E_WEAK = 0, 1, 2, 3, 4, 6
+E_NAME_ONLY = -1  # marks a referent already described by an edge name (a dict subclass's str keys)
+NAME_LIMIT = 1000  # characters of a str value kept as a node name
+
+GROUP_MODULES = "(Python modules)"
+GROUP_STACKS = "(Python thread stacks)"
+GROUP_GARBAGE = "(Python gc.garbage)"
+GROUP_UNREACHABLE = "(Python unreachable)"
+
+FunctionType = type(lambda: None)
+CodeType = type((lambda: None).__code__)
+ModuleType = type(sys)
+FrameType = type(sys._getframe())
+CellType = type((lambda x: lambda: x)(0).__closure__[0])
+try:
+    raise ValueError
+except ValueError:
+    TracebackType = type(sys.exc_info()[2])
+
+
+class _C:
+    def m(self):
+        pass
+
+
+MethodType = type(_C().m)
+del _C
+GeneratorType = type((lambda: (yield))())
+
+
+async def _coro_probe():
+    pass
+
+
+_c = _coro_probe()
+CoroutineType = type(_c)
+_c.close()
+del _c
+WeakrefType = type(__import__("weakref").ref(GROUP_MODULES.__class__))
+_weakref_call = WeakrefType.__call__
+_cell_get = CellType.__dict__["cell_contents"].__get__
+_MemberDescriptor = type(FunctionType.__dict__["__globals__"])
+
+
+# ---------------------------------------------------------------------------------------------
+# CPython 3.11 object layouts, probed at import time and disabled when a probe disagrees.
+# ---------------------------------------------------------------------------------------------
+class _LayoutProbe:
+    """Probe classes for _Layout (module level: probing leaves no cyclic garbage behind)."""
+
+    class Inner:
+        def __init__(self):
+            self.alpha = "a-value"
+            self.beta = [1]
+
+
+class _Layout:
+    """Reads managed instance attributes, frame locals and generator locals on CPython 3.11."""
+
+    ok = False
+
+    def __init__(self):
+        try:
+            import ctypes
+        except ImportError:  # pragma: no cover
+            return
+        if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
+            return
+        self.ctypes = ctypes
+        self.P = ctypes.c_void_p
+        self.Ssize = ctypes.c_ssize_t
+        try:
+            self._probe()
+            self.ok = True
+        except Exception:  # any disagreement: fall back to hidden edges
+            self.ok = False
+
+    def rd(self, addr):
+        return self.P.from_address(addr).value or 0
+
+    def _probe(self):
+        ctypes = self.ctypes
+
+        P = _LayoutProbe.Inner
+        # ht_qualname is the only slot of the type holding the qualname object; ht_cached_keys follows.
+        q = id(_t_qualname(P))
+        offs = [o for o in range(0, _t_basicsize(type), 8) if self.rd(id(P) + o) == q]
+        if len(offs) != 1:
+            raise RuntimeError("qualname slot")
+        self.keys_off = offs[0] + 8
+        self.MANAGED = 1 << 4
+        inst = P()
+        if not _t_flags(P) & self.MANAGED:
+            raise RuntimeError("managed dict flag")
+        names = self.key_names(self.rd(id(P) + self.keys_off))
+        if names[:2] != ("alpha", "beta"):
+            raise RuntimeError("keys")
+        vals = self.values_of(inst, 2)
+        if vals != [id(inst.alpha), id(inst.beta)] or self.rd(id(inst) - 24) != 0:
+            raise RuntimeError("values")
+        # _PyInterpreterFrame: f_code at +32, frame_obj +40, stacktop +64, owner +69, localsplus +72.
+        # PyFrameObject.f_frame at +24; PyGenObject.gi_iframe at +80, gi_frame_state at +75.
+
+        def f(a, b):
+            c = (a, b)
+            return sys._getframe(), c
+
+        fr, c = f("x-value", 5)
+        fa = self.rd(id(fr) + 24)
+        if self.rd(fa + 32) != id(f.__code__):
+            raise RuntimeError("frame code")
+        loc = self.frame_locals(fa, f.__code__)
+        ok = [n for n, _ in loc] == ["a", "b", "c"] and [v for _, v in loc] == [id("x-value"), id(5), id(c)]
+        fr.clear()
+        del fr  # fr.f_back is this frame: drop the cycle before returning
+        if not ok:
+            raise RuntimeError("frame locals")
+
+        def g(x):
+            y = [x]
+            yield y
+
+        gen = g("gen-value")
+        next(gen)
+        if self.rd(id(gen) + 80 + 32) != id(g.__code__) or ctypes.c_int8.from_address(id(gen) + 75).value != -1:
+            raise RuntimeError("generator frame")
+        loc = self.frame_locals(id(gen) + 80, g.__code__)
+        if [n for n, _ in loc] != ["x", "y"] or loc[0][1] != id("gen-value"):
+            raise RuntimeError("generator locals")
+        gen.close()
+        self._keys_cache = {}
+
+    def key_names(self, keys):
+        """Names of a shared-keys object (PyDictKeysObject, unicode entries), in slot order."""
+        ctypes = self.ctypes
+        log2_index_bytes = ctypes.c_uint8.from_address(keys + 9).value
+        kind = ctypes.c_uint8.from_address(keys + 10).value
+        if kind != 2:  # DICT_KEYS_SPLIT
+            raise RuntimeError("not split keys")
+        n = self.Ssize.from_address(keys + 24).value
+        ent = keys + 32 + (1 << log2_index_bytes)
+        ptrs = self.words(ent, 2 * n)[0::2]
+        cast = ctypes.cast
+        pyobj = ctypes.py_object
+        out = []
+        for p in ptrs:
+            k = cast(p, pyobj).value if p else None
+            if type(k) is not str:
+                raise RuntimeError("non-str shared key")
+            out.append(k)
+        return tuple(out)
+
+    def words(self, addr, n):
+        """n pointer-sized words at addr, as ints (string_at: no ctypes array type gets created)."""
+        return memoryview(self.ctypes.string_at(addr, 8 * n)).cast("Q").tolist()
+
+    def values_of(self, obj, n):
+        vp = self.rd(id(obj) - 32)
+        if not vp:
+            return None
+        return self.words(vp, n)
+
+    def instance_attrs(self, obj, t):
+        """[(name, address)] of a managed-dict instance whose dict is not materialised, or None."""
+        keys = self.rd(id(t) + self.keys_off)
+        if not keys:
+            return None
+        n = self.Ssize.from_address(keys + 24).value
+        ck = (keys, n)
+        names = self._keys_cache.get(ck)
+        if names is None:
+            names = self._keys_cache[ck] = self.key_names(keys)
+        vals = self.values_of(obj, n)
+        if vals is None:
+            return None
+        return names, vals
+
+    def frame_locals(self, fa, code):
+        """[(name, address)] of an interpreter frame's fast locals (cells and free vars included)."""
+        names = _localsplus_names(code)
+        if not names:
+            return []
+        return list(zip(names, self.words(fa + 72, len(names))))
+
+
+_names_cache = {}
+
+
+def _localsplus_names(code):
+    names = _names_cache.get(code)
+    if names is None:
+        out = []
+        getter = getattr(code, "_varname_from_oparg", None)
+        if getter is not None:
+            i = 0
+            while True:
+                try:
+                    out.append(getter(i))
+                except Exception:
+                    break
+                i += 1
+        names = _names_cache[code] = tuple(out)
+    return names
+
+
+_LAYOUT = _Layout()
+
+
+def _type_name(t):
+    """Qualified name of a type without running user code ("aiohttp.web_request.Request", "dict")."""
+    try:
+        q = _t_qualname(t)
+    except Exception:
+        q = None
+    if type(q) is not str:
+        q = "?"
+    try:
+        m = _t_module(t)
+    except Exception:
+        m = None
+    if type(m) is str and m != "builtins":
+        return m + "." + q
+    return q
+
+
+def _basename(path):
+    if type(path) is not str:
+        return "?"
+    i = max(path.rfind("/"), path.rfind("\\"))
+    return path[i + 1:] if i >= 0 else path
+
+
+def _safe_sizeof_for(t):
+    """True when ``__sizeof__`` of type t resolves to C code (calling sys.getsizeof runs no user code)."""
+    for k in _t_mro(t):
+        d = _type_dict["__dict__"].__get__(k)
+        if "__sizeof__" in d:
+            return type(d["__sizeof__"]).__name__ in ("method_descriptor", "wrapper_descriptor",
+                                                      "builtin_function_or_method")
+    return True
+
+
+# kinds of per-type handling
+K_STR, K_INT, K_FLOAT, K_TUPLE, K_LIST, K_DICT, K_SET, K_INSTANCE, K_FUNC, K_CODE, K_FRAME, K_TB, \
+    K_CELL, K_MODULE, K_TYPE, K_GEN, K_METHOD, K_WEAKREF, K_BYTES, K_NONE, K_OTHER = range(21)
+
+_EXACT_KINDS = {
+    str: K_STR, int: K_INT, bool: K_INT, float: K_FLOAT, complex: K_FLOAT, tuple: K_TUPLE, list: K_LIST,
+    dict: K_DICT, set: K_SET, frozenset: K_SET, FunctionType: K_FUNC, CodeType: K_CODE, FrameType: K_FRAME,
+    TracebackType: K_TB, CellType: K_CELL, ModuleType: K_MODULE, GeneratorType: K_GEN, CoroutineType: K_GEN,
+    MethodType: K_METHOD, bytes: K_BYTES, bytearray: K_BYTES, type(None): K_NONE, type(Ellipsis): K_NONE,
+    type(NotImplemented): K_NONE,
+}
+
+
+async def _async_gen_probe():
+    yield 1
+
+
+_EXACT_KINDS[type(_async_gen_probe())] = K_GEN
+
+
+class _Dumper:
+    """One dump: the walk and the streaming writer. All state lives here, never in module globals."""
+
+    def __init__(self, objects, excluded, include_garbage, trace):
+        self.objects = objects
+        self.include_garbage = include_garbage
+        import tracemalloc
+        self.tracemalloc = tracemalloc
+        self.trace = bool(trace) and tracemalloc.is_tracing()
+        self.excluded = excluded
+        # strings: deduplicated names (type names, edge names) + one fresh slot per str value
+        self.strings_out = []  # pending JSON-encoded strings
+        self.strings_written = False
+        self.string_count = 0
+        self.names = {}
+        self.tinfo = {}
+        # trace tree
+        self.tb_ids = {}
+        self.tnode_children = {}  # (parent id, function index) -> trace node id
+        self.tnode_rows = [(0, 0, 0)]  # per trace node id-1: (parent, function index, unused)
+        self.tnode_count = [0]
+        self.tnode_size = [0]
+        self.fn_index = {("(root)", "", 0): 0}
+        self.fn_rows = [("(root)", "", 0)]
+        self.scripts = {"": 0}
+        self.name("")  # string 0 is ""
+
+    def flush_strings(self):
+        if self.strings_out:
+            if self.strings_written:
+                self.string_tmp.write(",\n")
+            self.string_tmp.write(",\n".join(self.strings_out))
+            self.strings_written = True
+            del self.strings_out[:]
+
+    def name(self, s):
+        i = self.names.get(s)
+        if i is None:
+            i = self.names[s] = self.string_count
+            self.string_count += 1
+            self.strings_out.append(_json_str(s))
+        return i
+
+    def value_string(self, s):
+        i = self.string_count
+        self.string_count += 1
+        self.strings_out.append(_json_str(s if len(s) <= NAME_LIMIT else s[:NAME_LIMIT] + "\u2026"))
+        return i
+
+    def type_info(self, t):
+        """(kind, node type, name index, sizeof is safe, slot descriptors, dict offset, managed)."""
+        kind = _EXACT_KINDS.get(t)
+        flags = _t_flags(t)
+        if kind is None:
+            if issubclass(t, type):
+                kind = K_TYPE
+            elif issubclass(t, WeakrefType):
+                kind = K_WEAKREF
+            else:
+                kind = K_INSTANCE
+        ntype = N_OBJECT
+        if kind in (K_STR, K_BYTES):
+            ntype = N_STRING
+        elif kind in (K_INT, K_FLOAT, K_NONE):
+            ntype = N_NUMBER
+        elif kind == K_FUNC:
+            ntype = N_CLOSURE
+        elif kind == K_CODE:
+            ntype = N_CODE
+        slots = []
+        if kind in (K_INSTANCE, K_WEAKREF):
+            for k in _t_mro(t):
+                d = _type_dict["__dict__"].__get__(k)
+                for key, v in d.items():
+                    if type(v) is _MemberDescriptor and type(key) is str and key not in ("__weakref__",):
+                        # only slots declared by Python classes (C members are read elsewhere)
+                        if _t_flags(k) & (1 << 9):  # Py_TPFLAGS_HEAPTYPE
+                            slots.append((key, v.__get__))
+        try:
+            dictoffset = _t_dictoffset(t)
+        except Exception:
+            dictoffset = 0
+        managed = bool(_LAYOUT.ok and (flags & (1 << 4)))
+        info = (kind, ntype, self.name(_type_name(t)), _safe_sizeof_for(t), tuple(slots), dictoffset, managed,
+                issubclass(t, BaseException), issubclass(t, dict), issubclass(t, (list, tuple)),
+                issubclass(t, (set, frozenset)), _c_field_getters(t))
+        self.tinfo[t] = info
+        return info
+
+    # --- tracemalloc -----------------------------------------------------------------------
+    def trace_id(self, obj, size):
+        tb = self.tracemalloc.get_object_traceback(obj)
+        if tb is None:
+            return 0
+        tid = self.tb_ids.get(tb)
+        if tid is None:
+            parent = 1  # the "(root)" trace node
+            for frame in tb:  # oldest first
+                fkey = (frame.filename, frame.lineno)
+                fi = self.fn_index.get(fkey)
+                if fi is None:
+                    fi = self.fn_index[fkey] = len(self.fn_rows)
+                    self.fn_rows.append(fkey)
+                ck = (parent, fi)
+                child = self.tnode_children.get(ck)
+                if child is None:
+                    child = self.tnode_children[ck] = len(self.tnode_rows) + 1
+                    self.tnode_rows.append((parent, fi, 0))
+                    self.tnode_count.append(0)
+                    self.tnode_size.append(0)
+                parent = child
+            tid = self.tb_ids[tb] = parent
+        self.tnode_count[tid - 1] += 1
+        self.tnode_size[tid - 1] += size
+        return tid
+
+    # --- the walk --------------------------------------------------------------------------
+    def run(self, out, edge_tmp):
+        """Walks the heap breadth first from the root groups, writing nodes to `out` as it goes."""
+        objects = self.objects
+        index = {}  # id(obj) -> node ordinal (also: merged dict id -> owner ordinal)
+        for a in self.excluded:
+            index[a] = -1
+        queue = [None]  # ordinal -> object; keeps every described object alive (addresses stay unique)
+        idx_get = index.get
+        L = _LAYOUT
+        layout_ok = L.ok
+
+        def discover(obj):
+            a = id(obj)
+            n = idx_get(a)
+            if n is None:
+                n = index[a] = len(queue)
+                queue.append(obj)
+            return n
+
+        # roots, in a fixed order: modules by name, threads by name, gc.garbage in list order
+        groups = []
+        mods = []
+        sysmods = sys.modules
+        for key in sorted(k for k in dict.keys(sysmods) if type(k) is str):
+            m = dict.get(sysmods, key)
+            n = discover(m)
+            if n > 0:
+                mods.append((E_PROPERTY, self.name(key), n))
+        groups.append((GROUP_MODULES, mods))
+        stacks = []
+        for tname, frame in self.thread_frames:
+            n = discover(frame)
+            if n > 0:
+                stacks.append((E_PROPERTY, self.name("thread " + tname), n))
+        groups.append((GROUP_STACKS, stacks))
+        garbage_list = gc.garbage
+        garbage_id = id(garbage_list) if self.include_garbage else -1
+        if self.include_garbage and garbage_list:
+            items = []
+            for i, g in enumerate(list.__iter__(garbage_list)):
+                n = discover(g)
+                if n > 0:
+                    items.append((E_ELEMENT, i, n))
+            groups.append((GROUP_GARBAGE, items))
+        unreachable = []
+        groups.append((GROUP_UNREACHABLE, unreachable))
+        self.groups = groups
+        exec_frames = self.exec_frame_locals
+
+        # node and edge buffers (flushed every CHUNK nodes)
+        NT, NN, NS, NE, NTR = [], [], [], [], []
+        ET, EN, EX = [], [], []  # edges of the current chunk: type, name/index, target ordinal
+        node_total = [0, 0, 0]  # nodes written, edges written, self bytes
+        first_chunk = [True]
+        CHUNK = 1 << 15
+
+        def flush():
+            k = len(NT)
+            base = node_total[0]
+            flat = [0] * (7 * k)
+            flat[0::7] = NT
+            flat[1::7] = NN
+            flat[2::7] = range(2 * base + 1, 2 * (base + k) + 1, 2)
+            flat[3::7] = NS
+            flat[4::7] = NE
+            flat[5::7] = NTR
+            text = ",".join(map(str, flat))
+            if not first_chunk[0]:
+                text = ",\n" + text
+            first_chunk[0] = False
+            out.write(text.encode())
+            node_total[0] += k
+            node_total[2] += sum(NS)
+            ne = len(ET)
+            if ne:
+                ea = array.array("I", bytes(12 * ne))
+                ea[0::3] = array.array("I", ET)
+                ea[1::3] = array.array("I", EN)
+                ea[2::3] = array.array("I", EX)
+                ea.tofile(edge_tmp)
+                node_total[1] += ne
+            del NT[:], NN[:], NS[:], NE[:], NTR[:], ET[:], EN[:], EX[:]
+            self.flush_strings()
+
+        # root node: element edges to the group nodes, whose ordinals are fixed at the end
+        NT.append(N_SYNTHETIC)
+        NN.append(0)
+        NS.append(0)
+        NE.append(len(groups))
+        NTR.append(0)
+
+        tinfo_get = self.tinfo.get
+        type_info = self.type_info
+        name = self.name
+        value_string = self.value_string
+        getsizeof = _getsizeof
+        get_referents = _get_referents
+        trace = self.trace
+        trace_id = self.trace_id
+        obj_iter = iter(objects)
+        i = 1
+        while True:
+            if i == len(queue):
+                # everything reachable from the roots so far is done: the next unvisited tracked
+                # object starts a new "(Python unreachable)" component
+                nxt = None
+                for o in obj_iter:
+                    if id(o) not in index:
+                        nxt = o
+                        break
+                if nxt is None:
+                    break
+                unreachable.append((E_ELEMENT, len(unreachable), discover(nxt)))
+            o = queue[i]
+            self.current = i
+            t = type(o)
+            ti = tinfo_get(t)
+            if ti is None:
+                ti = type_info(t)
+            kind = ti[0]
+            size = getsizeof(o) if ti[3] else object.__sizeof__(o)
+            ecount = 0
+            if kind == K_STR:
+                nm = value_string(o)
+            elif kind == K_INT:
+                if t is bool or o.bit_length() <= 128:
+                    nm = name(int.__repr__(o))
+                else:
+                    nm = name("int (%d bits)" % o.bit_length())
+            elif kind == K_FLOAT:
+                nm = name(t.__repr__(o))
+            elif kind == K_NONE:
+                nm = name(t.__repr__(o))
+            else:
+                nm = ti[2]
+                # Named edges: (edge type, name index or element index, target object).
+                refs = get_referents(o)
+                named = []
+                tgt = []
+                merged_size = 0
+                if kind == K_TUPLE or kind == K_LIST:
+                    ET.extend([E_ELEMENT] * len(refs))
+                    EN.extend(range(len(refs)))
+                    tgt = refs
+                    refs = ()
+                elif kind == K_DICT:
+                    self.dict_items(o, named)
+                    refs = ()  # keys and values: str keys are edge names, other keys hidden edges
+                elif kind == K_SET:
+                    ET.extend([E_ELEMENT] * len(refs))
+                    EN.extend(range(len(refs)))
+                    tgt = refs
+                    refs = ()
+                elif kind == K_BYTES:
+                    if t is bytes:
+                        nm = name(bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else ""))
+                    else:
+                        nm = name("bytearray (%d bytes)" % len(o))
+                elif kind == K_INSTANCE or kind == K_WEAKREF:
+                    merged_size = self.instance_edges(o, t, ti, refs, named, index, layout_ok)
+                    if kind == K_WEAKREF:
+                        r = _weakref_call(o)
+                        if r is not None:
+                            named.append((E_WEAK, name("referent"), r))
+                elif kind == K_FRAME:
+                    nm = self.frame_edges(o, refs, named, exec_frames)
+                elif kind == K_FUNC:
+                    nm = self.function_edges(o, named)
+                elif kind == K_CODE:
+                    try:
+                        fn = o.co_filename
+                        nm = name("code %s %s:%d" % (getattr(o, "co_qualname", o.co_name), fn, o.co_firstlineno))
+                    except Exception:
+                        pass
+                elif kind == K_TB:
+                    named.append((E_PROPERTY, name("tb_frame"), o.tb_frame))
+                    if o.tb_next is not None:
+                        named.append((E_PROPERTY, name("tb_next"), o.tb_next))
+                elif kind == K_CELL:
+                    try:
+                        named.append((E_PROPERTY, name("cell_contents"), _cell_get(o)))
+                    except ValueError:
+                        pass
+                elif kind == K_MODULE:
+                    nm, merged_size = self.module_edges(o, refs, named, index)
+                elif kind == K_TYPE:
+                    nm, merged_size = self.type_edges(o, refs, named, index)
+                elif kind == K_GEN:
+                    nm = self.generator_edges(o, t, refs, named)
+                elif kind == K_METHOD:
+                    named.append((E_PROPERTY, name("__self__"), o.__self__))
+                    named.append((E_PROPERTY, name("__func__"), o.__func__))
+                # the rest: unnamed referents become hidden edges
+                if refs:
+                    seen = set(map(id, [x for _, _, x in named]))
+                    seen.add(id(o))
+                    h = 0
+                    for r in refs:
+                        if id(r) not in seen:
+                            if r is t:
+                                named.append((E_INTERNAL, name("__class__"), r))
+                            else:
+                                named.append((E_HIDDEN, h, r))
+                                h += 1
+                            seen.add(id(r))
+                if named:
+                    for et, en, x in named:
+                        if et < 0:
+                            continue
+                        a = id(x)
+                        n = idx_get(a)
+                        if n is None:
+                            n = index[a] = len(queue)
+                            queue.append(x)
+                        elif n < 0:
+                            continue
+                        ET.append(et)
+                        EN.append(en)
+                        EX.append(n)
+                        ecount += 1
+                if tgt:
+                    for x in tgt:
+                        a = id(x)
+                        n = idx_get(a)
+                        if n is None:
+                            n = index[a] = len(queue)
+                            queue.append(x)
+                        elif n < 0:
+                            n = 0  # never expected: keep counts consistent, point at the root
+                        EX.append(n)
+                    ecount += len(tgt)
+                if o is garbage_list and garbage_id >= 0:
+                    # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
+                    k = len(ET) - ecount
+                    for j in range(k, len(ET)):
+                        ET[j] = E_WEAK
+                size += merged_size
+            NT.append(ti[1])
+            NN.append(nm)
+            NS.append(size)
+            NE.append(ecount)
+            NTR.append(trace_id(o, size) if trace else 0)
+            i += 1
+            if len(NT) >= CHUNK:
+                flush()
+        # the group nodes, last
+        first_group = len(queue)
+        for gname, edges in groups:
+            NT.append(N_SYNTHETIC)
+            NN.append(name(gname))
+            NS.append(0)
+            NE.append(len(edges))
+            NTR.append(0)
+        # group edges come after every object's edges, in group order; the root's edges are first
+        # in the file and are written by assemble() from first_group
+        for gname, edges in groups:
+            for et, en, n in edges:
+                ET.append(et)
+                EN.append(en)
+                EX.append(n)
+        flush()
+        self.first_group = first_group
+        self.node_count, self.edge_count, self.heap_bytes = node_total
+        self.edge_count += len(groups)
+        self.group_sizes = {g: len(e) for g, e in groups}
+        self.queue_len = len(queue)
+        del queue[:]
+        index.clear()
+
+    def dict_items(self, d, named):
+        name = self.name
+        for k, v in dict.items(d):
+            if type(k) is str:
+                named.append((E_PROPERTY, name(k if len(k) <= 200 else k[:200] + "\u2026"), v))
+            elif type(k) is int and 0 <= k < 1 << 31:
+                named.append((E_ELEMENT, k, v))
+            else:
+                named.append((E_HIDDEN, 0, k))
+                named.append((E_PROPERTY, name("[%s key]" % _type_name(type(k))), v))
+
+    def instance_edges(self, o, t, ti, refs, named, index, layout_ok):
+        """Content (dict/list/set subclasses), exception fields, slots and attributes of an instance.
+        Returns bytes of a merged __dict__ to add to the owner's self size."""
+        name = self.name
+        if ti[8]:
+            self.dict_items(o, named)
+            named.extend((E_NAME_ONLY, 0, k) for k in dict.keys(o) if type(k) is str)
+        elif ti[9]:
+            seq = list(tuple.__iter__(o)) if isinstance(o, tuple) else list(list.__iter__(o))
+            named.extend((E_ELEMENT, j, v) for j, v in enumerate(seq))
+        elif ti[10]:
+            named.extend((E_ELEMENT, j, v) for j, v in enumerate(set.__iter__(o) if isinstance(o, set)
+                                                                 else frozenset.__iter__(o)))
+        for ename, get in ti[11]:
+            v = get(o)
+            if v is not None:
+                named.append((E_PROPERTY, name(ename), v))
+        if ti[7]:
+            for ename, get in _exc_getters:
+                v = get(o)
+                if v is not None and not (ename == "args" and v == ()):
+                    named.append((E_PROPERTY, name(ename), v))
+        for sname, get in ti[4]:
+            try:
+                v = get(o)
+            except AttributeError:
+                continue
+            named.append((E_PROPERTY, name(sname), v))
+        return self.merge_dict(o, t, ti, refs, named, index)
+
+    def merge_dict(self, o, t, ti, refs, named, index):
+        """Adds o's attributes as property edges; marks a merged dict as part of its owner."""
+        if not refs:
+            return 0
+        by_addr = None
+        dict_addr = 0
+        L = _LAYOUT
+        if ti[6]:  # managed dict (3.11)
+            dict_addr = L.rd(id(o) - 24)
+            if not dict_addr:
+                got = L.instance_attrs(o, t)
+                if got is None:
+                    return 0
+                names, vals = got
+                by_addr = {id(r): r for r in refs}
+                name = self.name
+                for nm, a in zip(names, vals):
+                    if a:
+                        r = by_addr.get(a)
+                        if r is not None:
+                            named.append((E_PROPERTY, name(nm), r))
+                return 0
+        elif ti[5] > 0:
+            dict_addr = _dict_at(o, ti[5])
+        if not dict_addr:
+            return 0
+        for r in refs:
+            if id(r) == dict_addr and type(r) is dict:
+                return self.merge_one(o, r, named, index)
+        return 0
+
+    def merge_one(self, owner, d, named, index):
+        a = id(d)
+        if a in index:  # already described on its own (someone else reached it first)
+            named.append((E_INTERNAL, self.name("__dict__"), d))
+            return 0
+        self.dict_items(d, named)
+        named.append((E_INTERNAL, self.name("__dict__"), d))
+        index[a] = self.current  # never a node of its own: references to it point at the owner
+        return _getsizeof(d)
+
+    def frame_edges(self, f, refs, named, exec_frames):
+        name = self.name
+        code = f.f_code
+        qn = getattr(code, "co_qualname", code.co_name)
+        nm = name("frame %s %s:%d" % (qn, _basename(code.co_filename), f.f_lineno or 0))
+        back = exec_frames.get(id(f), (None, None))[1] if exec_frames else None
+        if back is None:
+            back = f.f_back
+        if back is not None:
+            named.append((E_PROPERTY, name("f_back"), back))
+        named.append((E_INTERNAL, name("f_code"), code))
+        named.append((E_INTERNAL, name("f_globals"), f.f_globals))
+        named.append((E_INTERNAL, name("f_builtins"), f.f_builtins))
+        pre = exec_frames.get(id(f)) if exec_frames else None
+        if pre is not None:
+            for vname, v in pre[0]:
+                named.append((E_CONTEXT, name(vname), v))
+        elif _LAYOUT.ok:
+            fa = _LAYOUT.rd(id(f) + 24)
+            if fa and _LAYOUT.rd(fa + 32) == id(code):
+                self.locals_from(_LAYOUT.frame_locals(fa, code), refs, named)
+        return nm
+
+    def locals_from(self, pairs, refs, named):
+        by_addr = {id(r): r for r in refs}
+        name = self.name
+        for vname, a in pairs:
+            if a:
+                r = by_addr.get(a)
+                if r is not None:
+                    named.append((E_CONTEXT, name(vname), r))
+
+    def generator_edges(self, g, t, refs, named):
+        name = self.name
+        code = g.gi_code if t is not CoroutineType else g.cr_code
+        prefix = {CoroutineType: "coroutine", GeneratorType: "generator"}.get(t, "async_generator")
+        try:
+            qn = g.__qualname__
+        except Exception:
+            qn = getattr(code, "co_qualname", code.co_name)
+        nm = name("%s %s %s:%d" % (prefix, qn, _basename(code.co_filename), code.co_firstlineno))
+        named.append((E_INTERNAL, name("f_code"), code))
+        L = _LAYOUT
+        if L.ok and t in (CoroutineType, GeneratorType):
+            ia = id(g) + 80
+            state = L.ctypes.c_int8.from_address(id(g) + 75).value
+            if state < 1 and L.rd(ia + 32) == id(code):
+                fo = L.rd(ia + 40)
+                if fo:
+                    for r in refs:
+                        if id(r) == fo:
+                            named.append((E_PROPERTY, name("cr_frame" if t is CoroutineType else "gi_frame"), r))
+                self.locals_from(L.frame_locals(ia, code), refs, named)
+        try:
+            aw = g.cr_await if t is CoroutineType else (g.gi_yieldfrom if t is GeneratorType else None)
+        except Exception:
+            aw = None
+        if aw is not None:
+            named.append((E_PROPERTY, name("cr_await" if t is CoroutineType else "gi_yieldfrom"), aw))
+        return nm
+
+    def function_edges(self, f, named):
+        name = self.name
+        code = f.__code__
+        try:
+            qn = f.__qualname__
+            if type(qn) is not str:
+                qn = code.co_name
+        except Exception:
+            qn = code.co_name
+        nm = name("function %s %s:%d" % (qn, _basename(code.co_filename), code.co_firstlineno))
+        named.append((E_INTERNAL, name("__code__"), code))
+        named.append((E_INTERNAL, name("__globals__"), f.__globals__))
+        cl = f.__closure__
+        if cl:
+            for vname, cell in zip(code.co_freevars, cl):
+                named.append((E_CONTEXT, name(vname), cell))
+        if f.__defaults__:
+            named.append((E_PROPERTY, name("__defaults__"), f.__defaults__))
+        if f.__kwdefaults__:
+            named.append((E_PROPERTY, name("__kwdefaults__"), f.__kwdefaults__))
+        return nm
+
+    def module_edges(self, m, refs, named, index):
+        d = None
+        for r in refs:
+            if type(r) is dict:
+                d = r
+                break
+        if d is None:
+            return self.name("module ?"), 0
+        mn = dict.get(d, "__name__")
+        nm = self.name("module %s" % (mn if type(mn) is str else "?"))
+        return nm, self.merge_one(m, d, named, index)
+
+    def type_edges(self, t, refs, named, index):
+        nm = self.name("type " + _type_name(t))
+        d = refs[0] if refs and type(refs[0]) is dict else None
+        if d is None and not refs:
+            # a static (C) type is not gc-tracked: reach its dict through a temporary mappingproxy
+            proxy_refs = _get_referents(_type_dict["__dict__"].__get__(t))
+            if proxy_refs and type(proxy_refs[0]) is dict:
+                d = proxy_refs[0]
+        size = 0
+        if d is not None:
+            size = self.merge_one(t, d, named, index)
+        named.append((E_INTERNAL, self.name("__mro__"), _t_mro(t)))
+        return nm, size
+
+
+try:
+    import ctypes as _ctypes
+    _void_p = _ctypes.c_void_p
+except ImportError:  # pragma: no cover
+    _ctypes = None
+
+
+def _dict_at(o, off):
+    """Address of the instance dict at a positive tp_dictoffset (a stable C-API layout), 0 if none."""
+    if _ctypes is None:
+        return 0
+    return _void_p.from_address(id(o) + off).value or 0
+
+
+_FUTURE_FIELDS = ("_loop", "_result", "_exception", "_source_traceback", "_cancel_message", "_coro",
+                  "_fut_waiter")
+
+
+def _c_field_getters(t):
+    """Getters of C fields that plain attribute reading would not show: asyncio's C Future/Task.
+    Descriptors are taken from the C classes themselves, so a subclass's properties never run."""
+    mod = sys.modules.get("_asyncio")
+    out = []
+    if mod is None:
+        return ()
+    for base in (getattr(mod, "Future", None), getattr(mod, "Task", None)):
+        if type(base) is type and base in _t_mro(t):
+            d = _type_dict["__dict__"].__get__(base)
+            for f in _FUTURE_FIELDS:
+                desc = d.get(f)
+                if desc is not None and type(desc).__name__ == "getset_descriptor" and \
+                        f not in [n for n, _ in out]:
+                    out.append((f, desc.__get__))
+    return tuple(out)
+
+
+def _thread_names():
+    import threading
+    out = {}
+    try:
+        active = dict(threading._active)  # ident -> Thread
+    except Exception:
+        active = {}
+    for ident, th in active.items():
+        try:
+            n = threading.Thread.name.fget(th)
+        except Exception:
+            n = None
+        out[ident] = n if type(n) is str else str(ident)
+    return out
+
+
+_DUMPER_CODES = set()
+
+
+def dump(path, *, include_garbage=True, trace=True):
+    """Writes the heap of this interpreter to `path` as a V8 .heapsnapshot.
+
+    Returns {"path", "nodes", "edges", "bytes" (file size), "heap_bytes" (sum of self sizes),
+    "seconds", "garbage", "unreachable_components"}.
+    """
+    objects = gc.get_objects()  # first: nothing the dumper creates below is in this list
+    was_enabled = gc.isenabled()
+    gc.disable()
+    old_switch = sys.getswitchinterval()
+    sys.setswitchinterval(1000.0)  # other threads stay parked while frames are read
+    t0 = time.perf_counter()
+    try:
+        return _dump(objects, path, include_garbage, trace, t0)
+    finally:
+        sys.setswitchinterval(old_switch)
+        if was_enabled:
+            gc.enable()
+
+
+def _dump(objects, path, include_garbage, trace, t0):
+    me = sys._getframe()
+    excluded = {id(objects)}
+    # thread stacks: innermost frame that is not the dumper's, per thread, sorted by thread name
+    names = _thread_names()
+    current = sys._current_frames()
+    excluded.add(id(current))
+    threads = []
+    exec_frames = {}
+    for ident, top in current.items():
+        f = top
+        while f is not None and f.f_code in _DUMPER_CODES:
+            excluded.add(id(f))
+            f = f.f_back
+        if f is None:
+            continue
+        threads.append((names.get(ident, str(ident)), ident, f))
+        # frames still executing: their locals are not gc referents, read them now (GIL held)
+        while f is not None:
+            if _LAYOUT.ok:
+                fa = _LAYOUT.rd(id(f) + 24)
+                if fa and _LAYOUT.rd(fa + 32) == id(f.f_code) and \
+                        _LAYOUT.ctypes.c_char.from_address(fa + 69).value == b"\x00":
+                    cast = _LAYOUT.ctypes.cast
+                    pyobj = _LAYOUT.ctypes.py_object
+                    pairs = [(n, cast(a, pyobj).value) for n, a in _LAYOUT.frame_locals(fa, f.f_code) if a]
+                    exec_frames[id(f)] = (pairs, f.f_back)
+            f = f.f_back
+    threads.sort(key=lambda x: (x[0], x[1]))
+    for o in objects:
+        if type(o) is FrameType and o.f_code in _DUMPER_CODES:
+            excluded.add(id(o))
+    excluded.add(id(me))
+    d = _Dumper(objects, excluded, include_garbage, trace)
+    d.thread_frames = [(n, f) for n, _, f in threads]
+    d.exec_frame_locals = exec_frames
+    del threads, current, names
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp_path = path + ".part"
+    import tempfile
+    with open(tmp_path, "wb") as out, tempfile.TemporaryFile(dir=directory) as edge_tmp, \
+            tempfile.TemporaryFile("w+", dir=directory, encoding="ascii") as string_tmp:
+        d.string_tmp = string_tmp
+        header_at = out.tell()
+        out.write(_header(0, 0, 0))
+        out.write(b'\n"nodes":[')
+        d.run(out, edge_tmp)
+        # edges: the root's first, then everyone else's from the temp file, to_node = ordinal * 7
+        out.write(b'],\n"edges":[')
+        root_edges = ["%d,%d,%d" % (E_ELEMENT, i + 1, (d.first_group + i) * 7) for i in range(len(d.groups))]
+        out.write(",".join(root_edges).encode())
+        edge_tmp.seek(0)
+        while True:
+            ea = array.array("I")
+            try:
+                ea.fromfile(edge_tmp, 3 * 65536)
+            except EOFError:
+                pass
+            if not ea:
+                break
+            ea[2::3] = array.array("I", [x * 7 for x in ea[2::3]])
+            out.write(b",\n")
+            out.write(",".join(map(str, ea)).encode())
+        out.write(b"],\n")
+        fn_count = _write_traces(out, d)
+        out.write(b'"samples":[],\n"locations":[],\n"strings":[')
+        d.flush_strings()
+        string_tmp.seek(0)
+        while True:
+            chunk = string_tmp.read(1 << 20)
+            if not chunk:
+                break
+            out.write(chunk.encode("ascii"))
+        out.write(b"]}\n")
+        size = out.tell()
+        out.seek(header_at)
+        out.write(_header(d.node_count, d.edge_count, fn_count))
+    os.replace(tmp_path, path)
+    _names_cache.clear()
+    if _LAYOUT.ok:
+        _LAYOUT._keys_cache.clear()
+    return {
+        "path": path,
+        "nodes": d.node_count,
+        "edges": d.edge_count,
+        "bytes": size,
+        "heap_bytes": d.heap_bytes,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "garbage": d.group_sizes.get(GROUP_GARBAGE, 0),
+        "unreachable_components": d.group_sizes.get(GROUP_UNREACHABLE, 0),
+    }
+
+
+def _header(nodes, edges, fn_count):
+    meta = {
+        "node_fields": ["type", "name", "id", "self_size", "edge_count", "trace_node_id", "detachedness"],
+        "node_types": [NODE_TYPES, "string", "number", "number", "number", "number", "number"],
+        "edge_fields": ["type", "name_or_index", "to_node"],
+        "edge_types": [EDGE_TYPES, "string_or_number", "node"],
+        "trace_function_info_fields": ["function_id", "name", "script_name", "script_id", "line", "column"],
+        "trace_node_fields": ["id", "function_info_index", "count", "size", "children"],
+        "sample_fields": ["timestamp_us", "last_assigned_id"],
+        "location_fields": ["object_index", "script_id", "line", "column"],
+    }
+    # counts are padded to a fixed width so the header can be rewritten in place at the end
+    return ('{"snapshot":{"meta":%s,"node_count":%-12d,"edge_count":%-12d,"trace_function_count":%-12d,'
+            '"title":"Python %s pid %d"},' % (json.dumps(meta, separators=(",", ":")), nodes, edges, fn_count,
+                                              sys.version.split()[0], os.getpid())).encode()
+
+
+def _write_traces(out, d):
+    """trace_function_infos rows and the nested trace_tree (iteratively built, depth <= frames kept)."""
+    # function infos: (function_id, name, script_name, script_id, line, column); names are strings
+    rows = []
+    for fi, (filename, line) in enumerate([(r[0], r[1]) if len(r) == 2 else ("", 0) for r in d.fn_rows]):
+        if fi == 0:
+            rows.append("0,%d,%d,0,0,0" % (d.name("(root)"), d.name("")))
+            continue
+        sid = d.scripts.get(filename)
+        if sid is None:
+            sid = d.scripts[filename] = len(d.scripts)
+        rows.append("%d,%d,%d,%d,%d,0" % (fi, d.name("%s:%d" % (_basename(filename), line)), d.name(filename),
+                                          sid, line))
+    out.write(b'"trace_function_infos":[')
+    out.write(",".join(rows).encode())
+    out.write(b'],\n"trace_tree":')
+    if not d.trace:
+        out.write(b"[],\n")
+        return len(rows)
+    children = {}
+    for tid, (parent, fi, _) in enumerate(d.tnode_rows, start=1):
+        if tid > 1:
+            children.setdefault(parent, []).append(tid)
+    # pre-order walk with an explicit stack, emitting "[id,fi,count,size,[" ... "]]"
+    parts = []
+    stack = [(1, False)]
+    while stack:
+        tid, closing = stack.pop()
+        if closing:
+            parts.append("]]")
+            continue
+        if parts and not parts[-1].endswith("["):
+            parts.append(",")
+        _, fi, _ = d.tnode_rows[tid - 1]
+        parts.append("[%d,%d,%d,%d,[" % (tid, fi, d.tnode_count[tid - 1], d.tnode_size[tid - 1]))
+        stack.append((tid, True))
+        for c in reversed(children.get(tid, ())):
+            stack.append((c, False))
+    out.write("".join(parts).encode())
+    out.write(b",\n")
+    return len(rows)
+
+
+# --- signal handler and the `python -m` runner ------------------------------------------------
+_signal_state = {"count": 0}
+
+
+def _snapshot_name(directory):
+    _signal_state["count"] += 1
+    stamp = time.strftime("%Y%m%d.%H%M%S")
+    return os.path.join(directory, "Heap.%s.%d.0.%03d.heapsnapshot" % (stamp, os.getpid(), _signal_state["count"]))
+
+
+def install_signal_handler(signum=getattr(signal, "SIGUSR2", None), directory=".", **dump_options):
+    """Dumps to `directory`/Heap.<date>.<time>.<pid>.0.<seq>.heapsnapshot on each `signum`
+    (like Node's --heapsnapshot-signal). Returns the previous handler."""
+    if signum is None:
+        raise ValueError("no SIGUSR2 on this platform: pass signum")
+    directory = os.path.abspath(directory)
+
+    def _on_signal(_signum, _frame):
+        target = _snapshot_name(directory)
+        summary = dump(target, **dump_options)
+        sys.stderr.write("retention_graph_export: wrote %s (%d nodes, %.1f s)\n"
+                         % (target, summary["nodes"], summary["seconds"]))
+
+    _DUMPER_CODES.add(_on_signal.__code__)
+    return signal.signal(signum, _on_signal)
+
+
+def main(argv=None):
+    """`python -m retention_graph_export [-o FILE] [--dir DIR] [--signal NAME] [--trace N]
+    [--no-exit-dump] [--no-garbage] script.py args...`"""
+    import argparse
+    parser = argparse.ArgumentParser(
+        prog="python -m retention_graph_export",
+        description="Run a Python script and write its heap as a .heapsnapshot at exit and on a signal.")
+    parser.add_argument("-o", "--output", help="snapshot path written at exit (default: DIR/Heap.<date>...)")
+    parser.add_argument("--dir", default=".", help="directory for signal and exit snapshots (default .)")
+    parser.add_argument("--signal", default="SIGUSR2", help="signal that dumps (default SIGUSR2; 'none' to disable)")
+    parser.add_argument("--trace", type=int, default=0, metavar="N",
+                        help="start tracemalloc with N frames so allocation sites are recorded")
+    parser.add_argument("--no-exit-dump", action="store_true", help="do not dump when the script ends")
+    parser.add_argument("--no-garbage", action="store_true", help="no (Python gc.garbage) root group")
+    parser.add_argument("script")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    ns = parser.parse_args(argv)
+    options = {"include_garbage": not ns.no_garbage}
+    if ns.trace > 0:
+        import tracemalloc
+        tracemalloc.start(ns.trace)
+    if ns.signal.lower() != "none":
+        install_signal_handler(getattr(signal, ns.signal.upper()), ns.dir, **options)
+    script = os.path.abspath(ns.script)
+    sys.argv = [ns.script] + list(ns.args)
+    sys.path[0] = os.path.dirname(script)
+    with open(script, "rb") as fh:
+        code = compile(fh.read(), script, "exec")
+    module = ModuleType("__main__")
+    module.__file__ = script
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    status = 0
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+        status = 1
+    if not ns.no_exit_dump:
+        target = ns.output or _snapshot_name(ns.dir)
+        summary = dump(target, **options)
+        sys.stderr.write("retention_graph_export: wrote %s (%d nodes, %d edges, %.1f s)\n"
+                         % (target, summary["nodes"], summary["edges"], summary["seconds"]))
+    return status
+
+
+_DUMPER_CODES.update(c.__code__ for c in (dump, _dump))
+
+if __name__ == "__main__":
+    sys.exit(main())
