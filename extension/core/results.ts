@@ -193,6 +193,8 @@ export interface NodeDetails {
   /** Python heaps: only alive through gc.garbage / unreachable roots */
   cyclicGarbage: boolean;
   retainers: RetainerInfo[];
+  /** how many retaining edges the node has in all (retainers lists at most 200 of them) */
+  retainerCount?: number;
   location?: SourceLocation;
   allocationStack?: AllocationFrame[];
 }
