@@ -18,6 +18,10 @@ export interface JsonSuspect {
   inCycle: number;
   cyclicGarbage: number;
   reachable: number;
+  /** instances whose paths and cycles were computed (an evenly spaced sample; = count when all) */
+  sampled: number;
+  /** Python: instances held only by referrers the exporter could not see */
+  heldByUnknown: number;
   paths: JsonGroup[];
   cycles: JsonGroup[];
   explanation: string;
@@ -48,6 +52,8 @@ const suspectJson = (s: SuspectClass): JsonSuspect => ({
   inCycle: s.inCycle,
   cyclicGarbage: s.cyclicGarbage,
   reachable: s.reachable,
+  sampled: s.sampled ?? s.count,
+  heldByUnknown: s.heldByUnknown ?? 0,
   paths: s.paths.map(groupJson),
   cycles: s.cycles.map(groupJson),
   explanation: s.explanation,
@@ -121,7 +127,7 @@ function table(rows: string[][], rightAligned: boolean[]): string[] {
 }
 
 function hop(e: PathEdge): string {
-  const name = e.type === 'element' || e.type === 'hidden' ? `[${clean(e.name, 20)}]` : clean(e.name, 60);
+  const name = (e.type === 'element' || e.type === 'hidden') && /^\d+$/.test(e.name) ? `[${e.name}]` : clean(e.name, 60);
   return `─${e.type} ${name}→ ${clean(e.to)}`;
 }
 
@@ -155,6 +161,8 @@ export function analyzeText(file: string, sum: AnalysisSummary, top: number, dot
       L.push(`■ ${clean(s.name)} — ${int(s.count)} instance${s.count === 1 ? '' : 's'}, self ${bytes(s.selfSize)}, retained ${bytes(s.retainedSize)}`);
       const extra = [`${int(s.inCycle)} on a reference cycle`, `${int(s.cyclicGarbage)} cyclic garbage`];
       if (s.reachable !== s.count) extra.push(`${int(s.reachable)} reachable from the roots`);
+      if (s.heldByUnknown) extra.push(`${int(s.heldByUnknown)} held by unknown referrers`);
+      if (s.sampled !== undefined && s.sampled < s.count) extra.push(`paths of ${int(s.sampled)} sampled instances`);
       L.push(`  ${extra.join(', ')}   (pattern /${clean(s.pattern, 60)}/)`);
       if (s.explanation) L.push(`  ${clean(s.explanation, 400)}`);
       s.paths.forEach((g, i) => {
