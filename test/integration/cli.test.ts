@@ -184,6 +184,26 @@ describe('CLI: analyze on small snapshots', function () {
   });
 });
 
+describe('CLI: untrusted snapshot strings', function () {
+  this.timeout(60000);
+
+  it('escapes control characters from class names in text output; JSON keeps them exactly', async () => {
+    const ESC = String.fromCharCode(27);
+    const evil = `Evil${ESC}[2J\nName\u202e`;
+    const b = new SnapshotBuilder();
+    const o = b.obj(evil, 64);
+    b.gcRoot(o);
+    const file = tempFile('evil.heapsnapshot', b.toJSON());
+    const text = await runCliProcess(['analyze', file, '--match', '^Evil']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(!text.stdout.includes(ESC), 'no raw escape character reaches the terminal');
+    assert.ok(!text.stdout.includes('\u202e'), 'no bidi override reaches the terminal');
+    assert.ok(text.stdout.includes('Evil\\u001b[2J\\u000aName\\u202e'), text.stdout);
+    const json = await runCliProcess(['analyze', file, '--match', '^Evil', '--json']);
+    assert.equal(JSON.parse(json.stdout).suspects[0].name, evil);
+  });
+});
+
 describe('CLI: real snapshots of the leaky 404 server', function () {
   this.timeout(60000);
   let real: Leaky404Snapshots;
