@@ -1,0 +1,47 @@
+// Our engine, full pipeline on one file: streaming parse (extension/node/loadSnapshot.ts), then
+// analyze() (retainers, page-owned flags, shallow sizes, distances, essential edges, dominators,
+// retained sizes), then strongly connected components and the class summary when those modules
+// exist. scripts/bench.mjs bundles this file with esbuild (bench/out/build/ours.mjs); it is not run
+// through tsx so that the timing is the shipped code's.
+// usage: node ours.mjs FILE [--dump DIR]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyze } from '../../extension/core/analysis';
+import { load, extraPhases } from './oursHooks';
+
+function out(fields: Record<string, unknown>): void {
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ maxRssMB, ...fields })}\n`);
+}
+
+async function main(): Promise<void> {
+  const [file, ...rest] = process.argv.slice(2);
+  const di = rest.indexOf('--dump');
+  const dump = di >= 0 ? rest[di + 1] : null;
+  const phases: Record<string, number> = {};
+  const t0 = performance.now();
+  const snap = await load(file);
+  phases.parse = performance.now() - t0;
+  const a = analyze(snap);
+  Object.assign(phases, a.timings);
+  for (const [name, run] of extraPhases) {
+    const t = performance.now();
+    run(a);
+    phases[name] = performance.now() - t;
+  }
+  const ms = performance.now() - t0;
+  if (dump) {
+    fs.mkdirSync(dump, { recursive: true });
+    const write = (name: string, arr: ArrayBufferView) =>
+      fs.writeFileSync(path.join(dump, name), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+    write('distances.i32', a.distances);
+    write('dominators.u32', a.dominators);
+    write('retained.f64', a.retainedSizes);
+    write('shallow.f64', a.shallowSizes);
+  }
+  out({ ok: true, ms, phases, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount });
+}
+
+main().catch((e: unknown) => {
+  out({ ok: false, error: String(e instanceof Error ? e.message : e).split('\n')[0].slice(0, 200) });
+});
