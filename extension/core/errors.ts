@@ -10,6 +10,9 @@ export type SnapshotErrorCode =
   | 'bad-edge'
   | 'bad-string-index'
   | 'bad-value'
+  | 'missing-section'
+  | 'too-large'
+  | 'bad-gzip'
   | 'cancelled';
 
 /** A heap snapshot that cannot be read, with the byte offset and/or field where the problem is. */

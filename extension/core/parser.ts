@@ -1,0 +1,1168 @@
+// Streaming heap snapshot parser: bytes in (any chunking), HeapSnapshot out. Never holds the whole
+// file as one string and never JSON.parses it; only the small `snapshot` object is JSON.parsed.
+// `nodes` and `edges` go through a tight byte loop into a batch of numbers, then straight into the
+// typed-array columns of the model. Every malformed input ends in a SnapshotError naming the
+// problem and the byte offset or field.
+import { HeapSnapshot } from './model';
+import { SnapshotError, cancelledError } from './errors';
+import type { ProgressSink } from './progress';
+import { JsonValueSkipper, describeByte, isWs } from './parseJson';
+import {
+  MAX_RECORD_FIELDS, TREE_CLOSE, TREE_OPEN, buildLocations, buildTraceFunctionInfos, buildTraceTree, readLayout,
+  type Layout,
+} from './parseMeta';
+
+export interface ParseOptions {
+  /** Checked between chunks (and every few MB inside a big chunk); fires SnapshotError('cancelled'). */
+  signal?: AbortSignal;
+  /** Called with {phase: 'parse', done: bytes consumed, total: totalBytes or 0 when unknown}, every few MB. */
+  onProgress?: ProgressSink;
+  /** Size of the whole input in bytes, when known (progress total; bounds pre-allocation). */
+  totalBytes?: number;
+}
+
+// top-level modes
+const M_START = 0;
+const M_GZIP = 1;
+const M_KEY_OR_END = 2;
+const M_KEY = 3;
+const M_COLON = 4;
+const M_VALUE = 5;
+const M_AFTER_VALUE = 6;
+const M_KEY_EXPECT = 7;
+const M_NUMBERS = 8;
+const M_STRINGS = 9;
+const M_SKIP = 10;
+const M_DONE = 11;
+
+// number sections
+const SEC_NODES = 1;
+const SEC_EDGES = 2;
+const SEC_GENERIC = 3;
+const SEC_TREE = 4;
+
+// array scanner states
+const A_START = 0;
+const A_AFTER_VALUE = 1;
+const A_AFTER_COMMA = 2;
+
+// strings scanner states
+const S_START = 0;
+const S_AFTER = 1;
+const S_EXPECT = 2;
+const S_IN = 3;
+
+const BATCH = 1 << 16;
+const SLICE = 8 << 20;
+const PROGRESS_STEP = 4 << 20;
+const MAX_U32 = 0xFFFFFFFF;
+const MAX_KEY_BYTES = 1 << 16;
+const MAX_SNAPSHOT_OBJECT_BYTES = 64 << 20;
+const MAX_STRING_BYTES = 256 << 20;
+const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+const NUMBER_SECTIONS: Record<string, number> = {
+  nodes: SEC_NODES,
+  edges: SEC_EDGES,
+  locations: SEC_GENERIC,
+  trace_function_infos: SEC_GENERIC,
+  samples: SEC_GENERIC,
+  trace_tree: SEC_TREE,
+};
+
+/** Growable Float64 list (small sections, and nodes/edges seen before the meta). */
+class F64List {
+  data = new Float64Array(1024);
+  length = 0;
+  push(src: Float64Array, n: number): void {
+    if (this.length + n > this.data.length) {
+      const next = new Float64Array(Math.max(this.data.length * 2, this.length + n));
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+    this.data.set(src.subarray(0, n), this.length);
+    this.length += n;
+  }
+  values(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function ascii(buf: Uint8Array, from: number, to: number): string {
+  let s = '';
+  for (let k = from; k < to; k++) s += String.fromCharCode(buf[k]);
+  return s;
+}
+
+/**
+ * Push parser for `.heapsnapshot` JSON. Feed bytes with write() (chunks may split anything, and are
+ * not kept after write returns), then call end() for the HeapSnapshot.
+ */
+export class SnapshotParser {
+  private readonly signal: AbortSignal | undefined;
+  private readonly onProgress: ProgressSink | undefined;
+  private readonly totalBytes: number | undefined;
+  private failed: SnapshotError | null = null;
+  private ended = false;
+
+  /** absolute offset of the current buffer's first byte */
+  private base = 0;
+  private lastProgress = 0;
+  private mode = M_START;
+  private sawNonWs = false;
+
+  // top level
+  private key = '';
+  private keyStart = 0;
+  private keyParts: Uint8Array[] = [];
+  private keyBytes = 0;
+  private keyEsc = false;
+  private readonly seen = new Set<string>();
+
+  // skipper / snapshot capture
+  private skipper: JsonValueSkipper | null = null;
+  private capture: Uint8Array[] | null = null;
+  private captureBytes = 0;
+  private captureStart = 0;
+  private layout: Layout | null = null;
+
+  // number scanner
+  private section = 0;
+  private sectionName = '';
+  private sectionStart = 0;
+  private arrState = A_START;
+  private depth = 0;
+  private readonly batch = new Float64Array(BATCH);
+  private bn = 0;
+  /** batch entries carried over from the previous flush (a partial record) */
+  private batchLead = 0;
+  /** index in the current buffer where the numbers of the current batch (after the lead) begin */
+  private flushFrom = 0;
+  /** text of a number split across buffers, or one with a sign/fraction/exponent; null when none */
+  private numText: string | null = null;
+  private numStart = 0;
+  /** numbers seen per number section */
+  private sectionNumbers = 0;
+  private readonly generic = new Map<string, F64List>();
+  private readonly early = new Map<string, F64List>();
+
+  // node columns
+  private nodeCap = 0;
+  private nodes = 0;
+  private readonly nc: NodeColumns = {
+    nodeType: new Uint8Array(0),
+    nodeName: new Uint32Array(0),
+    nodeId: new Uint32Array(0),
+    nodeSelf: new Float64Array(0),
+    nodeTrace: null,
+    nodeDet: null,
+    firstEdge: new Uint32Array(1),
+    edgeSum: 0,
+  };
+  private nodesDone = false;
+  // edge columns
+  private edgeCap = 0;
+  private edges = 0;
+  private readonly ec: EdgeColumns = { edgeType: new Uint8Array(0), edgeName: new Uint32Array(0), edgeTo: new Uint32Array(0) };
+  /** edges checked inline against this node count (the declared node_count), else checked at end */
+  private edgeRangeChecked = false;
+
+  // strings
+  private strings: string[] = [];
+  private sState = S_START;
+  private strStart = 0;
+  private strParts: Uint8Array[] = [];
+  private strBytes = 0;
+  private strEscaped = false;
+  private strEsc = false;
+  private readonly decoder = new TextDecoder();
+  /** an ASCII stretch of the current buffer, decoded once (see shortString) */
+  private runBuf: Uint8Array | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  private runText = '';
+
+  constructor(opts: ParseOptions = {}) {
+    this.signal = opts.signal;
+    this.onProgress = opts.onProgress;
+    this.totalBytes = opts.totalBytes;
+  }
+
+  /** Bytes consumed so far. */
+  get bytesRead(): number {
+    return this.base;
+  }
+
+  /** Feeds the next bytes of the file. Throws SnapshotError on bad input or cancellation. */
+  write(chunk: Uint8Array): void {
+    if (this.failed) throw this.failed;
+    if (this.ended) throw new Error('SnapshotParser.write after end');
+    try {
+      for (let off = 0; off < chunk.length || off === 0; off += SLICE) {
+        if (this.signal?.aborted) throw cancelledError();
+        const part = chunk.length <= SLICE ? chunk : chunk.subarray(off, Math.min(chunk.length, off + SLICE));
+        this.process(part);
+        this.base += part.length;
+        if (this.onProgress && this.base - this.lastProgress >= PROGRESS_STEP) {
+          this.lastProgress = this.base;
+          this.onProgress({ phase: 'parse', done: this.base, total: this.totalBytes ?? 0 });
+        }
+        if (chunk.length === 0) break;
+      }
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  /** Finishes parsing: checks completeness and consistency, returns the snapshot. */
+  end(): HeapSnapshot {
+    if (this.failed) throw this.failed;
+    if (this.ended) throw new Error('SnapshotParser.end called twice');
+    this.ended = true;
+    try {
+      if (this.signal?.aborted) throw cancelledError();
+      const snap = this.finish();
+      this.onProgress?.({ phase: 'parse', done: this.base, total: this.totalBytes ?? this.base });
+      return snap;
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): SnapshotError {
+    let err: SnapshotError;
+    if (e instanceof SnapshotError) err = e;
+    else if (e instanceof RangeError) {
+      err = new SnapshotError('too-large', `Snapshot too large to hold in memory: ${e.message}`, { offset: this.base });
+    } else throw e;
+    this.failed = err;
+    return err;
+  }
+
+  private notJson(i: number, what: string, field?: string): never {
+    throw new SnapshotError('not-json', `Not valid JSON: ${what}`, { offset: this.base + i, field });
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private process(buf: Uint8Array): void {
+    this.runBuf = null; // callers may reuse the same buffer object for new bytes
+    let i = 0;
+    const len = buf.length;
+    while (i < len) {
+      switch (this.mode) {
+        case M_NUMBERS:
+          i = this.scanNumbers(buf, i);
+          break;
+        case M_STRINGS:
+          i = this.scanStrings(buf, i);
+          break;
+        case M_SKIP:
+          i = this.skip(buf, i);
+          break;
+        default:
+          i = this.top(buf, i);
+      }
+    }
+  }
+
+  private top(buf: Uint8Array, i: number): number {
+    const c = buf[i];
+    const at = this.base + i;
+    switch (this.mode) {
+      case M_START:
+        if (at === 0 && c === 0x1f) {
+          this.mode = M_GZIP;
+          return i + 1;
+        }
+        if (at === 0 && c === 0xef && buf.length >= 3 && buf[1] === 0xbb && buf[2] === 0xbf) return 3; // UTF-8 BOM
+        if (isWs(c)) return i + 1;
+        this.sawNonWs = true;
+        if (c !== 123) {
+          const binary = c < 32 || c >= 127;
+          this.notJson(i, binary
+            ? `the file starts with binary data (${describeByte(c)}), not a JSON heap snapshot`
+            : `expected '{' at the start of a heap snapshot but found ${describeByte(c)}`);
+        }
+        this.mode = M_KEY_OR_END;
+        return i + 1;
+      case M_GZIP:
+        if (c === 0x8b) {
+          throw new SnapshotError('gzip', 'The data is gzip-compressed; decompress it first (the file loader reads .gz transparently)', { offset: 0 });
+        }
+        this.notJson(i, 'the file starts with binary data (byte 0x1f), not a JSON heap snapshot');
+        break;
+      case M_KEY_OR_END:
+      case M_KEY_EXPECT:
+        if (isWs(c)) return i + 1;
+        if (c === 34) {
+          this.mode = M_KEY;
+          this.keyStart = at;
+          this.keyParts = [];
+          this.keyBytes = 0;
+          this.keyEsc = false;
+          return i + 1;
+        }
+        if (c === 125 && this.mode === M_KEY_OR_END) {
+          this.mode = M_DONE;
+          return i + 1;
+        }
+        this.notJson(i, `expected a key string in the top-level object but found ${describeByte(c)}`);
+        break;
+      case M_KEY:
+        return this.scanKey(buf, i);
+      case M_COLON:
+        if (isWs(c)) return i + 1;
+        if (c !== 58) this.notJson(i, `expected ':' after key "${this.key}" but found ${describeByte(c)}`);
+        this.mode = M_VALUE;
+        return i + 1;
+      case M_VALUE:
+        if (isWs(c)) return i + 1;
+        return this.startValue(buf, i);
+      case M_AFTER_VALUE:
+        if (isWs(c)) return i + 1;
+        if (c === 44) {
+          this.mode = M_KEY_EXPECT;
+          return i + 1;
+        }
+        if (c === 125) {
+          this.mode = M_DONE;
+          return i + 1;
+        }
+        this.notJson(i, `expected ',' or '}' after the value of "${this.key}" but found ${describeByte(c)}`);
+        break;
+      case M_DONE:
+        if (isWs(c)) return i + 1;
+        this.notJson(i, `unexpected ${describeByte(c)} after the end of the top-level object`);
+    }
+    return i + 1;
+  }
+
+  private scanKey(buf: Uint8Array, i: number): number {
+    const start = i;
+    const len = buf.length;
+    while (i < len) {
+      const c = buf[i];
+      if (this.keyEsc) this.keyEsc = false;
+      else if (c === 92) this.keyEsc = true;
+      else if (c === 34) break;
+      i++;
+    }
+    this.keyBytes += i - start;
+    if (this.keyBytes > MAX_KEY_BYTES) {
+      throw new SnapshotError('not-json', 'A top-level key is implausibly long', { offset: this.keyStart });
+    }
+    this.keyParts.push(buf.slice(start, i));
+    if (i === len) return i;
+    const raw = this.decoder.decode(concatBytes(this.keyParts, this.keyBytes));
+    try {
+      this.key = JSON.parse(`"${raw}"`) as string;
+    } catch {
+      throw new SnapshotError('not-json', 'Not valid JSON: bad top-level key string', { offset: this.keyStart });
+    }
+    if (this.seen.has(this.key)) {
+      throw new SnapshotError('bad-value', `The top-level key "${this.key}" appears twice`, { field: this.key, offset: this.keyStart });
+    }
+    this.seen.add(this.key);
+    this.mode = M_COLON;
+    return i + 1;
+  }
+
+  private startValue(buf: Uint8Array, i: number): number {
+    const c = buf[i];
+    const key = this.key;
+    const sec = Object.prototype.hasOwnProperty.call(NUMBER_SECTIONS, key) ? NUMBER_SECTIONS[key] : 0;
+    if (sec !== 0 || key === 'strings') {
+      if (c !== 91) {
+        throw new SnapshotError('bad-value', `"${key}" must be an array but its value starts with ${describeByte(c)}`,
+          { field: key, offset: this.base + i });
+      }
+      if (sec !== 0) this.beginNumbers(key, sec, i);
+      else {
+        this.mode = M_STRINGS;
+        this.sState = S_START;
+        this.sectionStart = this.base + i;
+      }
+      return i + 1;
+    }
+    this.skipper = new JsonValueSkipper(key);
+    this.capture = key === 'snapshot' ? [] : null;
+    this.captureBytes = 0;
+    this.captureStart = this.base + i;
+    this.mode = M_SKIP;
+    return i;
+  }
+
+  private skip(buf: Uint8Array, i: number): number {
+    const sk = this.skipper!;
+    const j = sk.feed(buf, i, this.base);
+    if (this.capture) {
+      this.captureBytes += j - i;
+      if (this.captureBytes > MAX_SNAPSHOT_OBJECT_BYTES) {
+        throw new SnapshotError('bad-meta', 'The "snapshot" object is implausibly large', { field: 'snapshot', offset: this.captureStart });
+      }
+      this.capture.push(buf.slice(i, j));
+    }
+    if (sk.done) {
+      this.skipper = null;
+      this.mode = M_AFTER_VALUE;
+      if (this.capture) {
+        const text = this.decoder.decode(concatBytes(this.capture, this.captureBytes));
+        this.capture = null;
+        let obj: unknown;
+        try {
+          obj = JSON.parse(text);
+        } catch (e) {
+          throw new SnapshotError('not-json', `The "snapshot" object is not valid JSON (${(e as Error).message})`,
+            { field: 'snapshot', offset: this.captureStart });
+        }
+        this.setLayout(readLayout(obj));
+      }
+    }
+    return j;
+  }
+
+  // ---------------------------------------------------------------- layout and columns
+
+  private setLayout(layout: Layout): void {
+    if (layout.nf > MAX_RECORD_FIELDS || layout.ef > MAX_RECORD_FIELDS) {
+      throw new SnapshotError('bad-meta', 'too many fields', { field: 'snapshot.meta' });
+    }
+    this.layout = layout;
+    // Pre-size from the declared counts, bounded by what the input could possibly hold.
+    const bound = (fields: number, fallback: number) =>
+      this.totalBytes !== undefined ? Math.floor(this.totalBytes / (2 * fields)) + 1 : fallback;
+    this.growNodes(Math.min(layout.nodeCount ?? 1024, bound(layout.nf, 1 << 25)));
+    this.growEdges(Math.min(layout.edgeCount ?? 1024, bound(layout.ef, 1 << 27)));
+    this.edgeRangeChecked = layout.nodeCount !== null;
+    // replay sections that came before the meta
+    for (const [name, list] of this.early) {
+      const v = list.values();
+      const used = name === 'nodes' ? this.consumeNodes(v, v.length, null) : this.consumeEdges(v, v.length, null);
+      if (used !== v.length) this.recordMismatch(name, v.length, undefined);
+      if (name === 'nodes') this.nodesDone = true;
+    }
+    this.early.clear();
+  }
+
+  private recordMismatch(name: string, numbers: number, offset: number | undefined): never {
+    const w = name === 'nodes' ? this.layout!.nf : this.layout!.ef;
+    throw new SnapshotError('count-mismatch',
+      `The ${name} array has ${numbers} numbers, not a multiple of the ${w} ${name === 'nodes' ? 'node' : 'edge'} fields`,
+      { field: name, offset });
+  }
+
+  private growNodes(min: number): void {
+    const L = this.layout!;
+    let cap = Math.max(min, this.nodeCap * 2, 1024);
+    if (L.nodeCount !== null && cap > L.nodeCount && min <= L.nodeCount) cap = Math.max(min, L.nodeCount);
+    const n = this.nodes;
+    const t = new Uint8Array(cap);
+    t.set(this.nc.nodeType.subarray(0, n));
+    const nm = new Uint32Array(cap);
+    nm.set(this.nc.nodeName.subarray(0, n));
+    const id = new Uint32Array(cap);
+    id.set(this.nc.nodeId.subarray(0, n));
+    const ss = new Float64Array(cap);
+    ss.set(this.nc.nodeSelf.subarray(0, n));
+    const fe = new Uint32Array(cap + 1);
+    fe.set(this.nc.firstEdge.subarray(0, n));
+    if (L.nTrace >= 0) {
+      const tr = new Uint32Array(cap);
+      if (this.nc.nodeTrace) tr.set(this.nc.nodeTrace.subarray(0, n));
+      this.nc.nodeTrace = tr;
+    }
+    if (L.nDet >= 0) {
+      const d = new Uint8Array(cap);
+      if (this.nc.nodeDet) d.set(this.nc.nodeDet.subarray(0, n));
+      this.nc.nodeDet = d;
+    }
+    this.nc.nodeType = t;
+    this.nc.nodeName = nm;
+    this.nc.nodeId = id;
+    this.nc.nodeSelf = ss;
+    this.nc.firstEdge = fe;
+    this.nodeCap = cap;
+  }
+
+  private growEdges(min: number): void {
+    const L = this.layout!;
+    let cap = Math.max(min, this.edgeCap * 2, 1024);
+    if (L.edgeCount !== null && cap > L.edgeCount && min <= L.edgeCount) cap = Math.max(min, L.edgeCount);
+    const m = this.edges;
+    const t = new Uint8Array(cap);
+    t.set(this.ec.edgeType.subarray(0, m));
+    const nm = new Uint32Array(cap);
+    nm.set(this.ec.edgeName.subarray(0, m));
+    const to = new Uint32Array(cap);
+    to.set(this.ec.edgeTo.subarray(0, m));
+    this.ec.edgeType = t;
+    this.ec.edgeName = nm;
+    this.ec.edgeTo = to;
+    this.edgeCap = cap;
+  }
+
+  // ---------------------------------------------------------------- numbers
+
+  private beginNumbers(name: string, sec: number, i: number): void {
+    this.mode = M_NUMBERS;
+    this.section = sec;
+    this.sectionName = name;
+    this.sectionStart = this.base + i;
+    this.arrState = A_START;
+    this.depth = 1;
+    this.bn = 0;
+    this.batchLead = 0;
+    this.flushFrom = i + 1;
+    this.numText = null;
+    this.sectionNumbers = 0;
+  }
+
+  /**
+   * The hot loop: JSON numbers of a flat (or, for trace_tree, nested) array into this.batch.
+   * Plain non-negative integers are accumulated inline; anything else (sign, fraction, exponent,
+   * a number split across buffers) goes through numText and finishNumber.
+   */
+  private scanNumbers(buf: Uint8Array, i: number): number {
+    const len = buf.length;
+    this.flushFrom = i;
+    if (this.numText !== null) {
+      i = this.continueNumber(buf, i);
+      if (this.numText !== null) return len; // still inside the number
+    }
+    const batch = this.batch;
+    let bn = this.bn;
+    let st = this.arrState;
+    while (i < len) {
+      let c = buf[i];
+      if (c <= 57 && c >= 48) {
+        if (st === A_AFTER_VALUE) this.notJson(i, `expected ',' or ']' between numbers but found ${describeByte(c)}`, this.sectionName);
+        const s = i;
+        let v = c - 48;
+        i++;
+        if (v !== 0) {
+          while (i < len) {
+            c = buf[i];
+            if (c > 57 || c < 48) break;
+            v = v * 10 + (c - 48);
+            i++;
+          }
+        } else if (i < len) c = buf[i];
+        if (i === len || c === 46 || c === 101 || c === 69 || (v === 0 && c <= 57 && c >= 48)) {
+          // split across buffers, or fraction / exponent / leading zero: slow path
+          this.bn = bn;
+          this.arrState = A_AFTER_VALUE;
+          this.numText = ascii(buf, s, i);
+          this.numStart = this.base + s;
+          i = this.continueNumber(buf, i);
+          bn = this.bn;
+          st = A_AFTER_VALUE;
+          continue;
+        }
+        batch[bn++] = v;
+        if (c === 44) {
+          // the usual separator, taken here to save a loop round
+          st = A_AFTER_COMMA;
+          i++;
+        } else st = A_AFTER_VALUE;
+        if (bn === BATCH) {
+          this.bn = bn;
+          this.flush(buf, i);
+          bn = this.bn;
+        }
+        continue;
+      }
+      if (c === 44) {
+        if (st !== A_AFTER_VALUE) this.notJson(i, `unexpected ',' in the ${this.sectionName} array`, this.sectionName);
+        st = A_AFTER_COMMA;
+        i++;
+        continue;
+      }
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        i++;
+        continue;
+      }
+      if (c === 93) {
+        if (st === A_AFTER_COMMA) this.notJson(i, `',' before ']' in the ${this.sectionName} array`, this.sectionName);
+        i++;
+        st = A_AFTER_VALUE;
+        if (this.depth > 1) {
+          this.depth--;
+          batch[bn++] = TREE_CLOSE;
+          if (bn === BATCH) {
+            this.bn = bn;
+            this.flush(buf, i);
+            bn = this.bn;
+          }
+          continue;
+        }
+        this.bn = bn;
+        this.arrState = st;
+        this.endNumbers(buf, i);
+        return i;
+      }
+      if (c === 91 && this.section === SEC_TREE) {
+        if (st === A_AFTER_VALUE) this.notJson(i, `expected ',' or ']' but found '['`, this.sectionName);
+        this.depth++;
+        i++;
+        st = A_START;
+        batch[bn++] = TREE_OPEN;
+        if (bn === BATCH) {
+          this.bn = bn;
+          this.flush(buf, i);
+          bn = this.bn;
+        }
+        continue;
+      }
+      if (c === 45) {
+        if (st === A_AFTER_VALUE) this.notJson(i, `expected ',' or ']' between numbers but found '-'`, this.sectionName);
+        this.bn = bn;
+        this.arrState = A_AFTER_VALUE;
+        this.numText = '';
+        this.numStart = this.base + i;
+        i = this.continueNumber(buf, i);
+        bn = this.bn;
+        st = A_AFTER_VALUE;
+        continue;
+      }
+      if (c === 91 || c === 123 || c === 34) {
+        throw new SnapshotError('bad-value', `The ${this.sectionName} array may only hold numbers, found ${describeByte(c)}`,
+          { field: this.sectionName, offset: this.base + i });
+      }
+      this.notJson(i, `unexpected ${describeByte(c)} in the ${this.sectionName} array`, this.sectionName);
+    }
+    this.bn = bn;
+    this.arrState = st;
+    this.flush(buf, len);
+    return len;
+  }
+
+  /** Appends number characters to numText; at the number's end validates it and pushes it. */
+  private continueNumber(buf: Uint8Array, i: number): number {
+    const len = buf.length;
+    const s = i;
+    while (i < len) {
+      const c = buf[i];
+      if ((c <= 57 && c >= 48) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) i++;
+      else break;
+    }
+    let text = this.numText! + ascii(buf, s, i);
+    if (text.length > 400) text = text.slice(0, 400);
+    this.numText = text;
+    if (i === len) return i;
+    this.numText = null;
+    const field = this.sectionName;
+    if (!NUMBER_RE.test(text)) {
+      throw new SnapshotError('not-json', `Not valid JSON: bad number '${text.slice(0, 40)}'`, { field, offset: this.numStart });
+    }
+    const v = Number(text);
+    if (!Number.isInteger(v)) {
+      throw new SnapshotError('bad-value', `Expected an integer in ${field} but found ${text.slice(0, 40)}`, { field, offset: this.numStart });
+    }
+    if (Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+      throw new SnapshotError('bad-value', `Number ${text.slice(0, 40)} in ${field} is too large (above 2^53)`, { field, offset: this.numStart });
+    }
+    if (v < 0 && this.section !== SEC_GENERIC) {
+      throw new SnapshotError('bad-value', `Negative number ${text.slice(0, 40)} in ${field}`, { field, offset: this.numStart });
+    }
+    this.batch[this.bn++] = v === 0 ? 0 : v; // no -0
+    if (this.bn === BATCH) this.flush(buf, i);
+    return i;
+  }
+
+  /** Hands the batch to the section's consumer; keeps an incomplete record at the front. */
+  private flush(buf: Uint8Array | null, end: number): void {
+    const n = this.bn;
+    this.sectionNumbers += n - this.batchLead;
+    let used = n;
+    const name = this.sectionName;
+    if (this.section === SEC_NODES || this.section === SEC_EDGES) {
+      if (!this.layout) {
+        let list = this.early.get(name);
+        if (!list) this.early.set(name, (list = new F64List()));
+        list.push(this.batch, n);
+      } else if (this.section === SEC_NODES) used = this.consumeNodes(this.batch, n, buf);
+      else used = this.consumeEdges(this.batch, n, buf);
+    } else {
+      let list = this.generic.get(name);
+      if (!list) this.generic.set(name, (list = new F64List()));
+      list.push(this.batch, n);
+    }
+    if (used < n) this.batch.copyWithin(0, used, n);
+    this.bn = n - used;
+    this.batchLead = this.bn;
+    this.flushFrom = end;
+  }
+
+  private endNumbers(buf: Uint8Array, i: number): void {
+    this.flush(buf, i);
+    this.mode = M_AFTER_VALUE;
+    const name = this.sectionName;
+    if (this.section === SEC_NODES || this.section === SEC_EDGES) {
+      if (this.bn !== 0) this.recordMismatch(name, this.sectionNumbers, this.base + i - 1);
+      if (this.section === SEC_NODES && this.layout) this.nodesDone = true;
+    }
+    this.section = 0;
+  }
+
+  /**
+   * Absolute offset of batch entry k (for error messages): rescans the current buffer from where
+   * this batch's numbers began. Undefined when the number was replayed from an earlier buffer.
+   */
+  private offsetOf(buf: Uint8Array | null, k: number): number | undefined {
+    if (!buf) return undefined;
+    let want = k - this.batchLead;
+    if (want < 0) return this.base + this.flushFrom;
+    let inNum = false;
+    let start = this.flushFrom;
+    for (let i = this.flushFrom; i < buf.length; i++) {
+      const c = buf[i];
+      const numChar = (c <= 57 && c >= 48) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
+      if (numChar && !inNum) {
+        inNum = true;
+        start = i;
+      } else if (!numChar && inNum) {
+        inNum = false;
+        if (want-- === 0) return this.base + start;
+      }
+    }
+    return this.base + start;
+  }
+
+  private badNodeValue(buf: Uint8Array | null, k: number, node: number, fieldIdx: number, msg: string, code: 'bad-value' = 'bad-value'): never {
+    const fname = this.layout!.meta.nodeFields[fieldIdx];
+    throw new SnapshotError(code, `Node ${node}: ${fname} ${msg}`, { field: `nodes[${node * this.layout!.nf + fieldIdx}] (${fname})`, offset: this.offsetOf(buf, k) });
+  }
+
+  private badEdgeValue(buf: Uint8Array | null, k: number, edge: number, fieldIdx: number, msg: string, code: 'bad-value' | 'bad-edge'): never {
+    const fname = this.layout!.meta.edgeFields[fieldIdx];
+    throw new SnapshotError(code, `Edge ${edge}: ${fname} ${msg}`, { field: `edges[${edge * this.layout!.ef + fieldIdx}] (${fname})`, offset: this.offsetOf(buf, k) });
+  }
+
+  /** Scatters whole node records from the batch into the node columns; returns entries used. */
+  private consumeNodes(batch: Float64Array, n: number, buf: Uint8Array | null): number {
+    const L = this.layout!;
+    const nf = L.nf;
+    const records = Math.floor(n / nf);
+    const node = this.nodes;
+    if (node + records > this.nodeCap) {
+      if (L.nodeCount !== null && node + records > L.nodeCount) {
+        const k = (L.nodeCount - node) * nf;
+        throw new SnapshotError('count-mismatch', `The nodes array holds more than the ${L.nodeCount} nodes declared by snapshot.node_count`,
+          { field: 'nodes', offset: this.offsetOf(buf, k) });
+      }
+      this.growNodes(node + records);
+    }
+    const end = records * nf;
+    const r = scatterNodes(batch, end, L, this.nc, node);
+    if (r < 0) this.diagnoseNode(batch, -r - 1, buf, node + (-r - 1) / nf);
+    this.nc.edgeSum = r;
+    this.nodes = node + records;
+    if (this.nc.edgeSum > MAX_U32) {
+      throw new SnapshotError('bad-value', `The edge counts of the nodes add up to more than 2^32 edges`, { field: 'nodes', offset: this.offsetOf(buf, end - 1) });
+    }
+    return end;
+  }
+
+  private diagnoseNode(batch: Float64Array, k: number, buf: Uint8Array | null, node: number): never {
+    const L = this.layout!;
+    const typeCount = L.meta.nodeTypes.length;
+    const check = (f: number, max: number, what: string) => {
+      if (f >= 0 && batch[k + f] > max) {
+        const fname = L.meta.nodeFields[f];
+        throw new SnapshotError('bad-value', `Node ${node}: ${fname} ${batch[k + f]} ${what}`,
+          { field: `nodes[${node * L.nf + f}] (${fname})`, offset: this.offsetOf(buf, k + f) });
+      }
+    };
+    check(L.nType, typeCount - 1, `is not one of the ${typeCount} node types`);
+    check(L.nName, MAX_U32, 'is out of range');
+    check(L.nId, MAX_U32, 'does not fit in 32 bits');
+    check(L.nSelf, Number.MAX_SAFE_INTEGER, 'is too large (above 2^53)');
+    check(L.nEdgeCount, MAX_U32, 'is out of range');
+    check(L.nTrace, MAX_U32, 'is out of range');
+    check(L.nDet, 255, 'is out of range');
+    throw new Error('internal: node record flagged but no bad field');
+  }
+
+  /** Scatters whole edge records from the batch into the edge columns; returns entries used. */
+  private consumeEdges(batch: Float64Array, n: number, buf: Uint8Array | null): number {
+    const L = this.layout!;
+    const ef = L.ef;
+    const records = Math.floor(n / ef);
+    const edge = this.edges;
+    if (edge + records > this.edgeCap) {
+      if (L.edgeCount !== null && edge + records > L.edgeCount) {
+        const k = (L.edgeCount - edge) * ef;
+        throw new SnapshotError('count-mismatch', `The edges array holds more than the ${L.edgeCount} edges declared by snapshot.edge_count`,
+          { field: 'edges', offset: this.offsetOf(buf, k) });
+      }
+      this.growEdges(edge + records);
+    }
+    const end = records * ef;
+    // to_node must be below maxTo (checked here when node_count is declared, at the end otherwise)
+    const maxTo = L.nodeCount !== null ? L.nodeCount * L.nf : Number.MAX_SAFE_INTEGER;
+    const bad = scatterEdges(batch, end, L, this.ec, edge, maxTo);
+    if (bad >= 0) this.diagnoseEdge(batch, bad, buf, edge + bad / ef, maxTo);
+    this.edges = edge + records;
+    return end;
+  }
+
+  private diagnoseEdge(batch: Float64Array, k: number, buf: Uint8Array | null, edge: number, maxTo: number): never {
+    const L = this.layout!;
+    const typeCount = L.meta.edgeTypes.length;
+    const fail = (f: number, code: 'bad-value' | 'bad-edge', what: string): never => {
+      const fname = L.meta.edgeFields[f];
+      throw new SnapshotError(code, `Edge ${edge}: ${fname} ${batch[k + f]} ${what}`,
+        { field: `edges[${edge * L.ef + f}] (${fname})`, offset: this.offsetOf(buf, k + f) });
+    };
+    if (batch[k + L.eType] >= typeCount) fail(L.eType, 'bad-value', `is not one of the ${typeCount} edge types`);
+    if (batch[k + L.eName] > MAX_U32) fail(L.eName, 'bad-value', 'is out of range');
+    const to = batch[k + L.eTo];
+    if (to % L.nf !== 0) fail(L.eTo, 'bad-edge', `is not a multiple of the node field count ${L.nf}`);
+    if (to >= maxTo) fail(L.eTo, 'bad-edge', `points past the last node (${L.nodeCount} nodes)`);
+    throw new Error('internal: edge record flagged but no bad field');
+  }
+
+  // ---------------------------------------------------------------- strings
+
+  private scanStrings(buf: Uint8Array, i: number): number {
+    const len = buf.length;
+    const strings = this.strings;
+    while (i < len) {
+      if (this.sState === S_IN) {
+        // fast scan to the closing quote
+        const s = i;
+        let esc = this.strEsc;
+        let c = 0;
+        while (i < len) {
+          c = buf[i];
+          if (esc) esc = false;
+          else if (c === 34) break;
+          else if (c === 92) {
+            esc = true;
+            this.strEscaped = true;
+          } else if (c < 32) {
+            this.notJson(i, `control ${describeByte(c)} inside string ${strings.length}`, 'strings');
+          }
+          i++;
+        }
+        this.strEsc = esc;
+        if (i === len) {
+          this.strBytes += i - s;
+          if (this.strBytes > MAX_STRING_BYTES) {
+            throw new SnapshotError('too-large', `String ${strings.length} is longer than ${MAX_STRING_BYTES} bytes`, { field: 'strings', offset: this.strStart });
+          }
+          this.strParts.push(buf.slice(s, i));
+          return i;
+        }
+        let text: string;
+        if (this.strParts.length === 0) text = this.shortString(buf, s, i);
+        else {
+          this.strParts.push(buf.subarray(s, i));
+          text = this.decoder.decode(concatBytes(this.strParts, this.strBytes + i - s));
+          this.strParts = [];
+        }
+        if (this.strEscaped) {
+          try {
+            text = JSON.parse(`"${text}"`) as string;
+          } catch {
+            throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${strings.length}`, { field: 'strings', offset: this.strStart });
+          }
+        }
+        strings.push(text);
+        this.sState = S_AFTER;
+        i++;
+        continue;
+      }
+      const c = buf[i];
+      if (c === 32 || c === 10 || c === 13 || c === 9) {
+        i++;
+        continue;
+      }
+      if (c === 34 && this.sState !== S_AFTER) {
+        this.sState = S_IN;
+        this.strStart = this.base + i;
+        this.strBytes = 0;
+        this.strEscaped = false;
+        this.strEsc = false;
+        i++;
+        continue;
+      }
+      if (c === 44 && this.sState === S_AFTER) {
+        this.sState = S_EXPECT;
+        i++;
+        continue;
+      }
+      if (c === 93 && this.sState !== S_EXPECT) {
+        this.mode = M_AFTER_VALUE;
+        return i + 1;
+      }
+      if (this.sState === S_AFTER) this.notJson(i, `expected ',' or ']' after string ${strings.length - 1} but found ${describeByte(c)}`, 'strings');
+      if (c === 93) this.notJson(i, `',' before ']' in the strings array`, 'strings');
+      throw new SnapshotError('bad-value', `strings[${strings.length}] is not a string (starts with ${describeByte(c)})`,
+        { field: 'strings', offset: this.base + i });
+    }
+    return i;
+  }
+
+  /**
+   * Decodes buf[s..e) (a string that started in this buffer). ASCII stretches of the buffer are
+   * decoded once and sliced, which is several times cheaper than one TextDecoder call per string.
+   */
+  private shortString(buf: Uint8Array, s: number, e: number): string {
+    if (this.runBuf !== buf || s < this.runStart || e > this.runEnd) {
+      let j = s;
+      const len = buf.length;
+      while (j < len && buf[j] < 128) j++;
+      if (j < e) return this.decoder.decode(buf.subarray(s, e));
+      this.runBuf = buf;
+      this.runStart = s;
+      this.runEnd = j;
+      this.runText = this.decoder.decode(buf.subarray(s, j));
+    }
+    return this.runText.slice(s - this.runStart, e - this.runStart);
+  }
+
+  // ---------------------------------------------------------------- end
+
+  private truncation(): string {
+    switch (this.mode) {
+      case M_NUMBERS: {
+        const L = this.layout;
+        let done = '';
+        if (this.section === SEC_NODES && L) done = ` after ${this.nodes} complete nodes`;
+        else if (this.section === SEC_EDGES && L) done = ` after ${this.edges} complete edges`;
+        return `the "${this.sectionName}" array (started at byte offset ${this.sectionStart})${done}`;
+      }
+      case M_STRINGS:
+        return `the "strings" array (started at byte offset ${this.sectionStart}) ${this.sState === S_IN
+          ? `inside string ${this.strings.length} (started at byte offset ${this.strStart})` : `after ${this.strings.length} strings`}`;
+      case M_SKIP:
+        return `${this.skipper!.describe()} in the value of "${this.key}" (started at byte offset ${this.captureStart})`;
+      case M_KEY:
+        return `a top-level key (started at byte offset ${this.keyStart})`;
+      case M_COLON:
+      case M_VALUE:
+        return `the top-level object, before the value of "${this.key}"`;
+      case M_GZIP:
+        return 'the first bytes';
+      default:
+        return this.seen.size ? `the top-level object, after the value of "${this.key}"` : 'the top-level object';
+    }
+  }
+
+  private finish(): HeapSnapshot {
+    if (this.base === 0) throw new SnapshotError('empty', 'The file is empty (0 bytes)', { offset: 0 });
+    if (this.mode === M_START && !this.sawNonWs) {
+      throw new SnapshotError('empty', `The file holds only whitespace (${this.base} bytes)`, { offset: this.base });
+    }
+    if (this.mode === M_GZIP) this.notJson(0, 'the file is one byte of binary data (0x1f)');
+    if (this.mode !== M_DONE) {
+      throw new SnapshotError('truncated', `Truncated: the data ends inside ${this.truncation()}`, { offset: this.base });
+    }
+    for (const k of ['snapshot', 'nodes', 'edges', 'strings']) {
+      if (!this.seen.has(k)) {
+        throw new SnapshotError('missing-section', `The heap snapshot has no "${k}" ${k === 'snapshot' ? 'object' : 'array'}`, { field: k });
+      }
+    }
+    const L = this.layout!;
+    const nodeCount = this.nodes;
+    const edgeCount = this.edges;
+    if (L.nodeCount !== null && L.nodeCount !== nodeCount) {
+      throw new SnapshotError('count-mismatch', `snapshot.node_count is ${L.nodeCount} but the nodes array holds ${nodeCount} nodes`, { field: 'snapshot.node_count' });
+    }
+    if (L.edgeCount !== null && L.edgeCount !== edgeCount) {
+      throw new SnapshotError('count-mismatch', `snapshot.edge_count is ${L.edgeCount} but the edges array holds ${edgeCount} edges`, { field: 'snapshot.edge_count' });
+    }
+    if (this.nc.edgeSum !== edgeCount) {
+      throw new SnapshotError('count-mismatch',
+        `The nodes' edge_count values add up to ${this.nc.edgeSum} but the edges array holds ${edgeCount} edges`, { field: 'nodes (edge_count)' });
+    }
+    const trim8 = (a: Uint8Array, n: number) => (a.length === n ? a : a.slice(0, n));
+    const trim32 = (a: Uint32Array, n: number) => (a.length === n ? a : a.slice(0, n));
+    const firstEdge = trim32(this.nc.firstEdge, nodeCount + 1);
+    firstEdge[nodeCount] = edgeCount;
+    const edgeTo = trim32(this.ec.edgeTo, edgeCount);
+    if (!this.edgeRangeChecked) {
+      for (let e = 0; e < edgeCount; e++) {
+        if (edgeTo[e] >= nodeCount) {
+          throw new SnapshotError('bad-edge', `Edge ${e}: to_node ${edgeTo[e] * L.nf} points past the last node (${nodeCount} nodes)`,
+            { field: `edges[${e * L.ef + L.eTo}] (to_node)` });
+        }
+      }
+    }
+    const strings = this.strings;
+    const sc = strings.length;
+    const nodeName = trim32(this.nc.nodeName, nodeCount);
+    for (let n = 0; n < nodeCount; n++) {
+      if (nodeName[n] >= sc) {
+        throw new SnapshotError('bad-string-index', `Node ${n}: name ${nodeName[n]} is past the ${sc} strings`,
+          { field: `nodes[${n * L.nf + L.nName}] (name)` });
+      }
+    }
+    const edgeType = trim8(this.ec.edgeType, edgeCount);
+    const edgeName = trim32(this.ec.edgeName, edgeCount);
+    const el = L.edgeElement;
+    const hi = L.edgeHidden;
+    for (let e = 0; e < edgeCount; e++) {
+      const t = edgeType[e];
+      if (edgeName[e] >= sc && t !== el && t !== hi) {
+        throw new SnapshotError('bad-string-index',
+          `Edge ${e} (${L.meta.edgeTypes[t]}): name_or_index ${edgeName[e]} is past the ${sc} strings`,
+          { field: `edges[${e * L.ef + L.eName}] (name_or_index)` });
+      }
+    }
+    const empty = new Float64Array(0);
+    const gen = (k: string) => this.generic.get(k)?.values() ?? empty;
+    const locations = buildLocations(gen('locations'), L, nodeCount);
+    const traceFunctionInfos = buildTraceFunctionInfos(gen('trace_function_infos'), L, sc);
+    const traceTree = buildTraceTree(gen('trace_tree'), L, traceFunctionInfos?.count ?? 0);
+    const samples = gen('samples');
+    if (samples.length && L.meta.sampleFields.length && samples.length % L.meta.sampleFields.length !== 0) {
+      throw new SnapshotError('count-mismatch', `samples has ${samples.length} numbers, not a multiple of its ${L.meta.sampleFields.length} fields`, { field: 'samples' });
+    }
+    return new HeapSnapshot({
+      meta: L.meta,
+      title: L.title,
+      nodeType: trim8(this.nc.nodeType, nodeCount),
+      nodeName,
+      nodeId: trim32(this.nc.nodeId, nodeCount),
+      nodeSelfSize: this.nc.nodeSelf.length === nodeCount ? this.nc.nodeSelf : this.nc.nodeSelf.slice(0, nodeCount),
+      nodeTraceId: this.nc.nodeTrace ? trim32(this.nc.nodeTrace, nodeCount) : null,
+      nodeDetachedness: this.nc.nodeDet ? trim8(this.nc.nodeDet, nodeCount) : null,
+      firstEdge,
+      edgeType,
+      edgeNameOrIndex: edgeName,
+      edgeTo,
+      strings,
+      locations,
+      traceFunctionInfos,
+      traceTree,
+    });
+  }
+}
+
+/** Column holder the scatter loops write into (the parser itself). */
+interface NodeColumns {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  nodeSelf: Float64Array;
+  nodeTrace: Uint32Array | null;
+  nodeDet: Uint8Array | null;
+  firstEdge: Uint32Array;
+  edgeSum: number;
+}
+
+interface EdgeColumns {
+  edgeType: Uint8Array;
+  edgeName: Uint32Array;
+  edgeTo: Uint32Array;
+}
+
+/**
+ * Hot loop: node records batch[0..end) into the columns from ordinal node0 on. Returns the new
+ * running edge count, or -(k+1) where k is the batch index of the first record with an
+ * out-of-range value. (Returned rather than stored: a property store after the loop made V8
+ * deoptimize this function on every call.)
+ */
+function scatterNodes(batch: Float64Array, end: number, L: Layout, cols: NodeColumns, node0: number): number {
+  const nf = L.nf;
+  const T = L.nType;
+  const N = L.nName;
+  const I = L.nId;
+  const S = L.nSelf;
+  const E = L.nEdgeCount;
+  const TR = L.nTrace;
+  const D = L.nDet;
+  const maxType = L.meta.nodeTypes.length - 1;
+  const nodeType = cols.nodeType;
+  const nodeName = cols.nodeName;
+  const nodeId = cols.nodeId;
+  const nodeSelf = cols.nodeSelf;
+  const firstEdge = cols.firstEdge;
+  const nodeTrace = cols.nodeTrace;
+  const nodeDet = cols.nodeDet;
+  let edgeSum = cols.edgeSum;
+  let node = node0;
+  for (let k = 0; k < end; k += nf) {
+    const t = batch[k + T];
+    const nm = batch[k + N];
+    const id = batch[k + I];
+    const ss = batch[k + S];
+    const ec = batch[k + E];
+    if (t > maxType || nm > MAX_U32 || id > MAX_U32 || ss > Number.MAX_SAFE_INTEGER || ec > MAX_U32) return -k - 1;
+    nodeType[node] = t;
+    nodeName[node] = nm;
+    nodeId[node] = id;
+    nodeSelf[node] = ss;
+    firstEdge[node] = edgeSum;
+    edgeSum += ec;
+    if (nodeTrace !== null) {
+      const tr = batch[k + TR];
+      if (tr > MAX_U32) return -k - 1;
+      nodeTrace[node] = tr;
+    }
+    if (nodeDet !== null) {
+      const d = batch[k + D];
+      if (d > 255) return -k - 1;
+      nodeDet[node] = d;
+    }
+    node++;
+  }
+  return edgeSum;
+}
+
+/** Hot loop: edge records batch[0..end) into the columns from edge0 on; returns the first bad record's index or -1. */
+function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeColumns, edge0: number, maxTo: number): number {
+  const ef = L.ef;
+  const nf = L.nf;
+  const T = L.eType;
+  const N = L.eName;
+  const TO = L.eTo;
+  const maxType = L.meta.edgeTypes.length - 1;
+  const edgeType = cols.edgeType;
+  const edgeName = cols.edgeName;
+  const edgeTo = cols.edgeTo;
+  let edge = edge0;
+  for (let k = 0; k < end; k += ef) {
+    const t = batch[k + T];
+    const nm = batch[k + N];
+    const to = batch[k + TO];
+    const q = Math.floor(to / nf);
+    if (t > maxType || nm > MAX_U32 || q * nf !== to || to >= maxTo) return k;
+    edgeType[edge] = t;
+    edgeName[edge] = nm;
+    edgeTo[edge] = q;
+    edge++;
+  }
+  return -1;
+}
+
+/** Parses a snapshot from an iterable or async iterable of byte chunks (chunks are not retained). */
+export async function parseSnapshotChunks(
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  opts: ParseOptions = {},
+): Promise<HeapSnapshot> {
+  const p = new SnapshotParser(opts);
+  for await (const c of chunks) p.write(c);
+  return p.end();
+}
+
+/** Parses a snapshot held in one byte array (tests and small inputs). */
+export function parseSnapshotBytes(bytes: Uint8Array, opts: ParseOptions = {}): HeapSnapshot {
+  const p = new SnapshotParser(opts);
+  p.write(bytes);
+  return p.end();
+}
