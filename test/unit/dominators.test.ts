@@ -285,12 +285,13 @@ function checkAgainstDefinition(s: HeapSnapshot, dom: Uint32Array, retained: Flo
     changed = false;
     for (let v = 1; v < n; v++) {
       if (!reach[v]) continue;
-      let inter: Set<number> | null = null;
+      let inter: number[] | null = null;
       for (const p of preds[v]) {
         if (!reach[p]) continue;
-        inter = inter === null ? new Set(D[p]) : new Set([...inter].filter((x) => D[p].has(x)));
+        const dp = D[p];
+        inter = inter === null ? [...dp] : inter.filter((x) => dp.has(x));
       }
-      const next = new Set(inter ?? []);
+      const next = new Set<number>(inter ?? []);
       next.add(v);
       if (next.size !== D[v].size || [...next].some((x) => !D[v].has(x))) {
         D[v] = next;
