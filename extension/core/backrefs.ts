@@ -465,7 +465,7 @@ function assemble(analysis: Analysis, g: SubgraphBuilder, targets: number[], roo
       type: snap.nodeTypeName(o),
       className: snap.className(o),
       label: nodeLabel(snap, o),
-      selfSize: snap.nodeSelfSize[o],
+      selfSize: analysis.shallowSizes[o],
       retainedSize: analysis.retainedSizes[o],
       distance: analysis.distances[o],
       // nodes cut off by the cap from every target keep the walk's worst case

@@ -1,0 +1,139 @@
+// Comparison of two snapshots (objgraph's show_growth, DevTools' Comparison view): per class, count
+// and self-size before and after, and which objects are new (node id absent from the first
+// snapshot) or deleted (id absent from the second). Node ids are stable across snapshots of one
+// process (V8's HeapObjectsMap; the Python exporter within one dump), so a merge join of the two
+// id-sorted node lists gives new and deleted objects in O(n) after two radix sorts.
+import type { Analysis } from './analysis';
+import type { HeapSnapshot } from './model';
+import type { DiffResult, DiffRow } from './results';
+import { radixOrder } from './radixSort';
+
+/** Most new-object ids kept per class. */
+export const MAX_NEW_IDS = 100;
+
+export interface DiffOptions {
+  /** new-object ids kept per class (default 100) */
+  maxNewIds?: number;
+}
+
+/** Dense class numbering of one snapshot: classOf[n] indexes names (DevTools' class names). */
+function classIndex(snap: HeapSnapshot): { classOf: Uint32Array; names: string[] } {
+  const { nodeCount, nodeType, nodeName } = snap;
+  const ty = snap.types;
+  const classOf = new Uint32Array(nodeCount);
+  const names: string[] = [];
+  const byName = new Map<string, number>();
+  // object/native classes are keyed by their name string index, the rest by type code
+  const byString = new Int32Array(snap.strings.length).fill(-1);
+  const byType = new Int32Array(snap.meta.nodeTypes.length + 1).fill(-1);
+  const intern = (name: string): number => {
+    let c = byName.get(name);
+    if (c === undefined) {
+      c = names.length;
+      names.push(name);
+      byName.set(name, c);
+    }
+    return c;
+  };
+  for (let n = 0; n < nodeCount; n++) {
+    const t = nodeType[n];
+    let c: number;
+    if (t === ty.nodeObject || t === ty.nodeNative) {
+      const s = nodeName[n];
+      c = byString[s];
+      if (c < 0) c = byString[s] = intern(snap.className(n));
+    } else {
+      c = byType[t];
+      if (c < 0) c = byType[t] = intern(snap.className(n));
+    }
+    classOf[n] = c;
+  }
+  return { classOf, names };
+}
+
+interface Acc {
+  row: DiffRow;
+  newIds: number[];
+}
+
+/**
+ * Per-class differences from `before` to `after` (snapshots or their analyses), rows sorted by size
+ * delta descending (then count delta, then name). Sizes are self sizes in bytes as the files give them.
+ */
+export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapshot | Analysis, options: DiffOptions = {}): DiffResult {
+  const a = 'snap' in before ? before.snap : before;
+  const b = 'snap' in after ? after.snap : after;
+  const maxNewIds = options.maxNewIds ?? MAX_NEW_IDS;
+  const ca = classIndex(a);
+  const cb = classIndex(b);
+  const rows = new Map<string, Acc>();
+  const accOf = (name: string): Acc => {
+    let acc = rows.get(name);
+    if (!acc) {
+      acc = {
+        row: { name, countBefore: 0, countAfter: 0, countDelta: 0, sizeBefore: 0, sizeAfter: 0, sizeDelta: 0, newCount: 0, deletedCount: 0 },
+        newIds: [],
+      };
+      rows.set(name, acc);
+    }
+    return acc;
+  };
+  // per-class totals, accumulated per dense class first (one Map lookup per class, not per node)
+  const tally = (snap: HeapSnapshot, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
+    const counts = new Float64Array(ci.names.length);
+    const sizes = new Float64Array(ci.names.length);
+    for (let n = 0; n < snap.nodeCount; n++) {
+      counts[ci.classOf[n]]++;
+      sizes[ci.classOf[n]] += snap.nodeSelfSize[n];
+    }
+    for (let c = 0; c < ci.names.length; c++) {
+      const acc = accOf(ci.names[c]).row;
+      if (after) { acc.countAfter += counts[c]; acc.sizeAfter += sizes[c]; } else { acc.countBefore += counts[c]; acc.sizeBefore += sizes[c]; }
+    }
+  };
+  tally(a, ca, false);
+  tally(b, cb, true);
+
+  // merge join over ids
+  const oa = radixOrder(a.nodeId);
+  const ob = radixOrder(b.nodeId);
+  const newPerClass = new Float64Array(cb.names.length);
+  const deletedPerClass = new Float64Array(ca.names.length);
+  const newIdLists: number[][] = cb.names.map(() => []);
+  let i = 0;
+  let j = 0;
+  while (i < oa.length || j < ob.length) {
+    const ida = i < oa.length ? a.nodeId[oa[i]] : Infinity;
+    const idb = j < ob.length ? b.nodeId[ob[j]] : Infinity;
+    if (ida === idb) { i++; j++; continue; }
+    if (ida < idb) {
+      deletedPerClass[ca.classOf[oa[i]]]++;
+      i++;
+    } else {
+      const c = cb.classOf[ob[j]];
+      newPerClass[c]++;
+      if (newIdLists[c].length < maxNewIds) newIdLists[c].push(idb);
+      j++;
+    }
+  }
+  for (let c = 0; c < ca.names.length; c++) if (deletedPerClass[c] > 0) accOf(ca.names[c]).row.deletedCount += deletedPerClass[c];
+  for (let c = 0; c < cb.names.length; c++) {
+    if (newPerClass[c] === 0) continue;
+    const acc = accOf(cb.names[c]);
+    acc.row.newCount += newPerClass[c];
+    acc.newIds.push(...newIdLists[c]);
+  }
+
+  const out: DiffRow[] = [];
+  // class names are untrusted: a null-prototype record keeps "__proto__" an ordinary key
+  const newIds: Record<string, number[]> = Object.create(null);
+  for (const { row, newIds: ids } of rows.values()) {
+    row.countDelta = row.countAfter - row.countBefore;
+    row.sizeDelta = row.sizeAfter - row.sizeBefore;
+    if (row.countDelta === 0 && row.sizeDelta === 0 && row.newCount === 0 && row.deletedCount === 0) continue;
+    out.push(row);
+    if (ids.length > 0) newIds[row.name] = ids.slice(0, maxNewIds);
+  }
+  out.sort((x, y) => y.sizeDelta - x.sizeDelta || y.countDelta - x.countDelta || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return { rows: out, newIds };
+}
