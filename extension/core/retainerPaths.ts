@@ -26,10 +26,14 @@ export interface PathQuery {
   ignoredNodeIds?: number[];
   /** class names (snap.className) never passed through (the object itself and the root are exempt) */
   ignoredClasses?: string[];
-  /** paths longer than the shortest possible by more than this many hops are not looked for (default 4) */
+  /** paths longer than the shortest possible by more than this many hops are not looked for (default 3) */
   maxExtraHops?: number;
   /** most partial paths expanded before giving up (default 100 000) */
   maxExpansions?: number;
+  /** once at least one path is found, stop looking for more after this many ms (default 40) */
+  maxMillis?: number;
+  /** filled with the work done: partial paths expanded and created */
+  stats?: { expansions: number; records: number };
 }
 
 /** Hop lower bound from the root for a node, from the analysis distances; -1 when unreachable. */
@@ -49,7 +53,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   if (target === root) return [[]];
   if (distances[target] < 0 && !reachableByRetainers(analysis, target)) return [];
   const k = Math.max(1, q.k ?? 1);
-  const maxExtra = Math.max(0, q.maxExtraHops ?? 4);
+  const maxExtra = Math.max(0, q.maxExtraHops ?? 3);
   const maxExpansions = q.maxExpansions ?? 100_000;
   const weak = snap.types.edgeWeak;
   const { firstRetainer, retainerEdge, retainerNode } = retainers;
@@ -103,8 +107,12 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   const h0 = Math.max(h(target), 1);
   let limit = h0 + maxExtra;
   let expansions = 0;
+  const popCount = new Map<number, number>();
+  const maxMillis = q.maxMillis ?? 40;
+  const t0 = performance.now();
   for (let round = 0; round < 6 && paths.length === 0 && expansions < maxExpansions; round++) {
     count = 0;
+    popCount.clear();
     let pruned = false;
     const buckets: number[][] = [];
     const push = (r: number, f: number) => { (buckets[f] ??= []).push(r); };
@@ -121,7 +129,14 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
         paths.push(edges);
         continue;
       }
+      // Each node is expanded at most k times: a (k+1)-th, longer suffix through u cannot beat the
+      // k found through it (the k-shortest-walks rule; with the simple-path constraint it is a
+      // heuristic that keeps the work bounded on nodes with huge fan-in).
+      const pops = popCount.get(u) ?? 0;
+      if (pops >= k) continue;
+      popCount.set(u, pops + 1);
       expansions++;
+      if ((expansions & 255) === 0 && paths.length > 0 && performance.now() - t0 > maxMillis) break;
       const g = rG[r] + 1;
       const lo = firstRetainer[u];
       // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
@@ -140,6 +155,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
     if (!pruned) break;
     limit += maxExtra + 2;
   }
+  if (q.stats) { q.stats.expansions = expansions; q.stats.records = count; }
   return paths;
 }
 
