@@ -36,12 +36,16 @@ export function register(context: vscode.ExtensionContext, provider: HeapSnapsho
   );
 }
 
-/** Opens a snapshot in Retention Graph: the given file (explorer / editor title) or one picked. */
+/**
+ * Opens a snapshot in Retention Graph: the given file (explorer / editor-title button), else one
+ * picked in a file dialog that starts at the snapshot shown in the active tab, if any.
+ */
 async function analyze(uri?: vscode.Uri): Promise<void> {
-  let target = uri instanceof vscode.Uri ? uri : activeTabUri();
-  if (!target || !target.path.endsWith('.heapsnapshot')) {
+  let target = uri instanceof vscode.Uri ? uri : undefined;
+  if (!target) {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false, filters: SNAPSHOT_FILTER, title: 'Analyze Heap Snapshot', openLabel: 'Analyze',
+      defaultUri: activeSnapshotUri(),
     });
     if (!picked?.length) return;
     target = picked[0];
@@ -49,12 +53,11 @@ async function analyze(uri?: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', target, VIEW_TYPE);
 }
 
-/** The file of the active tab when it is a heap snapshot shown by another editor. */
-function activeTabUri(): vscode.Uri | undefined {
+/** The .heapsnapshot file of the active tab (any editor), if it shows one. */
+function activeSnapshotUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (input instanceof vscode.TabInputCustom && input.viewType !== VIEW_TYPE) return input.uri;
-  if (input instanceof vscode.TabInputText) return input.uri;
-  return undefined;
+  const uri = input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText ? input.uri : undefined;
+  return uri?.path.endsWith('.heapsnapshot') ? uri : undefined;
 }
 
 async function findRequestLike(v: SnapshotView): Promise<void> {

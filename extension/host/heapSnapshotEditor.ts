@@ -87,7 +87,7 @@ export class SnapshotDocument implements vscode.CustomDocument {
   }
 
   private startWorker(): WorkerClient {
-    const worker = new WorkerClient(this.workerScript);
+    const worker = new WorkerClient(this.workerScript, (code) => this.log.info(`worker exited (code ${code}): ${this.uri.fsPath}`));
     this.log.info(`worker started: ${this.uri.fsPath}`);
     this.setState({ kind: 'loading' });
     const started = Date.now();

@@ -24,11 +24,15 @@ export class WorkerClient {
   private nextId = 1;
   private ended: ErrorValue | null = null;
 
-  constructor(workerScript: string) {
+  /** `onExit` is called once the thread has really stopped (after terminate() too). */
+  constructor(workerScript: string, onExit?: (code: number) => void) {
     this.worker = new Worker(workerScript, { name: 'retention-graph-analysis' });
     this.worker.on('message', (m: FromWorker) => this.onMessage(m));
     this.worker.on('error', (e) => this.end({ message: `The analysis worker failed: ${e.message}`, code: 'worker-error' }));
-    this.worker.on('exit', (code) => this.end({ message: `The analysis worker exited (code ${code})`, code: 'worker-exit' }));
+    this.worker.on('exit', (code) => {
+      this.end({ message: `The analysis worker exited (code ${code})`, code: 'worker-exit' });
+      onExit?.(code);
+    });
   }
 
   /** Sends one engine request; resolves with {ok} or {err}. */

@@ -1,16 +1,16 @@
 // The analysis worker's state and its answers to EngineRequests: one loaded, analysed snapshot per
 // worker (one worker per open document). Each request kind is a call into the pure engine.
 import type { EngineReplies, EngineRequest } from '../protocol';
-import type { AnalysisSettings, AnalysisSummary } from '../core/results';
+import type { AnalysisSettings, AnalysisSummary, BackrefGraph, BackrefOptions } from '../core/results';
 import { analyze, type Analysis } from '../core/analysis';
-import type { HeapSnapshot } from '../core/model';
+import { buildSummary, DEFAULT_SETTINGS, pathsForNode } from '../core/report';
+
+export { DEFAULT_SETTINGS };
+import { buildBackrefGraph } from '../core/backrefs';
 import { loadSnapshotFile, type LoadProgress } from './tempLoader';
 
 export type ProgressFn = (p: LoadProgress) => void;
 type Handlers = { [K in EngineRequest['kind']]: (req: Extract<EngineRequest, { kind: K }>, signal: AbortSignal, onProgress: ProgressFn) => Promise<EngineReplies[K]> | EngineReplies[K] };
-
-/** Settings used until the host sends its own (the package.json defaults). */
-export const DEFAULT_SETTINGS: AnalysisSettings = { requestLikePatterns: [], maxDepth: 3, tooMany: 10, ignoredEdges: [], paths: 3 };
 
 export class WorkerEngine {
   private analysis: Analysis | null = null;
@@ -29,9 +29,14 @@ export class WorkerEngine {
       this.settings = req.settings;
       return this.summary();
     },
-    backrefs: () => notYet('backrefs'),
+    backrefs: (req) => this.backrefs(req.ids, req.options),
     dot: () => notYet('dot'),
-    paths: () => notYet('paths'),
+    paths: (req) => {
+      this.ordinal(req.id);
+      return pathsForNode(this.loaded(), req.id, {
+        k: req.k, ignoredEdges: req.ignoredEdges ?? this.settings.ignoredEdges, ignoredNodeIds: req.ignoredIds,
+      });
+    },
     details: () => notYet('details'),
     diff: () => notYet('diff'),
   };
@@ -48,12 +53,25 @@ export class WorkerEngine {
   }
 
   private summary(): AnalysisSummary {
-    const a = this.loaded();
-    const snap: HeapSnapshot = a.snap;
-    return {
-      nodeCount: snap.nodeCount, edgeCount: snap.edgeCount, totalSize: snap.totalSelfSize(), isPython: false,
-      classes: [], suspects: [], timings: a.timings,
-    };
+    return buildSummary(this.loaded(), this.settings);
+  }
+
+  /** Node ordinal of a snapshot node id; throws a clear error for an unknown id. */
+  private ordinal(id: number): number {
+    const n = this.loaded().snap.ordinalOfId(id);
+    if (n < 0) throw new Error(`There is no object @${id} in this snapshot`);
+    return n;
+  }
+
+  /** The back-reference graph; options the view leaves out come from the settings. */
+  private backrefs(ids: number[], options: BackrefOptions): BackrefGraph {
+    const ordinals = ids.map((id) => this.ordinal(id));
+    return buildBackrefGraph(this.loaded(), ordinals, {
+      ...options,
+      maxDepth: options.maxDepth ?? this.settings.maxDepth,
+      tooMany: options.tooMany ?? this.settings.tooMany,
+      ignoredEdges: options.ignoredEdges ?? this.settings.ignoredEdges,
+    });
   }
 }
 

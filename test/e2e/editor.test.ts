@@ -1,0 +1,170 @@
+// End-to-end: the packaged extension in a real VS Code for the browser (code-server 4.100.3) driven
+// by Debian's chromium. Snapshots come from a real leaking Node http server run at test time.
+// Screenshots go to test-artifacts/e2e/ for a human to look at.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { buildVsix, CodeServer, ensureCodeServer, ROOT, waitFor } from '../helpers/codeServer';
+
+const FIXTURE = path.join(ROOT, 'test', 'e2e', 'fixtures', 'leak-server.cjs');
+
+/** Text of the whole webview document (what a user can read). */
+const bodyText = (f: Frame): Promise<string> => f.evaluate('document.body.innerText') as Promise<string>;
+/** The texts of elements matching a selector inside the webview. */
+const texts = (f: Frame, selector: string): Promise<string[]> =>
+  f.evaluate(`Array.from(document.querySelectorAll(${JSON.stringify(selector)}), (e) => e.textContent)`) as Promise<string[]>;
+
+describe('Retention Graph editor in VS Code for the browser (e2e)', function () {
+  this.timeout(600_000);
+  let ws = '';
+  let cs: CodeServer;
+
+  before(async function () {
+    this.timeout(900_000);
+    ensureCodeServer();
+    const vsix = buildVsix();
+    ws = mkdtempSync(path.join(os.tmpdir(), 'retention-graph-ws-'));
+    copyFileSync(FIXTURE, path.join(ws, 'leak-server.cjs'));
+    execFileSync(process.execPath, ['leak-server.cjs', 'leak.heapsnapshot'], { cwd: ws, timeout: 60_000 });
+    execFileSync(process.execPath, ['leak-server.cjs', 'hostile.heapsnapshot', '--hostile'], { cwd: ws, timeout: 60_000 });
+    // a real snapshot cut short in the middle of its arrays
+    const whole = readFileSync(path.join(ws, 'leak.heapsnapshot'));
+    writeFileSync(path.join(ws, 'broken.heapsnapshot'), whole.subarray(0, Math.floor(whole.length / 2)));
+    cs = new CodeServer({ workspace: ws });
+    await cs.start(vsix);
+  });
+
+  after(async () => {
+    if (cs) {
+      if (process.env.E2E_DEBUG) console.log(cs.log);
+      await cs.stop();
+    }
+    if (ws && !process.env.KEEP_E2E) rmSync(ws, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && cs?.page) await cs.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+
+  it('offers only the Analyze command while no Retention Graph editor is open', async () => {
+    const titles = await cs.paletteTitles('Retention Graph');
+    assert.ok(titles.includes('Retention Graph: Analyze Heap Snapshot…'), titles.join(' | '));
+    for (const hidden of ['Find Request-like Objects', 'Show Retainers of Object…', 'Compare With Another Snapshot…', 'Export Graph (SVG/DOT)']) {
+      assert.ok(!titles.some((t) => t.includes(hidden)), `${hidden} should be hidden: ${titles.join(' | ')}`);
+    }
+  });
+
+  let leak: Frame;
+  it('opens the built-in table without a prompt; the editor-title button opens Retention Graph with the suspects', async () => {
+    await cs.quickOpen('leak.heapsnapshot');
+    const button = cs.page.locator('.editor-actions a.action-label[aria-label="Open in Retention Graph"]');
+    await button.waitFor({ timeout: 30_000 });
+    await cs.page.waitForTimeout(1000);
+    const toasts = await cs.page.locator('.notifications-toasts').innerText().catch(() => '');
+    assert.ok(!/multiple default editors/i.test(toasts), `unexpected prompt: ${toasts}`);
+    await cs.screenshot('01-builtin-table-with-button');
+    await button.click();
+    leak = await cs.webviewFrame(async (f) => (await texts(f, '.suspect-name')).length > 0);
+    const names = await texts(leak, '.suspect-name');
+    assert.ok(names.includes('IncomingMessage'), `suspects: ${names.join(', ')}`);
+    const overview = await bodyText(leak);
+    assert.match(overview, /recentErrors/, 'the explanation names the module-level array');
+    await cs.screenshot('02-overview-suspects');
+  });
+
+  it('offers the snapshot commands while a Retention Graph editor is active', async () => {
+    const titles = await cs.paletteTitles('Retention Graph');
+    for (const shown of ['Find Request-like Objects', 'Show Retainers of Object…', 'Compare With Another Snapshot…', 'Export Graph (SVG/DOT)']) {
+      assert.ok(titles.some((t) => t.includes(shown)), `${shown} should be offered: ${titles.join(' | ')}`);
+    }
+  });
+
+  it('draws the retention graph of a suspect picked in "Find Request-like Objects" with the chain\'s edge labels and a marked cycle', async () => {
+    await cs.runCommand('Retention Graph: Find Request-like Objects');
+    await cs.pickQuickItem('IncomingMessage');
+    await leak.locator('svg.graph g.node').first().waitFor({ timeout: 30_000 });
+    await cs.page.waitForTimeout(1000);
+    const labels = await texts(leak, 'svg.graph .edge-label');
+    for (const l of ['recentErrors', 'context', 'req']) assert.ok(labels.some((x) => x.includes(l)), `edge label ${l} missing: ${labels.join(', ')}`);
+    const cycleLabels = await texts(leak, 'svg.graph .edge-label.cycle');
+    assert.ok(cycleLabels.some((x) => x.includes('retentionContext') || x.includes('req')), `no cycle edge marked: ${cycleLabels.join(', ')}`);
+    const targets = await leak.locator('svg.graph g.node.target').count();
+    assert.ok(targets >= 1, 'the target is marked');
+    await cs.screenshot('03-graph');
+  });
+
+  it('exports the graph as SVG and DOT through the command and the save dialog', async () => {
+    for (const format of ['SVG', 'DOT'] as const) {
+      const out = path.join(ws, `exported.${format.toLowerCase()}`);
+      await cs.runCommand('Retention Graph: Export Graph (SVG/DOT)');
+      await cs.pickQuickItem(format);
+      await cs.answerFileDialog(out);
+      await waitFor(() => existsSync(out) && statSync(out).size > 0, 30_000, () => `${out} was not written`);
+      const text = readFileSync(out, 'utf8');
+      if (format === 'SVG') {
+        assert.match(text, /^<\?xml|^<svg/);
+        assert.match(text, /recentErrors/);
+      } else {
+        assert.match(text, /digraph/);
+        assert.match(text, /recentErrors/);
+      }
+    }
+    await cs.screenshot('04-after-export');
+  });
+
+  it('updates open views when a setting changes', async () => {
+    mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'retentionGraph.requestLikePatterns': ['^RequestContext$'] }));
+    await waitFor(async () => (await texts(leak, '.suspect-name')).includes('RequestContext'), 30_000,
+      () => 'RequestContext did not appear among the suspects after the setting changed');
+    await cs.screenshot('05-settings-changed');
+  });
+
+  it('shows the engine\'s error for a broken file opened through the Analyze command', async () => {
+    await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
+    await cs.answerFileDialog(path.join(ws, 'broken.heapsnapshot'));
+    const f = await cs.webviewFrame(async (fr) => /broken\.heapsnapshot/.test(await bodyText(fr)) && /code (truncated|not-json)/.test(await bodyText(fr)), 60_000);
+    const text = await bodyText(f);
+    assert.match(text, /code (truncated|not-json)/);
+    await cs.screenshot('06-broken-file-error');
+  });
+
+  it('renders hostile snapshot strings literally and runs none of them', async () => {
+    await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
+    await cs.answerFileDialog(path.join(ws, 'hostile.heapsnapshot'));
+    const f = await cs.webviewFrame(async (fr) => /hostile\.heapsnapshot/.test(await bodyText(fr)) && (await texts(fr, '.suspect-name')).length > 0);
+    await cs.runCommand('Retention Graph: Find Request-like Objects');
+    await cs.pickQuickItem('IncomingMessage');
+    await f.locator('svg.graph g.node').first().waitFor({ timeout: 30_000 });
+    await cs.page.waitForTimeout(1000);
+    const labels = (await texts(f, 'svg.graph .edge-label')).join('\n');
+    assert.ok(labels.includes('</svg><script>pwn()</script>'), `literal </svg><script> label missing:\n${labels}`);
+    assert.ok(labels.includes('{{7*7}}'), `literal {{7*7}} label missing:\n${labels}`);
+    assert.ok(labels.includes('javascript:pwn()'), `literal javascript: label missing:\n${labels}`);
+    // nothing was parsed as markup: one script (ours, with its nonce), no injected elements
+    const injected = await f.evaluate(`({
+      scripts: Array.from(document.querySelectorAll('script')).filter((s) => /pwn|7\\*7/.test(s.outerHTML)).length + document.querySelectorAll('svg script, foreignObject').length,
+      imgs: document.querySelectorAll('img').length,
+      links: Array.from(document.querySelectorAll('a[href], [*|href]')).filter((a) => /^javascript:/i.test(a.getAttribute('href') || a.getAttribute('xlink:href') || '')).length,
+      pwned: typeof window.pwn !== 'undefined' || window.__pwned !== undefined,
+    })`) as { scripts: number; imgs: number; links: number; pwned: boolean };
+    assert.deepEqual(injected, { scripts: 0, imgs: 0, links: 0, pwned: false });
+    await cs.screenshot('07-hostile-strings');
+  });
+
+  it('ends the document\'s worker when its last editor closes', async () => {
+    await cs.closeAllEditors();
+    const logDir = path.join(cs.userDataDir, 'logs');
+    const find = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? find(path.join(dir, e.name)) : e.name.endsWith('Retention Graph.log') ? [path.join(dir, e.name)] : []);
+    let log = '';
+    await waitFor(() => {
+      log = find(logDir).map((f) => readFileSync(f, 'utf8')).join('\n');
+      return ['leak', 'hostile', 'broken'].every((n) => new RegExp(`worker exited \\(code \\d+\\): .*${n}\\.heapsnapshot`).test(log));
+    }, 30_000, () => `not every worker exited:\n${log}`);
+    assert.match(log, /worker started: .*leak\.heapsnapshot/);
+  });
+});
