@@ -99,6 +99,11 @@ function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/** Bytes that can be part of a JSON number. */
+function isNumberByte(c: number): boolean {
+  return (c <= 57 && c >= 48) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
+}
+
 function ascii(buf: Uint8Array, from: number, to: number): string {
   let s = '';
   for (let k = from; k < to; k++) s += String.fromCharCode(buf[k]);
@@ -149,6 +154,11 @@ export class SnapshotParser {
   private batchLead = 0;
   /** index in the current buffer where the numbers of the current batch (after the lead) begin */
   private flushFrom = 0;
+  /** file offsets of the lead entries */
+  private leadOffsets: number[] = [];
+  /** start offset of a number continued from the previous buffer, and the buffer base it applies to */
+  private contStart = -1;
+  private contBase = -1;
   /** text of a number split across buffers, or one with a sign/fraction/exponent; null when none */
   private numText: string | null = null;
   private numStart = 0;
@@ -538,6 +548,8 @@ export class SnapshotParser {
     const len = buf.length;
     this.flushFrom = i;
     if (this.numText !== null) {
+      this.contStart = this.numStart;
+      this.contBase = this.base;
       i = this.continueNumber(buf, i);
       if (this.numText !== null) return len; // still inside the number
     }
@@ -670,9 +682,6 @@ export class SnapshotParser {
     if (!Number.isInteger(v)) {
       throw new SnapshotError('bad-value', `Expected an integer in ${field} but found ${text.slice(0, 40)}`, { field, offset: this.numStart });
     }
-    if (Math.abs(v) > Number.MAX_SAFE_INTEGER) {
-      throw new SnapshotError('bad-value', `Number ${text.slice(0, 40)} in ${field} is too large (above 2^53)`, { field, offset: this.numStart });
-    }
     if (v < 0 && this.section !== SEC_GENERIC) {
       throw new SnapshotError('bad-value', `Negative number ${text.slice(0, 40)} in ${field}`, { field, offset: this.numStart });
     }
@@ -699,10 +708,40 @@ export class SnapshotParser {
       if (!list) this.generic.set(name, (list = new F64List()));
       list.push(this.batch, n);
     }
-    if (used < n) this.batch.copyWithin(0, used, n);
+    if (used < n) {
+      if (buf) this.rememberLeadOffsets(buf, end, used, n);
+      this.batch.copyWithin(0, used, n);
+    }
     this.bn = n - used;
     this.batchLead = this.bn;
     this.flushFrom = end;
+  }
+
+  /** Absolute offset of a number run starting at buf index i (a run at 0 may continue an earlier buffer's number). */
+  private numberRunStart(i: number): number {
+    return i === 0 && this.contBase === this.base ? this.contStart : this.base + i;
+  }
+
+  /** Records the file offsets of batch entries used..n-1, which stay in the batch as the next lead. */
+  private rememberLeadOffsets(buf: Uint8Array, end: number, used: number, n: number): void {
+    const offs: number[] = [];
+    let k = used;
+    for (; k < n && k < this.batchLead; k++) offs.push(this.leadOffsets[k]);
+    // the others are the last n-k number runs before `end` (skipping a number still pending there)
+    const starts: number[] = [];
+    let i = end - 1;
+    if (this.numText !== null) while (i >= 0 && isNumberByte(buf[i])) i--;
+    for (let m = n - k; m > 0; m--) {
+      while (i >= 0 && !isNumberByte(buf[i])) i--;
+      if (i < 0) {
+        starts.push(this.contStart); // the continued number, with no bytes in this buffer
+        continue;
+      }
+      while (i >= 0 && isNumberByte(buf[i])) i--;
+      starts.push(this.numberRunStart(i + 1));
+    }
+    starts.reverse();
+    this.leadOffsets = offs.concat(starts);
   }
 
   private endNumbers(buf: Uint8Array, i: number): void {
@@ -722,13 +761,19 @@ export class SnapshotParser {
    */
   private offsetOf(buf: Uint8Array | null, k: number): number | undefined {
     if (!buf) return undefined;
+    if (k < this.batchLead) return this.leadOffsets[k];
     let want = k - this.batchLead;
-    if (want < 0) return this.base + this.flushFrom;
+    let from = this.flushFrom;
+    if (from === 0 && this.contBase === this.base) {
+      // entry 0 is the number continued from the previous buffer (it may have no bytes here)
+      if (want === 0) return this.contStart;
+      want--;
+      while (from < buf.length && isNumberByte(buf[from])) from++;
+    }
     let inNum = false;
-    let start = this.flushFrom;
-    for (let i = this.flushFrom; i < buf.length; i++) {
-      const c = buf[i];
-      const numChar = (c <= 57 && c >= 48) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
+    let start = from;
+    for (let i = from; i < buf.length; i++) {
+      const numChar = isNumberByte(buf[i]);
       if (numChar && !inNum) {
         inNum = true;
         start = i;

@@ -1,0 +1,311 @@
+// The streaming parser against the plain JSON.parse path (snapshotFromObject), for every chunking,
+// field order, escape and layout variant the format allows.
+import { strict as assert } from 'node:assert';
+import { SnapshotBuilder, snapshotFromObject } from '../helpers/snapshotBuilder';
+import { SnapshotParser, parseSnapshotBytes, parseSnapshotChunks } from '../../extension/core/parser';
+import type { HeapSnapshot } from '../../extension/core/model';
+
+const enc = new TextEncoder();
+const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeTraceId', 'nodeDetachedness', 'firstEdge',
+  'edgeType', 'edgeNameOrIndex', 'edgeTo'] as const;
+
+/** Asserts every column, the strings and the meta of a equal those of b. */
+export function assertSameSnapshot(a: HeapSnapshot, b: HeapSnapshot, label = ''): void {
+  assert.equal(a.nodeCount, b.nodeCount, `${label} nodeCount`);
+  assert.equal(a.edgeCount, b.edgeCount, `${label} edgeCount`);
+  for (const k of COLUMNS) {
+    const x = a[k];
+    const y = b[k];
+    if (x === null || y === null) {
+      assert.equal(x, y, `${label} ${k}`);
+      continue;
+    }
+    assert.equal(x.constructor, y.constructor, `${label} ${k} type`);
+    assert.deepEqual(Array.from(x), Array.from(y), `${label} ${k}`);
+  }
+  assert.deepEqual(a.strings, b.strings, `${label} strings`);
+  assert.deepEqual(a.meta.nodeFields, b.meta.nodeFields);
+  assert.deepEqual(a.meta.edgeFields, b.meta.edgeFields);
+  assert.deepEqual(a.meta.nodeTypes, b.meta.nodeTypes);
+  assert.deepEqual(a.meta.edgeTypes, b.meta.edgeTypes);
+}
+
+/** A small graph with every edge type, shared objects, a cycle and non-ASCII names. */
+function sampleBuilder(opts: ConstructorParameters<typeof SnapshotBuilder>[0] = {}): SnapshotBuilder {
+  const b = new SnapshotBuilder(opts);
+  const req = b.obj('IncomingMessage', 120);
+  const ctx = b.node('closure', 'handler', { selfSize: 32, traceNodeId: 3 });
+  const arr = b.node('array', '', { selfSize: 4096 });
+  const s1 = b.node('string', 'héllo wörld – 日本 😀', { selfSize: 40 });
+  const det = b.node('native', 'HTMLDivElement', { selfSize: 100, detachedness: 2 });
+  const big = b.node('object', 'Big', { selfSize: 2 ** 40, id: 0xFFFFFF01 });
+  b.gcRoot(req).gcRoot(ctx);
+  b.prop(req, ctx, 'onData').edge(ctx, req, 'context', 'req').edge(req, arr, 'internal', 'elements');
+  b.edge(arr, s1, 'element', 0).edge(arr, det, 'element', 7).edge(det, big, 'hidden', 3);
+  b.edge(big, req, 'weak', 'back').edge(ctx, arr, 'shortcut', 'sc').prop(req, s1, 'url');
+  return b;
+}
+
+function expectFrom(text: string): HeapSnapshot {
+  return snapshotFromObject(JSON.parse(text));
+}
+
+function parseInChunks(bytes: Uint8Array, sizes: number[]): HeapSnapshot {
+  const p = new SnapshotParser();
+  let off = 0;
+  let k = 0;
+  while (off < bytes.length) {
+    const n = sizes[k++ % sizes.length];
+    p.write(bytes.subarray(off, off + n));
+    off += n;
+  }
+  return p.end();
+}
+
+/** Deterministic pseudo-random numbers (LCG), so failures reproduce. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('streaming parser: equals the JSON.parse path', () => {
+  it('parses the builder JSON in one chunk, column for column', () => {
+    const b = sampleBuilder();
+    const maxId = b.node('object', 'MaxId', { id: 0xFFFFFFFF });
+    const text = b.toJSON();
+    const s = parseSnapshotBytes(enc.encode(text));
+    assertSameSnapshot(s, expectFrom(text));
+    assert.equal(s.nodeSelfSize[7], 2 ** 40);
+    assert.equal(s.nodeId[maxId], 0xFFFFFFFF);
+    assert.equal(s.nodeDetachedness![6], 2);
+    assert.equal(s.strings[s.nodeName[5]], 'héllo wörld – 日本 😀');
+    assert.equal(s.edgeName(s.firstEdge[4] + 1), 7); // element index, not a string
+  });
+
+  it('gives the same result split in two at every byte boundary', () => {
+    const text = sampleBuilder().toJSON();
+    const bytes = enc.encode(text);
+    const want = expectFrom(text);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const p = new SnapshotParser();
+      p.write(bytes.subarray(0, cut));
+      p.write(bytes.subarray(cut));
+      assertSameSnapshot(p.end(), want, `cut ${cut}`);
+    }
+  });
+
+  it('gives the same result for one-byte chunks and random chunk sizes', () => {
+    const text = sampleBuilder().toJSON();
+    const bytes = enc.encode(text);
+    const want = expectFrom(text);
+    assertSameSnapshot(parseInChunks(bytes, [1]), want, '1-byte');
+    const rnd = lcg(42);
+    for (let round = 0; round < 50; round++) {
+      const sizes = Array.from({ length: 20 }, () => 1 + Math.floor(rnd() * 40));
+      assertSameSnapshot(parseInChunks(bytes, sizes), want, `sizes ${sizes.join(',')}`);
+    }
+  });
+
+  it('handles a graph large enough to fill several number batches, in odd chunk sizes', () => {
+    const b = new SnapshotBuilder();
+    let prev = b.obj('Head');
+    b.gcRoot(prev);
+    for (let i = 0; i < 30000; i++) {
+      const n = b.obj(`C${i % 97}`, i);
+      b.prop(prev, n, 'next').edge(n, prev, 'element', i);
+      prev = n;
+    }
+    const text = b.toJSON();
+    const want = expectFrom(text);
+    assertSameSnapshot(parseSnapshotBytes(enc.encode(text)), want, 'whole');
+    assertSameSnapshot(parseInChunks(enc.encode(text), [65537, 3, 999]), want, 'chunked');
+  });
+
+  it('reads field order from the meta (shuffled node and edge fields)', () => {
+    const orders = [
+      { nodeFields: ['id', 'edge_count', 'detachedness', 'name', 'self_size', 'trace_node_id', 'type'], edgeFields: ['to_node', 'type', 'name_or_index'] },
+      { nodeFields: ['self_size', 'type', 'edge_count', 'name', 'id'], edgeFields: ['name_or_index', 'to_node', 'type'] },
+      { nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count'], edgeFields: ['type', 'name_or_index', 'to_node'] },
+      { nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id'], edgeFields: ['type', 'name_or_index', 'to_node'] },
+      { nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'future_field'], edgeFields: ['type', 'name_or_index', 'to_node', 'extra'] },
+    ];
+    for (const o of orders) {
+      const text = sampleBuilder(o).toJSON();
+      const s = parseSnapshotBytes(enc.encode(text));
+      assertSameSnapshot(s, expectFrom(text), o.nodeFields.join(','));
+      assert.equal(s.nodeTraceId === null, !o.nodeFields.includes('trace_node_id'));
+      assert.equal(s.nodeDetachedness === null, !o.nodeFields.includes('detachedness'));
+    }
+  });
+
+  it('uses the enum values of the file, not built-in constants', () => {
+    const b = sampleBuilder();
+    const o = b.toObject() as any;
+    o.snapshot.meta.node_types[0] = [...o.snapshot.meta.node_types[0], 'wasm object', 'extra kind'];
+    o.snapshot.meta.edge_types[0] = [...o.snapshot.meta.edge_types[0], 'invisible'];
+    o.nodes[o.snapshot.meta.node_fields.indexOf('type')] = 16; // root becomes "extra kind"
+    const s = parseSnapshotBytes(enc.encode(JSON.stringify(o)));
+    assert.equal(s.nodeTypeName(0), 'extra kind');
+    assert.deepEqual(s.meta.edgeTypes.slice(-1), ['invisible']);
+  });
+
+  it('decodes escapes and surrogate pairs, also when split across chunks', () => {
+    const b = sampleBuilder();
+    b.obj('PLACEHOLDER_A');
+    b.obj('PLACEHOLDER_B');
+    b.obj('PLACEHOLDER_C');
+    let text = b.toJSON();
+    const literals = {
+      PLACEHOLDER_A: String.raw`"\ud83d\ude00 smile \"quoted\" back\\slash \/ \b\f\n\r\t"`,
+      PLACEHOLDER_B: String.raw`"nul\u0000 \u00e9\u00E9 \uD834\uDD1E lone\ud800 end"`,
+      PLACEHOLDER_C: '"raw 😀 日本語 ünïcödé"',
+    };
+    for (const [k, v] of Object.entries(literals)) text = text.replace(`"${k}"`, v);
+    const want = expectFrom(text);
+    assert.ok(want.strings.includes('\u{1F600} smile "quoted" back\\slash / \b\f\n\r\t'));
+    assert.ok(want.strings.includes('nul\u0000 \u00e9\u00e9 \u{1D11E} lone\ud800 end'));
+    const bytes = enc.encode(text);
+    assertSameSnapshot(parseSnapshotBytes(bytes), want, 'whole');
+    const start = text.indexOf('"strings"');
+    for (let cut = start; cut <= bytes.length; cut++) {
+      const p = new SnapshotParser();
+      p.write(bytes.subarray(0, cut));
+      p.write(bytes.subarray(cut));
+      assertSameSnapshot(p.end(), want, `cut ${cut}`);
+    }
+    assertSameSnapshot(parseInChunks(bytes, [1]), want, '1-byte');
+  });
+
+  it('accepts pretty-printed JSON and numbers in any JSON form with integer values', () => {
+    const b = sampleBuilder();
+    const o = b.toObject() as any;
+    const pretty = JSON.stringify(o, null, '\t').replace(/\n/g, '\r\n');
+    assertSameSnapshot(parseSnapshotBytes(enc.encode(pretty)), snapshotFromObject(o), 'pretty');
+    // rewrite every number of the nodes/edges arrays in exponent / fraction form
+    const forms = [(n: number) => `${n}e0`, (n: number) => `${n * 10}E-1`, (n: number) => `${n}.0`, (n: number) => `${n / 100}e+2`,
+      (n: number) => ` \n ${n} \t `];
+    forms.forEach((f, fi) => {
+      const text = `{"snapshot":${JSON.stringify(o.snapshot)},"nodes":[${o.nodes.map(f).join(',')}],` +
+        `"edges":[${o.edges.map(f).join(',')}],"strings":${JSON.stringify(o.strings)}}`;
+      assertSameSnapshot(parseSnapshotBytes(enc.encode(text)), snapshotFromObject(o), `form ${fi}`);
+    });
+  });
+
+  it('skips unknown top-level keys with nested structures wherever they are', () => {
+    const o = sampleBuilder().toObject() as any;
+    const junk = String.raw`{"a":[1,{"b":"]}\"[{","c":null}],"d":{"e":[[[]]],"f":true,"g":false},"h":-1.5e3,"i":"\u1234"}`;
+    const parts = [`"snapshot":${JSON.stringify(o.snapshot)}`, `"nodes":${JSON.stringify(o.nodes)}`,
+      `"edges":${JSON.stringify(o.edges)}`, `"strings":${JSON.stringify(o.strings)}`];
+    for (let at = 0; at <= parts.length; at++) {
+      const withJunk = [...parts];
+      withJunk.splice(at, 0, `"x_unknown":${junk}`, '"y":[]', '"z":"just a string"', '"w":0');
+      const text = `{${withJunk.join(',')}}`;
+      assertSameSnapshot(parseSnapshotBytes(enc.encode(text)), snapshotFromObject(o), `junk at ${at}`);
+      assertSameSnapshot(parseInChunks(enc.encode(text), [7, 1, 13]), snapshotFromObject(o), `junk at ${at}, chunked`);
+    }
+  });
+
+  it('accepts top-level keys in any order, including nodes and edges before the meta', () => {
+    const o = sampleBuilder().toObject() as any;
+    const want = snapshotFromObject(o);
+    const orders = [
+      ['strings', 'snapshot', 'edges', 'nodes'],
+      ['nodes', 'edges', 'strings', 'snapshot'],
+      ['edges', 'snapshot', 'strings', 'nodes'],
+      ['snapshot', 'strings', 'nodes', 'edges'],
+    ];
+    for (const order of orders) {
+      const text = `{${order.map((k) => `"${k}":${JSON.stringify(o[k])}`).join(',')}}`;
+      assertSameSnapshot(parseSnapshotBytes(enc.encode(text)), want, order.join(','));
+      assertSameSnapshot(parseInChunks(enc.encode(text), [5]), want, `${order.join(',')} chunked`);
+    }
+  });
+
+  it('accepts a file without node_count / edge_count (columns grow as needed)', () => {
+    const b = new SnapshotBuilder();
+    let prev = b.obj('Head');
+    b.gcRoot(prev);
+    for (let i = 0; i < 5000; i++) {
+      const n = b.obj('N');
+      b.prop(prev, n, 'next');
+      prev = n;
+    }
+    const o = b.toObject() as any;
+    delete o.snapshot.node_count;
+    delete o.snapshot.edge_count;
+    assertSameSnapshot(parseSnapshotBytes(enc.encode(JSON.stringify(o))), snapshotFromObject(o));
+  });
+
+  it('reads locations, trace_function_infos and the nested trace_tree', () => {
+    const b = sampleBuilder();
+    const o = b.toObject() as any;
+    const nf = o.snapshot.meta.node_fields.length;
+    o.strings.push('allocFn', 'file:///app.js', 'otherFn');
+    const S = o.strings.length;
+    // function_id, name, script_name, script_id, line, column
+    o.trace_function_infos = [1, S - 3, S - 2, 42, 10, 5, 2, S - 1, S - 2, 42, 0, 0];
+    // id, function_info_index, count, size, children
+    o.trace_tree = [1, 0, 0, 0, [2, 1, 3, 300, [4, 0, 1, 16, []], 3, 0, 2, 64, []], 9, 1, 0, 0, []];
+    o.locations = [nf * 2, 42, 9, 4, nf * 5, 43, 0, 1];
+    o.samples = [1000, 5, 2000, 9];
+    const text = JSON.stringify(o);
+    for (const s of [parseSnapshotBytes(enc.encode(text)), parseInChunks(enc.encode(text), [3])]) {
+      const f = s.traceFunctionInfos!;
+      assert.equal(f.count, 2);
+      assert.equal(s.strings[f.name[0]], 'allocFn');
+      assert.equal(s.strings[f.scriptName[1]], 'file:///app.js');
+      assert.deepEqual([f.scriptId[0], f.line[0], f.column[0]], [42, 10, 5]);
+      const t = s.traceTree!;
+      assert.deepEqual(Array.from(t.ids), [1, 2, 4, 3, 9]);
+      assert.deepEqual(Array.from(t.parent), [-1, 0, 1, 0, -1]);
+      assert.deepEqual(Array.from(t.functionInfo), [0, 1, 0, 0, 1]);
+      const l = s.locations!;
+      assert.equal(l.count, 2);
+      assert.deepEqual([l.node[0], l.scriptId[0], l.line[0], l.column[0]], [2, 42, 9, 4]);
+      assert.deepEqual([l.node[1], l.scriptId[1]], [5, 43]);
+    }
+  });
+
+  it('returns null side tables when the file has none', () => {
+    const s = parseSnapshotBytes(enc.encode(sampleBuilder().toJSON()));
+    assert.equal(s.locations, null);
+    assert.equal(s.traceTree, null);
+    assert.equal(s.traceFunctionInfos, null);
+  });
+
+  it('parses from an async iterable and reports progress in bytes', async () => {
+    const text = sampleBuilder().toJSON() + ' '.repeat(9 << 20); // trailing whitespace is valid JSON
+    const bytes = enc.encode(text);
+    async function* gen() {
+      for (let off = 0; off < bytes.length; off += 1 << 20) yield bytes.subarray(off, off + (1 << 20));
+    }
+    const seen: { phase: string; done: number; total: number }[] = [];
+    const s = await parseSnapshotChunks(gen(), { onProgress: (p) => seen.push(p), totalBytes: bytes.length });
+    assert.equal(s.nodeCount, 8);
+    assert.ok(seen.length >= 2 && seen.length < 10, `progress calls: ${seen.length}`);
+    assert.ok(seen.every((p) => p.phase === 'parse' && p.total === bytes.length));
+    for (let k = 1; k < seen.length; k++) assert.ok(seen[k].done > seen[k - 1].done);
+    assert.equal(seen[seen.length - 1].done, bytes.length);
+  });
+
+  it('stops with a cancelled error when the signal fires between chunks', async () => {
+    const bytes = enc.encode(sampleBuilder().toJSON());
+    const ac = new AbortController();
+    let fed = 0;
+    async function* gen() {
+      for (let off = 0; off < bytes.length; off += 50) {
+        fed++;
+        if (fed === 3) ac.abort();
+        yield bytes.subarray(off, off + 50);
+      }
+    }
+    await assert.rejects(parseSnapshotChunks(gen(), { signal: ac.signal }), (e: any) => e.code === 'cancelled');
+    assert.equal(fed, 3);
+    const pre = new AbortController();
+    pre.abort();
+    assert.throws(() => parseSnapshotBytes(bytes, { signal: pre.signal }), (e: any) => e.code === 'cancelled');
+  });
+});
