@@ -12,7 +12,7 @@ import type { Analysis } from './analysis';
 import type { BackrefGraph, BackrefOptions, GraphEdge, GraphNode } from './results';
 import { edgeNameString, nodeLabel } from './labels';
 import { nodeLocation } from './locations';
-import { isPythonSnapshot } from './python';
+import { isPythonSnapshot, PY_GARBAGE, PY_UNREACHABLE } from './python';
 import { cycleEdgeMask, shortestCycleThrough } from './cycles';
 import { retainerPaths } from './retainerPaths';
 
@@ -28,6 +28,8 @@ export interface ReferrerFilter {
   ignoredEdges: Set<string> | null;
   ignoredIds: Set<number> | null;
   ignoredClasses: Set<string> | null;
+  /** referrer node ordinals skipped (the Python gc.garbage / unreachable groups while other referrers exist) */
+  skippedNodes?: Set<number> | null;
 }
 
 /** The ignore lists of BackrefOptions as sets (null when empty). */
@@ -41,6 +43,7 @@ export function isFollowedEdge(analysis: Analysis, e: number, from: number, filt
   const snap = analysis.snap;
   const t = snap.edgeType[e];
   if (t === snap.types.edgeWeak || t === snap.types.edgeInvisible) return false;
+  if (filter.skippedNodes && filter.skippedNodes.has(from)) return false;
   if (filter.ignoredIds && filter.ignoredIds.has(snap.nodeId[from])) return false;
   if (filter.ignoredEdges && filter.ignoredEdges.has(edgeNameString(snap, e))) return false;
   if (filter.ignoredClasses && filter.ignoredClasses.has(snap.className(from))) return false;
@@ -76,7 +79,7 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
   const edgeType = snap.edgeType;
   const weak = snap.types.edgeWeak;
   const invisible = snap.types.edgeInvisible;
-  const plain = !filter.ignoredEdges && !filter.ignoredIds && !filter.ignoredClasses;
+  const plain = !filter.ignoredEdges && !filter.ignoredIds && !filter.ignoredClasses && !filter.skippedNodes;
   const a = retainers.firstRetainer[n];
   const b = retainers.firstRetainer[n + 1];
   const keep = limit + restLimit;
@@ -167,11 +170,20 @@ function countDistinct(a: Uint32Array): number {
 export class RootTest {
   private readonly rootChildren = new Set<number>();
   private readonly python: boolean;
+  /** Python "(Python gc.garbage)" and "(Python unreachable)" groups: under DEBUG_SAVEALL the garbage
+   *  list holds every object of a garbage cycle, which would hide the cycle's own references */
+  readonly pythonGroups = new Set<number>();
   constructor(private readonly analysis: Analysis) {
     const snap = analysis.snap;
     const r = snap.rootOrdinal;
     for (let e = snap.firstEdge[r]; e < snap.firstEdge[r + 1]; e++) this.rootChildren.add(snap.edgeTo[e]);
     this.python = isPythonSnapshot(snap);
+    if (this.python) {
+      for (const c of this.rootChildren) {
+        const name = snap.name(c);
+        if (snap.nodeType[c] === snap.types.nodeSynthetic && (name === PY_GARBAGE || name === PY_UNREACHABLE)) this.pythonGroups.add(c);
+      }
+    }
   }
 
   /** True for the synthetic root, synthetic groups, the root's direct children and Python modules. */
@@ -268,6 +280,7 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
   const maxNodes = Math.max(2, options.maxNodes ?? BACKREF_DEFAULTS.maxNodes);
   const filter = referrerFilter(options);
   const roots = new RootTest(analysis);
+  const groupFilter: ReferrerFilter | null = roots.pythonGroups.size > 0 ? { ...filter, skippedNodes: roots.pythonGroups } : null;
   const g = new SubgraphBuilder(maxNodes);
 
   const targets: number[] = [];
@@ -300,7 +313,13 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
     const n = queue[head];
     const d = walkDepth.get(n)!;
     if (d >= maxDepth || (roots.isRoot(n) && !targetSet.has(n))) continue;
-    const ranked = rankedReferrers(analysis, n, filter, tooMany);
+    // Python groups are referrers only of objects nothing else refers to
+    let nodeFilter = groupFilter ?? filter;
+    let ranked = rankedReferrers(analysis, n, nodeFilter, tooMany);
+    if (groupFilter && ranked.total === 0) {
+      nodeFilter = filter;
+      ranked = rankedReferrers(analysis, n, filter, tooMany);
+    }
     let refused = -1;
     for (let i = 0; i < ranked.shown.length; i++) {
       const src = ranked.shown[i];
@@ -309,7 +328,7 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
       g.addNode(src);
       if (!walkDepth.has(src)) { walkDepth.set(src, d + 1); queue.push(src); }
     }
-    const present = addPairEdges(analysis, g, n, filter);
+    const present = addPairEdges(analysis, g, n, nodeFilter);
     const foldedShown = refused >= 0 ? ranked.shown.slice(refused) : [];
     const folded = ranked.total - present;
     if (folded > 0) {

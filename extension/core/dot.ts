@@ -2,7 +2,9 @@
 // "type\nshort value", grey fill shading by depth (objgraph's HSV gradient from white at the targets
 // to 30 % grey at the deepest level, white text on dark fills), labelled edges, targets in red,
 // roots/modules green, "N more" boxes with a dotted red edge. Additions: edges on a cycle through a
-// target in bold red, edges of the shortest root path in bold blue.
+// target in bold red, edges of the shortest root path in bold blue; edges out of a target do not
+// constrain the ranking, so the target stays at the bottom as in objgraph's pictures; roots go on
+// the top rank.
 // Every snapshot string is untrusted: all of them go through `dotString`, node ids are generated.
 import type { BackrefGraph, GraphNode } from './results';
 import { edgeLabelText, shortClassName, truncateText, visibleText } from './labels';
@@ -38,6 +40,8 @@ function hsv(c: [number, number, number]): string {
 
 /** The two label lines of a box, as objgraph: short type name, then the short value. */
 function boxLabel(n: GraphNode): string {
+  // synthetic roots are named by their label alone ("(GC roots)", "(Python gc.garbage)")
+  if (n.type === 'synthetic' && n.label) return visibleText(n.label);
   const title = truncateText(visibleText(shortClassName(n.className || n.type)), MAX_TITLE_CHARS);
   const value = visibleText(n.label ?? '');
   return value ? `${title}\n${value}` : title;
@@ -57,6 +61,7 @@ export function backrefGraphToDot(graph: BackrefGraph, options: DotOptions = {})
     if (n.kind === 'node' && n.depth > deepest) deepest = n.depth;
   });
   const maxDepth = options.maxDepth ?? Math.max(1, deepest);
+  const targetKeys = new Set(graph.nodes.filter((n) => n.isTarget).map((n) => n.key));
   const out: string[] = [];
   out.push('digraph ObjectGraph {');
   out.push('  node[shape=box, style=filled, fillcolor=white];');
@@ -91,8 +96,13 @@ export function backrefGraphToDot(graph: BackrefGraph, options: DotOptions = {})
     if (e.onCycle) attrs.push('color=red', 'penwidth=2');
     else if (e.onRootPath) attrs.push('color="0.6,0.6,0.8"', 'penwidth=2');
     if (e.type === 'weak') attrs.push('style=dashed');
+    // an edge out of a target closes a cycle: it must not pull the target up, targets stay at the bottom
+    if (targetKeys.has(e.from)) attrs.push('constraint=false');
     out.push(`  ${from} -> ${to}${attrs.length ? ` [${attrs.join(', ')}]` : ''};`);
   }
+  // roots (where the walk stopped) on the top rank, as in objgraph's chains
+  const rootIds = graph.nodes.filter((n) => n.kind === 'node' && n.isRoot && !n.isTarget).map((n) => ids.get(n.key)!);
+  if (rootIds.length > 0) out.push(`  { rank=min; ${rootIds.join('; ')}; }`);
   out.push('}');
   return `${out.join('\n')}\n`;
 }

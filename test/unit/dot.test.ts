@@ -62,6 +62,10 @@ describe('dot: objgraph-style Graphviz export', () => {
     const red = dot.split('\n').filter((l) => l.includes('->') && l.includes('color=red, penwidth=2'));
     assert.equal(red.length, 2, dot);
     assert.ok(dot.includes('label="[0]"'), 'element edges labelled with their index');
+    // the edge out of the target (closing the cycle) does not rank the target above its referrers
+    const back = red.find((l) => l.includes('label="back"'))!;
+    assert.match(back, /constraint=false/);
+    assert.equal(red.filter((l) => l.includes('constraint=false')).length, 1);
   });
 
   it('renders with Graphviz and keeps hostile snapshot strings literal', () => {
@@ -117,7 +121,7 @@ describe('dot: objgraph-style Graphviz export', () => {
     assert.equal(fill('C'), '0,0,0.825');
     assert.equal(fill('B'), '0,0,0.65');
     assert.equal(fill('A'), '0,0,0.475');
-    assert.equal(fill('(synthetic)'), '0.3,1,0.3');
+    assert.equal(/fillcolor="([^"]+)"/.exec(dot.split('\n').find((l) => l.includes('label="(GC roots)"'))!)![1], '0.3,1,0.3');
     assert.match(dot.split('\n').find((l) => l.includes('label="A\\n'))!, /fontcolor=white/);
     renderSvg(dot);
   });
