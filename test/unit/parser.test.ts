@@ -4,32 +4,9 @@ import { strict as assert } from 'node:assert';
 import { SnapshotBuilder, snapshotFromObject } from '../helpers/snapshotBuilder';
 import { SnapshotParser, parseSnapshotBytes, parseSnapshotChunks } from '../../extension/core/parser';
 import type { HeapSnapshot } from '../../extension/core/model';
+import { assertSameSnapshot } from '../helpers/snapshotCompare';
 
 const enc = new TextEncoder();
-const COLUMNS = ['nodeType', 'nodeName', 'nodeId', 'nodeSelfSize', 'nodeTraceId', 'nodeDetachedness', 'firstEdge',
-  'edgeType', 'edgeNameOrIndex', 'edgeTo'] as const;
-
-/** Asserts every column, the strings and the meta of a equal those of b. */
-export function assertSameSnapshot(a: HeapSnapshot, b: HeapSnapshot, label = ''): void {
-  assert.equal(a.nodeCount, b.nodeCount, `${label} nodeCount`);
-  assert.equal(a.edgeCount, b.edgeCount, `${label} edgeCount`);
-  for (const k of COLUMNS) {
-    const x = a[k];
-    const y = b[k];
-    if (x === null || y === null) {
-      assert.equal(x, y, `${label} ${k}`);
-      continue;
-    }
-    assert.equal(x.constructor, y.constructor, `${label} ${k} type`);
-    assert.deepEqual(Array.from(x), Array.from(y), `${label} ${k}`);
-  }
-  assert.deepEqual(a.strings, b.strings, `${label} strings`);
-  assert.deepEqual(a.meta.nodeFields, b.meta.nodeFields);
-  assert.deepEqual(a.meta.edgeFields, b.meta.edgeFields);
-  assert.deepEqual(a.meta.nodeTypes, b.meta.nodeTypes);
-  assert.deepEqual(a.meta.edgeTypes, b.meta.edgeTypes);
-}
-
 /** A small graph with every edge type, shared objects, a cycle and non-ASCII names. */
 function sampleBuilder(opts: ConstructorParameters<typeof SnapshotBuilder>[0] = {}): SnapshotBuilder {
   const b = new SnapshotBuilder(opts);
