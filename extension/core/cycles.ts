@@ -3,7 +3,8 @@
 // cycles are computed over a chosen set of edge types (default: property, element, context; plus
 // hidden in Python snapshots, where hidden edges are unnamed C references of Python objects — see
 // python.ts). Weak edges and edges from or to synthetic nodes (the root and its group nodes) never
-// count.
+// count. In Python snapshots an `internal` edge named "__dict__" (an instance whose attribute dict the
+// exporter wrote as a node of its own) counts too: the dict is part of its owner.
 //
 // SCCs: Pearce's space-efficient variant of Tarjan's algorithm ("A space-efficient algorithm for
 // finding strongly connected components", IPL 2016), iterative, on typed arrays: one rindex word per
@@ -40,6 +41,13 @@ export interface Cycles {
   edgeTypes: string[];
   /** per edge-type code, 1 when in the cycle edge set */
   mask: Uint8Array;
+  /**
+   * Python snapshots: string index of "__dict__" when `internal` edges of that name also count
+   * (an instance whose dict the exporter wrote as a node of its own, not merged); else -1.
+   */
+  dictName: number;
+  /** edge type code of `internal` (for dictName) */
+  internalType: number;
   /** component number of each node ordinal (arbitrary numbering, equal within an SCC) */
   component: Uint32Array;
   /** 1 when the node is on a cycle: its SCC has more than one node, or it has a self-loop */
@@ -52,9 +60,11 @@ export interface Cycles {
 
 /** Strongly connected components over the cycle edge set; O(nodes + edges), no recursion. */
 export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultCycleEdgeTypes(snap), opts: RunOptions = {}): Cycles {
-  const { nodeCount, firstEdge, edgeTo, edgeType, nodeType } = snap;
+  const { nodeCount, firstEdge, edgeTo, edgeType, nodeType, edgeNameOrIndex } = snap;
   const mask = cycleEdgeMask(snap, edgeTypes);
   const synthetic = snap.types.nodeSynthetic;
+  const internalType = snap.types.edgeInternal;
+  const dictName = internalType >= 0 && !mask[internalType] && isPythonSnapshot(snap) ? snap.strings.indexOf('__dict__') : -1;
   // rindex: 0 = unvisited; while on the stacks, the DFS index (>= 1); when done, a component number
   // counted down from nodeCount+1, which stays above every DFS index still in use (Pearce).
   const rindex = new Uint32Array(nodeCount);
@@ -84,7 +94,8 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
       let descended = false;
       if (nodeType[v] !== synthetic) {
         for (; e < end; e++) {
-          if (!mask[edgeType[e]]) continue;
+          const et = edgeType[e];
+          if (!mask[et] && !(et === internalType && edgeNameOrIndex[e] === dictName)) continue;
           const w = edgeTo[e];
           if (nodeType[w] === synthetic) continue;
           const rw = rindex[w];
@@ -137,13 +148,13 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     let on = size > 1;
     if (!on && nodeType[n] !== synthetic) {
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
-        if (edgeTo[e] === n && mask[edgeType[e]]) { on = true; break; }
+        if (edgeTo[e] === n && (mask[edgeType[e]] || (edgeType[e] === internalType && edgeNameOrIndex[e] === dictName))) { on = true; break; }
       }
     }
     if (on) { inCycle[n] = 1; nodesInCycles++; }
   }
   opts.onProgress?.({ phase: 'cycles', done: nodeCount, total: nodeCount });
-  return { edgeTypes: [...edgeTypes], mask, component: rindex, inCycle, nodesInCycles, largestComponent: largest };
+  return { edgeTypes: [...edgeTypes], mask, dictName, internalType, component: rindex, inCycle, nodesInCycles, largestComponent: largest };
 }
 
 const cyclesCache = new WeakMap<Analysis, Cycles>();
@@ -158,6 +169,12 @@ export function cyclesOf(analysis: Analysis, edgeTypes?: string[]): Cycles {
   analysis.timings.cycles = performance.now() - t0;
   cyclesCache.set(analysis, fresh);
   return fresh;
+}
+
+/** True when edge ordinal e belongs to the cycle edge set the components were computed over. */
+export function isCycleEdge(snap: HeapSnapshot, cyc: Cycles, e: number): boolean {
+  const t = snap.edgeType[e];
+  return cyc.mask[t] === 1 || (t === cyc.internalType && snap.edgeNameOrIndex[e] === cyc.dictName);
 }
 
 /** True when node ordinal n lies on a cycle over the (default) cycle edge set. */
@@ -195,11 +212,10 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
   const snap = analysis.snap;
   const cyc = cyclesOf(analysis, opts.edgeTypes);
   if (!cyc.inCycle[n]) return null;
-  const { firstEdge, edgeTo, edgeType } = snap;
-  const mask = cyc.mask;
+  const { firstEdge, edgeTo } = snap;
   // self-loop: the shortest cycle there is
   for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
-    if (edgeTo[e] === n && mask[edgeType[e]]) return [e];
+    if (edgeTo[e] === n && isCycleEdge(snap, cyc, e)) return [e];
   }
   const maxLen = opts.maxLen ?? 12;
   const maxVisits = opts.maxVisits ?? 200_000;
@@ -233,7 +249,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
     const d = qDepth[r];
     if (d >= maxLen) continue;
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      if (!mask[edgeType[e]]) continue;
+      if (!isCycleEdge(snap, cyc, e)) continue;
       const w = edgeTo[e];
       if (w === n) {
         const out = [e];

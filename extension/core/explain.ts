@@ -10,7 +10,7 @@
 // Snapshot strings are untrusted: names are shortened and control characters escaped here; callers
 // escape for their medium.
 import type { HeapSnapshot } from './model';
-import { pythonNodeLabel, pythonSubjectName } from './python';
+import { hasPythonLocals, pythonNodeLabel, pythonSubjectName } from './python';
 
 /** Longest edge or node name printed in a sentence, characters. */
 const MAX_NAME = 60;
@@ -54,7 +54,37 @@ export function subjectName(className: string, python: boolean): string {
 }
 
 function isPythonFrame(snap: HeapSnapshot, n: number): boolean {
-  return snap.name(n).startsWith('frame ');
+  return hasPythonLocals(snap.name(n));
+}
+
+/** Python: an `internal` "__dict__" edge (an instance dict the exporter did not merge into its owner). */
+function isDictLink(snap: HeapSnapshot, e: number, python: boolean): boolean {
+  return python && snap.edgeType[e] === snap.types.edgeInternal && snap.strings[snap.edgeNameOrIndex[e]] === '__dict__';
+}
+
+/**
+ * The segment for the node that edges[i] leaves: its label, the phrase for the hop, and the index of
+ * the next edge. An owner → `__dict__` → dict → key hop pair of a Python instance reads as one
+ * attribute hop "Owner `.key`".
+ */
+function segmentAt(snap: HeapSnapshot, edges: number[], i: number, python: boolean): { label: string; phrase: string; next: number } {
+  const e = edges[i];
+  const label = nodeSentenceLabel(snap, snap.edgeFrom(e), python);
+  if (isDictLink(snap, e, python) && i + 1 < edges.length && snap.edgeType[edges[i + 1]] === snap.types.edgeProperty) {
+    return { label, phrase: `\`.${cleanName(snap.strings[snap.edgeNameOrIndex[edges[i + 1]]])}\``, next: i + 2 };
+  }
+  return { label, phrase: edgePhrase(snap, e, python), next: i + 1 };
+}
+
+/** Segments "Node phrase" for the nodes that edges[from..] leave, in order. */
+function segmentsOf(snap: HeapSnapshot, edges: number[], from: number, python: boolean): string[] {
+  const out: string[] = [];
+  for (let i = from; i < edges.length;) {
+    const seg = segmentAt(snap, edges, i, python);
+    out.push(joinSegment(seg.label, seg.phrase));
+    i = seg.next;
+  }
+  return out;
 }
 
 /** Phrase for the edge leaving a node: "`.name`", "`['key']`", "local `name`", "`name`" or "". */
@@ -86,6 +116,24 @@ function joinSegment(label: string, phrase: string): string {
   return phrase ? `${label} ${phrase}` : label;
 }
 
+/** Collapses runs of more than two identical segments (a traceback's `.tb_next` chain) into "X (×5)". */
+function collapseRuns(segments: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < segments.length;) {
+    let j = i + 1;
+    while (j < segments.length && segments[j] === segments[i]) j++;
+    if (j - i > 2) out.push(`${segments[i]} (×${j - i})`);
+    else out.push(...segments.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+/** Joins segments with arrows, runs collapsed. */
+function joinChain(segments: string[]): string {
+  return collapseRuns(segments).join(' → ');
+}
+
 /**
  * A root path (edge ordinals, root side first, ending at the object) as a chain that leaves the
  * object itself out: "Array `recentErrors` → Error `.context` → RequestContext `.req`". Starts at the
@@ -108,21 +156,20 @@ export function pathChain(snap: HeapSnapshot, edges: number[], python: boolean, 
       if (!(python && isPythonFrame(snap, from[i]))) { variable = i; break; }
     }
   }
-  const segments: string[] = [];
+  let segments: string[] = [];
   if (variable >= 0) {
-    const v = snap.edgeTo[edges[variable]];
     const varName = cleanName(snap.strings[snap.edgeNameOrIndex[edges[variable]]]);
-    const phrase = edgePhrase(snap, edges[variable + 1], python);
-    const label = nodeSentenceLabel(snap, v, python);
-    segments.push(phrase.startsWith('`.') ? `${label} \`${varName}${phrase.slice(1)}` : joinSegment(`${label} \`${varName}\``, phrase));
-    start = variable + 2;
+    // the variable's value and the hop that leaves it: "Object `state.handlers`", "dict `cache['k']`", "Array `recentErrors`"
+    const seg = segmentAt(snap, edges, variable + 1, python);
+    if (seg.phrase.startsWith('`.') || seg.phrase.startsWith('`[')) segments.push(`${seg.label} \`${varName}${seg.phrase.slice(1)}`);
+    else segments.push(joinSegment(`${seg.label} \`${varName}\``, seg.phrase));
+    start = seg.next;
   } else if (start >= edges.length) {
     // only synthetic owners: name the last one
     return nodeSentenceLabel(snap, from[edges.length - 1], python);
   }
-  for (let i = start; i < edges.length; i++) {
-    segments.push(joinSegment(nodeSentenceLabel(snap, from[i], python), edgePhrase(snap, edges[i], python)));
-  }
+  segments = segments.concat(segmentsOf(snap, edges, start, python));
+  segments = collapseRuns(segments);
   if (segments.length > maxSegments) return `… → ${segments.slice(segments.length - maxSegments).join(' → ')}`;
   return segments.join(' → ');
 }
@@ -130,21 +177,14 @@ export function pathChain(snap: HeapSnapshot, edges: number[], python: boolean, 
 /** A cycle (edge ordinals starting and ending at the object) as a chain that ends with the object again. */
 export function cycleChain(snap: HeapSnapshot, edges: number[], python: boolean): string {
   if (edges.length === 0) return '';
-  const segments: string[] = [];
-  let n = snap.edgeFrom(edges[0]);
-  for (const e of edges) {
-    segments.push(joinSegment(nodeSentenceLabel(snap, n, python), edgePhrase(snap, e, python)));
-    n = snap.edgeTo[e];
-  }
-  segments.push(nodeSentenceLabel(snap, n, python));
-  return segments.join(' → ');
+  const segments = segmentsOf(snap, edges, 0, python);
+  segments.push(nodeSentenceLabel(snap, snap.edgeTo[edges[edges.length - 1]], python));
+  return joinChain(segments);
 }
 
 /** A chain of referrers from an anchor node to the object (anchor first), leaving the object out. */
 export function referrerChain(snap: HeapSnapshot, edges: number[], python: boolean): string {
-  const segments: string[] = [];
-  for (const e of edges) segments.push(joinSegment(nodeSentenceLabel(snap, snap.edgeFrom(e), python), edgePhrase(snap, e, python)));
-  return segments.join(' → ');
+  return joinChain(segmentsOf(snap, edges, 0, python));
 }
 
 /** "180 of 200 X" or, for a sample, "180 of 1000 sampled X (50000 in all)". */

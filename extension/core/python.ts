@@ -146,9 +146,22 @@ export interface PyCodeName {
 
 /** Parses an exporter frame/function name; null for other names. */
 export function parsePyCodeName(name: string): PyCodeName | null {
-  const m = /^(frame|function) (\S+)(?: (.*?)(?::(\d+))?)?$/.exec(name);
+  const c = parsePyCodeSite(name);
+  return c && (c.kind === 'frame' || c.kind === 'function') ? (c as PyCodeName) : null;
+}
+
+const PY_CODE_KINDS = /^(frame|function|method|coroutine|generator|async_generator|code) (\S+)(?: (.*?)(?::(\d+))?)?$/;
+
+/** Parses any exporter "<kind> <qualname> <file>:<line>" name (frame, function, coroutine, generator, code); null otherwise. */
+export function parsePyCodeSite(name: string): { kind: string; qualname: string; file: string; line: number } | null {
+  const m = PY_CODE_KINDS.exec(name);
   if (!m) return null;
-  return { kind: m[1] as 'frame' | 'function', qualname: m[2], file: m[3] ?? '', line: m[4] ? Number(m[4]) : 0 };
+  return { kind: m[1], qualname: m[2], file: m[3] ?? '', line: m[4] ? Number(m[4]) : 0 };
+}
+
+/** True for Python nodes whose `context` edges are local variables: frames, coroutines, generators. */
+export function hasPythonLocals(name: string): boolean {
+  return name.startsWith('frame ') || name.startsWith('coroutine ') || name.startsWith('generator ') || name.startsWith('async_generator ');
 }
 
 /** Basename of a path written by the exporter (either separator). */
@@ -162,7 +175,7 @@ export function baseName(file: string): string {
  * "frame `fn` (file.py)", functions as "function `fn` (file.py)", modules as "module `name`".
  */
 export function pythonNodeLabel(name: string): string {
-  const code = parsePyCodeName(name);
+  const code = parsePyCodeSite(name);
   if (code) {
     const file = baseName(code.file);
     return `${code.kind} \`${lastComponent(code.qualname)}\`${file ? ` (${file})` : ''}`;
@@ -172,12 +185,13 @@ export function pythonNodeLabel(name: string): string {
   return lastComponent(name);
 }
 
-/** Class key for per-class summaries of Python heaps: frames, functions, modules, types collapse to their kind. */
+/** Class key for per-class summaries of Python heaps: frames, functions, coroutines, modules, types, code collapse to their kind. */
 export function pythonClassKey(name: string): string {
   const sp = name.indexOf(' ');
   if (sp > 0) {
     const head = name.slice(0, sp);
-    if (head === 'frame' || head === 'function' || head === 'module' || head === 'type') return head;
+    if (head === 'frame' || head === 'function' || head === 'module' || head === 'type' || head === 'coroutine'
+      || head === 'generator' || head === 'async_generator' || head === 'code' || head === 'method') return head;
   }
   return name;
 }

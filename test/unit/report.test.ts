@@ -84,6 +84,48 @@ describe('summary (buildSummary) and Python heaps', () => {
     assert.deepEqual(cr.paths[0].edges.map((e) => e.name), ['__traceback__', 'tb_frame', 'req']);
   });
 
+  it('reads an unmerged instance dict (owner -internal __dict__-> dict) as the owner\'s attribute, and counts it for cycles', () => {
+    // what the exporter writes when an exception's dict was met before its owner
+    const b = new PythonSnapshotBuilder();
+    const req = b.obj('aiohttp.web_request.Request', 120);
+    const mi = b.obj('aiohttp.web_urldispatcher.MatchInfoError', 56);
+    const miDict = b.obj('dict', 100);
+    const exc = b.obj('aiohttp.web_exceptions.HTTPNotFound', 88);
+    const tb1 = b.obj('traceback', 64);
+    const tb2 = b.obj('traceback', 64);
+    const tb3 = b.obj('traceback', 64);
+    const frame = b.obj('frame RequestHandler._handle_request web_protocol.py:433', 400);
+    b.prop(req, mi, '_match_info').edge(mi, miDict, 'internal', '__dict__').prop(miDict, exc, '_exception');
+    b.prop(exc, tb1, '__traceback__').prop(tb1, tb2, 'tb_next').prop(tb2, tb3, 'tb_next').prop(tb3, frame, 'tb_frame').local(frame, req, 'request');
+    b.inGarbage(req, mi, miDict, exc, tb1, tb2, tb3, frame);
+    const sum = buildSummary(analyze(b.build()), DEFAULT_SETTINGS);
+    const s = sum.suspects[0];
+    assert.equal(s.inCycle, 1);
+    assert.equal(s.explanation, '1 of 1 aiohttp Request is cyclic garbage: Request `._match_info` → MatchInfoError `._exception` → '
+      + 'HTTPNotFound `.__traceback__` → traceback `.tb_next` → traceback `.tb_next` → traceback `.tb_frame` → frame `_handle_request` (web_protocol.py) local `request` → Request');
+    // the data keeps the real hops
+    assert.deepEqual(s.cycles[0].edges.map((e) => e.name).slice(0, 3), ['_match_info', '__dict__', '_exception']);
+  });
+
+  it('collapses a long run of identical hops and names coroutine locals', () => {
+    const b = new PythonSnapshotBuilder();
+    const asyncio = b.module('asyncio.tasks');
+    const tasks = b.obj('dict', 200);
+    const task = b.obj('_asyncio.Task', 100);
+    const coro = b.obj('coroutine main app.py:11', 100);
+    const err = b.obj('ConnectionRefusedError', 80);
+    const tbs = [0, 1, 2, 3, 4].map(() => b.obj('traceback', 64));
+    const frame = b.obj('frame TCPConnector._wrap_create_connection connector.py:1000', 400);
+    b.prop(asyncio, tasks, '_current_tasks').prop(tasks, task, 'loop').prop(task, coro, '_coro').local(coro, err, 'exc');
+    b.prop(err, tbs[0], '__traceback__');
+    for (let i = 0; i < 4; i++) b.prop(tbs[i], tbs[i + 1], 'tb_next');
+    b.prop(tbs[4], frame, 'tb_frame').local(frame, b.obj('aiohttp.client_reqrep.ClientRequest', 200), 'req');
+    const sum = buildSummary(analyze(b.build()), DEFAULT_SETTINGS);
+    assert.equal(sum.suspects[0].explanation, '1 of 1 aiohttp ClientRequest is retained by dict `_current_tasks[\'loop\']` → Task `._coro` → '
+      + 'coroutine `main` (app.py) local `exc` → ConnectionRefusedError `.__traceback__` → traceback `.tb_next` (×4) → traceback `.tb_frame` → '
+      + 'frame `_wrap_create_connection` (connector.py) local `req`');
+  });
+
   it('classifies reachable, cyclic garbage and held-by-unknown objects', () => {
     const b = new PythonSnapshotBuilder();
     const app = b.module('app');
