@@ -109,6 +109,8 @@ export function nodeLabel(snap: HeapSnapshot, n: number): string {
     if (t === ty.nodeNative && name.length > MAX_LABEL_CHARS) return truncateText(visibleText(name));
   }
   if (t === ty.nodeRegexp) return truncateText(visibleText(name));
+  // V8 internals ("system / Context", a SharedFunctionInfo's function name): the class is "(hidden)" / "(code)", the name says more
+  if ((t === ty.nodeHidden || t === ty.nodeCode || t === ty.nodeObjectShape) && name !== '') return truncateText(visibleText(name));
   return `@${snap.nodeId[n]}`;
 }
 

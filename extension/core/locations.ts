@@ -172,11 +172,13 @@ export function allocationStack(snap: HeapSnapshot, n: number): AllocationFrame[
     const parent = tree.parent[slot];
     if (fi < infos.count) {
       const functionName = snap.strings[infos.name[fi]] ?? '';
-      // V8's tree has a "(root)" top node that is no frame
-      if (!(parent < 0 && functionName === '(root)')) {
+      const file = snap.strings[infos.scriptName[fi]] ?? '';
+      // V8's tree has a "(root)" top node that is no frame; nameless, placeless entries say nothing
+      const empty = functionName === '' && file === '' && infos.line[fi] === 0;
+      if (!(parent < 0 && functionName === '(root)') && !empty) {
         frames.push({
           functionName,
-          file: snap.strings[infos.scriptName[fi]] ?? '',
+          file,
           line: infos.line[fi],
           column: infos.column[fi],
         });

@@ -51,6 +51,10 @@ describe('labels: short node values as objgraph draws them', () => {
     assert.equal(nodeLabel(s, obj), '1 item');
     assert.equal(nodeLabel(s, internal), '2 items');
     assert.equal(nodeLabel(s, leaf), `@${s.nodeId[leaf]}`);
+    const ctx = b.node('hidden', 'system / Context');
+    const s2 = b.build();
+    assert.equal(nodeLabel(s2, ctx), 'system / Context');
+    assert.equal(s2.className(ctx), '(hidden)');
   });
 
   it('labels Python frames file:line, functions, modules, numbers', () => {
