@@ -12,6 +12,7 @@ import {
 } from './graphModel';
 import { GraphView } from './graphView';
 import { EngineError, Host } from './host';
+import { exportFileName } from './exportName';
 import { OverviewView } from './overview';
 import { restoreState, type Tab, type UiState } from './state';
 
@@ -20,12 +21,6 @@ type LoadState =
   | { kind: 'loading'; progress?: Progress & { bytesRead?: number; totalBytes?: number } }
   | { kind: 'failed'; error: ErrorValue }
   | { kind: 'loaded' };
-
-/** Safe file name for an export: letters, digits, dot, dash, underscore; at most 60 characters. */
-export function exportFileName(title: string, ext: string): string {
-  const base = title.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'retention-graph';
-  return `${base}.${ext}`;
-}
 
 export class App {
   private readonly host = new Host<UiState>();
@@ -255,7 +250,8 @@ export class App {
   private openSuspect(s: SuspectClass): void {
     this.update({ selectedSuspect: s.name });
     if (this.summary) this.overview.render(this.summary, s.name);
-    this.openGraph(s.exampleIds.slice(0, 10), s.name);
+    // one example, as objgraph draws one object's chain; its whole root path and cycle are included
+    this.openGraph(s.exampleIds.slice(0, 1), `${s.name} @${s.exampleIds[0]}`);
   }
 
   private openGraph(ids: number[], title: string): void {
@@ -283,7 +279,8 @@ export class App {
       }
       if (req !== this.graphRequest) return;
       g = capGraph(g);
-      this.notice('Laying out…');
+      this.notice(`Laying out ${g.nodes.length} boxes…`);
+      await nextFrame(); // let the notice paint: the layout runs in this thread
       await this.graphView.show(g, { zoom: fresh ? undefined : gs.zoom, selectedKey: gs.selectedId !== undefined ? String(gs.selectedId) : undefined });
       if (req !== this.graphRequest) return;
       this.describeGraph(g);
@@ -406,4 +403,8 @@ function errorText(e: unknown): string {
     return where.length ? `${v.message} (${where.join(', ')})` : v.message;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+function nextFrame(): Promise<void> {
+  return new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 }

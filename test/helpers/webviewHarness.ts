@@ -13,15 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { EngineRequest, ErrorValue, FromWebview, Result, ToWebview } from '../../extension/protocol';
-import type { AnalysisSettings, AnalysisSummary, NodeDetails, RetainerInfo, SuspectClass } from '../../extension/core/results';
+import type { AnalysisSettings, AnalysisSummary } from '../../extension/core/results';
 import { WorkerEngine, DEFAULT_SETTINGS } from '../../extension/worker/engine';
-import { loadSnapshotFile } from '../../extension/worker/tempLoader';
-import { analyze, type Analysis } from '../../extension/core/analysis';
-import { classSummary } from '../../extension/core/classSummary';
-import { buildBackrefGraph } from '../../extension/core/backrefs';
-import { nodeLabel, edgeNameString } from '../../extension/core/labels';
-import { nodeLocation, allocationStack } from '../../extension/core/locations';
-import { inCycle } from '../../extension/core/cycles';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -123,97 +116,22 @@ export const THEMES: Record<string, { bodyClass: string; vars: Record<string, st
   },
 };
 
-/** The fake extension host's engine: the worker's engine, with stand-ins for kinds it does not answer yet. */
+/** The fake extension host's engine: the analysis worker's own engine, in this process. */
 export class HarnessEngine {
   private readonly engine = new WorkerEngine();
-  private fallback: Analysis | null = null;
-  readonly fallbacksUsed = new Set<string>();
+  /** engine request kinds answered, in order (for tests) */
+  readonly handled: string[] = [];
 
   constructor(readonly path: string, readonly settings: AnalysisSettings) {}
 
   async load(onProgress: (p: { phase: string; done: number; total: number; bytesRead?: number; totalBytes?: number }) => void): Promise<AnalysisSummary> {
-    const ac = new AbortController();
-    const s = await this.engine.handle({ kind: 'load', path: this.path, settings: this.settings }, ac.signal, onProgress) as AnalysisSummary;
-    if (s.classes.length === 0 && s.nodeCount > 0) {
-      // the worker's summary is still the skeleton: fill it in from the engine modules that exist
-      this.fallbacksUsed.add('summary');
-      const a = await this.analysis();
-      return { ...s, classes: classSummary(a), suspects: fallbackSuspects(a) };
-    }
-    return s;
+    return await this.engine.handle({ kind: 'load', path: this.path, settings: this.settings }, new AbortController().signal, onProgress) as AnalysisSummary;
   }
 
   async handle(req: EngineRequest): Promise<unknown> {
-    try {
-      return await this.engine.handle(req, new AbortController().signal, () => undefined);
-    } catch (e) {
-      if (!/does not answer/.test((e as Error).message)) throw e;
-      const a = await this.analysis();
-      this.fallbacksUsed.add(req.kind);
-      if (req.kind === 'backrefs') {
-        return buildBackrefGraph(a, req.ids.map((id) => a.snap.ordinalOfId(id)).filter((o) => o >= 0), req.options);
-      }
-      if (req.kind === 'details') return fallbackDetails(a, req.id);
-      throw e;
-    }
+    this.handled.push(req.kind);
+    return await this.engine.handle(req, new AbortController().signal, () => undefined);
   }
-
-  private async analysis(): Promise<Analysis> {
-    if (!this.fallback) this.fallback = analyze(await loadSnapshotFile(this.path));
-    return this.fallback;
-  }
-}
-
-function fallbackSuspects(a: Analysis): SuspectClass[] {
-  const snap = a.snap;
-  const byClass = new Map<string, number[]>();
-  for (let n = 0; n < snap.nodeCount; n++) {
-    const c = snap.className(n);
-    if (!/request/i.test(c) || snap.nodeTypeName(n) !== 'object') continue;
-    let l = byClass.get(c);
-    if (!l) byClass.set(c, (l = []));
-    l.push(n);
-  }
-  return [...byClass.entries()].map(([name, ords]) => {
-    let self = 0;
-    let retained = 0;
-    let cyc = 0;
-    let reach = 0;
-    for (const n of ords) {
-      self += a.snap.nodeSelfSize[n];
-      retained += a.retainedSizes[n];
-      if (inCycle(a, n)) cyc++;
-      if (a.distances[n] >= 0) reach++;
-    }
-    return {
-      name, pattern: 'request', count: ords.length, selfSize: self, retainedSize: retained, inCycle: cyc, cyclicGarbage: 0,
-      reachable: reach, paths: [], cycles: [],
-      explanation: `(harness stand-in until the worker reports suspects) ${ords.length} ${name} instances, ${cyc} on a cycle.`,
-      exampleIds: ords.slice(0, 3).map((n) => snap.nodeId[n]),
-    };
-  });
-}
-
-function fallbackDetails(a: Analysis, id: number): NodeDetails {
-  const snap = a.snap;
-  const n = snap.ordinalOfId(id);
-  if (n < 0) throw new Error(`No node with id @${id}`);
-  const retainers: RetainerInfo[] = [];
-  const r = a.retainers;
-  for (let i = r.firstRetainer[n]; i < r.firstRetainer[n + 1] && retainers.length < 500; i++) {
-    const e = r.retainerEdge[i];
-    const from = r.retainerNode[i];
-    retainers.push({
-      fromId: snap.nodeId[from], fromClass: snap.className(from), fromLabel: nodeLabel(snap, from),
-      edgeType: snap.edgeTypeName(e), edgeName: edgeNameString(snap, e), fromDistance: a.distances[from],
-    });
-  }
-  return {
-    id, type: snap.nodeTypeName(n), className: snap.className(n), name: snap.name(n), label: nodeLabel(snap, n),
-    selfSize: snap.nodeSelfSize[n], retainedSize: a.retainedSizes[n], distance: a.distances[n],
-    dominatorId: snap.nodeId[a.dominators[n]], cyclicGarbage: false, retainers,
-    location: nodeLocation(snap, n), allocationStack: allocationStack(snap, n),
-  };
 }
 
 export interface HarnessOptions {
