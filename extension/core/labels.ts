@@ -39,6 +39,17 @@ function countEdges(snap: HeapSnapshot, n: number, type: number): number {
   return c;
 }
 
+/** Counts a node's internal edges whose name is a decimal index. */
+function countIndexedInternal(snap: HeapSnapshot, n: number): number {
+  const internal = snap.types.edgeInternal;
+  if (internal < 0) return 0;
+  let c = 0;
+  for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
+    if (snap.edgeType[e] === internal && /^\d+$/.test(snap.strings[snap.edgeNameOrIndex[e]])) c++;
+  }
+  return c;
+}
+
 /** Counts a node's user-visible properties: property edges other than V8's `__proto__`. */
 function countProperties(snap: HeapSnapshot, n: number): number {
   const prop = snap.types.edgeProperty;
@@ -102,7 +113,11 @@ export function nodeLabel(snap: HeapSnapshot, n: number): string {
     const where = loc && loc.file !== '' ? ` ${formatLocation(loc, true)}` : '';
     return truncateText(visibleText(`${fn}()${where}`), MAX_LABEL_CHARS * 2);
   }
-  if (t === ty.nodeArray) return pluralItems(countEdges(snap, n, ty.edgeElement) + countEdges(snap, n, ty.edgeHidden));
+  if (t === ty.nodeArray) {
+    // V8's internal arrays ("(object properties)", "(object elements)") index their slots with internal edges named "0", "1", ...
+    const items = pluralItems(countEdges(snap, n, ty.edgeElement) + countEdges(snap, n, ty.edgeHidden) + countIndexedInternal(snap, n));
+    return name !== '' ? truncateText(visibleText(`${name} ${items}`)) : items;
+  }
   if (t === ty.nodeObject || t === ty.nodeNative) {
     if (ARRAY_LIKE.has(name)) return pluralItems(countEdges(snap, n, ty.edgeElement));
     if (DICT_LIKE.has(name)) return pluralItems(countProperties(snap, n) + countEdges(snap, n, ty.edgeElement));

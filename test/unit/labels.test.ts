@@ -44,12 +44,15 @@ describe('labels: short node values as objgraph draws them', () => {
     b.edge(dict, leaf, 'internal', '__class__');
     b.prop(obj, leaf, 'x').prop(obj, leaf, '__proto__');
     b.edge(internal, leaf, 'element', 0).edge(internal, leaf, 'element', 1);
+    const props = b.node('array', '(object properties)');
+    b.edge(props, leaf, 'internal', '0').edge(props, leaf, 'internal', '1').edge(props, leaf, 'internal', '2').edge(props, leaf, 'internal', 'map');
     const s = b.build();
     assert.equal(nodeLabel(s, arr), '3 items');
     assert.equal(nodeLabel(s, list), '1 item');
     assert.equal(nodeLabel(s, dict), '5 items');
     assert.equal(nodeLabel(s, obj), '1 item');
     assert.equal(nodeLabel(s, internal), '2 items');
+    assert.equal(nodeLabel(s, props), '(object properties) 3 items');
     assert.equal(nodeLabel(s, leaf), `@${s.nodeId[leaf]}`);
     const ctx = b.node('hidden', 'system / Context');
     const s2 = b.build();
