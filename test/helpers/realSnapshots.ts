@@ -246,14 +246,36 @@ const REPO = path.join(__dirname, '..', '..');
 
 export interface CliRun { code: number | null; stdout: string; stderr: string }
 
+let cliBundle: string | null = null;
+
+/** The CLI bundled from the current sources with esbuild into the run's temp dir (once per run). */
+function cliBundlePath(): string {
+  if (!cliBundle) {
+    const out = path.join(snapshotDir(), 'cli.js');
+    // required lazily: esbuild is a dev dependency of the tests, not of the engine
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({
+      entryPoints: [path.join(REPO, 'extension', 'cli', 'main.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'error',
+    });
+    cliBundle = out;
+  }
+  return cliBundle;
+}
+
 /**
- * Runs the real CLI in a child process (sources through tsx by default, or the built bin with
- * `{ bin: true }`) and resolves with its exit code and output. Killed after `timeoutMs`.
+ * Runs the real CLI in a child process and resolves with its exit code and output: by default the
+ * current sources bundled once per run (as scripts/build.mjs bundles them), or the package's bin
+ * with `{ bin: true }`. Killed after `timeoutMs`.
  */
 export function runCliProcess(args: string[], opts: { bin?: boolean; timeoutMs?: number } = {}): Promise<CliRun> {
-  const argv = opts.bin
-    ? [path.join(REPO, 'bin', 'retention-graph.js'), ...args]
-    : ['--import', 'tsx', path.join(REPO, 'extension', 'cli', 'main.ts'), ...args];
+  const argv = [opts.bin ? path.join(REPO, 'bin', 'retention-graph.js') : cliBundlePath(), ...args];
   return new Promise((resolve, reject) => {
     const child = track(spawn(process.execPath, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';

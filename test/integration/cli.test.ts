@@ -82,7 +82,7 @@ describe('CLI: usage and exit codes', function () {
 
   it('a missing file exits 2', async () => {
     const r = await runCliProcess(['analyze', path.join(snapshotDir(), 'does-not-exist.heapsnapshot')]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /ENOENT|no such file/i);
   });
 });
@@ -94,7 +94,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
 
   it('empty file', async () => {
     const r = await runCliProcess(['analyze', tempFile('empty.heapsnapshot', '')]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /empty/i);
     assert.equal(offsetIn(r.stderr), 0);
     assert.equal(r.stdout, '');
@@ -102,7 +102,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
 
   it('not JSON at all', async () => {
     const r = await runCliProcess(['analyze', tempFile('text.heapsnapshot', 'this is not a heap snapshot\n')]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.equal(offsetIn(r.stderr), 0, r.stderr);
   });
 
@@ -111,7 +111,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
     const at = good.indexOf('"nodes":[') + '"nodes":['.length + 4;
     const bad = `${good.slice(0, at)}x${good.slice(at + 1)}`;
     const r = await runCliProcess(['analyze', tempFile('corrupt.heapsnapshot', bad)]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     const off = offsetIn(r.stderr);
     assert.ok(off !== null, r.stderr);
     assert.ok(Math.abs(off - at) <= 1, `offset ${off} should point at byte ${at}: ${r.stderr}`);
@@ -121,7 +121,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
     const full = readFileSync(real.before);
     const cut = Math.floor(full.length * 0.6);
     const r = await runCliProcess(['analyze', tempFile('truncated.heapsnapshot', full.subarray(0, cut))]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /truncat|end/i);
     const off = offsetIn(r.stderr);
     assert.ok(off !== null && off <= cut && off >= cut - 64, `offset ${off} should be near the cut at ${cut}: ${r.stderr}`);
@@ -134,7 +134,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
     if (r.code === 0) {
       assert.match(r.stdout, /IncomingMessage/);
     } else {
-      assert.equal(r.code, 2);
+      assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /gzip/i);
     }
   });
@@ -144,7 +144,7 @@ describe('CLI: bad input files exit 2 and name the byte offset', function () {
     const nf = o.snapshot.meta.node_fields.length;
     o.nodes[nf + o.snapshot.meta.node_fields.indexOf('edge_count')] += 3; // root claims 3 more edges
     const r = await runCliProcess(['analyze', tempFile('badcounts.heapsnapshot', JSON.stringify(o))]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /edge/i);
   });
 });
@@ -239,11 +239,18 @@ describe('CLI: real snapshots of the leaky 404 server', function () {
     const out = path.join(snapshotDir(), 'backrefs.dot');
     const r = await runCliProcess(['analyze', real.before, '--dot', out, '--max-depth', '4', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).dot, out);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.dot, out);
+    // the dominant suspect (docs/cli.md): most instances, then most retained bytes
+    const dominant = [...j.suspects].sort((a: any, b: any) => b.count - a.count || b.retainedSize - a.retainedSize)[0];
     const dot = readFileSync(out, 'utf8');
     assert.match(dot, /^\s*digraph/);
-    assert.match(dot, /IncomingMessage/);
     assert.match(dot, /->/);
+    // its example instances are the graph's targets
+    for (const id of dominant.paths[0].exampleIds.slice(0, 3)) {
+      assert.ok(dot.includes(`${dominant.name}\\n@${id}`), `target ${dominant.name} @${id} in the graph`);
+    }
+    assert.match(dot, /recentErrors/);
     if (spawnSync('dot', ['-V']).status === 0) {
       const svg = spawnSync('dot', ['-Tsvg', out], { encoding: 'utf8' });
       assert.equal(svg.status, 0, svg.stderr);
