@@ -13,7 +13,7 @@ import type { BackrefGraph, BackrefOptions, GraphEdge, GraphNode } from './resul
 import { edgeNameString, nodeLabel } from './labels';
 import { nodeLocation } from './locations';
 import { isPythonSnapshot, PY_GARBAGE, PY_UNREACHABLE } from './python';
-import { cycleEdgeMask, shortestCycleThrough } from './cycles';
+import { cyclesOf, isCycleEdge, shortestCycleThrough } from './cycles';
 import { retainerPaths } from './retainerPaths';
 
 /** Defaults of BackrefOptions, as objgraph's show_backrefs. */
@@ -341,7 +341,7 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
       g.truncated = true;
     }
   }
-  return assemble(analysis, g, targets, roots);
+  return assemble(analysis, g, targets, roots, options.includeCycle ?? true);
 }
 
 /**
@@ -385,8 +385,7 @@ function addPairEdges(analysis: Analysis, g: SubgraphBuilder, n: number, filter:
  */
 function markCycles(analysis: Analysis, g: SubgraphBuilder, targets: number[]): void {
   const snap = analysis.snap;
-  const mask = cycleEdgeMask(snap);
-  const ok = (t: number) => mask[t] === 1;
+  const cyc = cyclesOf(analysis);
   const n = g.ordinals.length;
   const out: number[][] = Array.from({ length: n }, () => []);
   const edgeEnds: [number, number][] = [];
@@ -395,15 +394,14 @@ function markCycles(analysis: Analysis, g: SubgraphBuilder, targets: number[]): 
     const u = g.index.get(snap.edgeFrom(e))!;
     const v = g.index.get(snap.edgeTo[e])!;
     edgeEnds.push([u, v]);
-    if (ok(snap.edgeType[e])) out[u].push(v);
+    if (isCycleEdge(snap, cyc, e)) out[u].push(v);
   }
   const comp = tarjan(out);
   const targetComps = new Set(targets.map((t) => comp[g.index.get(t)!]));
   for (let i = 0; i < edgeEnds.length; i++) {
     const [u, v] = edgeEnds[i];
-    if (u !== v && comp[u] === comp[v] && targetComps.has(comp[u]) && ok(snap.edgeType[g.edgeOrdinals[i]])) g.edgeFlags[i] |= ON_CYCLE;
-    // a self-loop on a target is a cycle of length one
-    if (u === v && targetComps.has(comp[u]) && ok(snap.edgeType[g.edgeOrdinals[i]])) g.edgeFlags[i] |= ON_CYCLE;
+    // same component (a self-loop included): the edge closes a displayed cycle through a target
+    if (comp[u] === comp[v] && targetComps.has(comp[u]) && isCycleEdge(snap, cyc, g.edgeOrdinals[i])) g.edgeFlags[i] |= ON_CYCLE;
   }
 }
 
@@ -459,9 +457,9 @@ function tarjan(out: number[][]): Int32Array {
 }
 
 /** Turns the collected subgraph into the plain-data result: flags, depths, labels. */
-function assemble(analysis: Analysis, g: SubgraphBuilder, targets: number[], roots: RootTest): BackrefGraph {
+function assemble(analysis: Analysis, g: SubgraphBuilder, targets: number[], roots: RootTest, cycles: boolean): BackrefGraph {
   const snap = analysis.snap;
-  markCycles(analysis, g, targets);
+  if (cycles) markCycles(analysis, g, targets);
   // depth: hops from the nearest target against edge direction (a retainer is one deeper)
   const n = g.ordinals.length;
   const retainersOf: number[][] = Array.from({ length: n }, () => []);

@@ -202,6 +202,24 @@ describe('backrefs: objgraph show_backrefs semantics', () => {
     assert.deepEqual(fr.location, { file: 'web_protocol.py', line: 467, column: 0, kind: 'frame' });
   });
 
+  it('stops at Python modules and marks them as roots', () => {
+    const b = new PythonSnapshotBuilder();
+    const mod = b.module('app');
+    const other = b.module('other');
+    const cache = b.obj('dict');
+    const t = b.obj('app.Thing');
+    b.prop(mod, cache, 'cache').prop(cache, t, 'thing').prop(other, mod, 'app');
+    const s = b.build();
+    const g = buildBackrefGraph(analyze(s), [t], { maxDepth: 5 });
+    const m = g.nodes.find((n) => n.key === keyOf(s, mod))!;
+    assert.equal(m.isRoot, true);
+    assert.equal(m.label, 'app');
+    // nothing above the module: neither the module that imports it nor "(Python modules)"
+    assert.equal(g.nodes.some((n) => n.key === keyOf(s, other)), false);
+    assert.equal(g.nodes.some((n) => n.label === '(Python modules)'), false);
+    assert.deepEqual(g.edges.filter((e) => e.onRootPath).map((e) => e.name).sort(), ['cache', 'thing']);
+  });
+
   it('answers within 50 ms on a 1.5 M node graph, also for an object with 300 000 referrers', function () {
     this.timeout(120000);
     const s = bigSnapshot(1_500_000, 300_000);
