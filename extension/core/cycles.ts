@@ -75,6 +75,9 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   let cp = nodeCount;
   let index = 1;
   let comp = nodeCount + 1; // component numbers count down; always > any live DFS index
+  // Synthetic nodes are singleton components from the start, so an edge into one is skipped by the
+  // same rindex test as an edge into a finished component (no extra per-edge lookup).
+  for (let n = 0; n < nodeCount; n++) if (nodeType[n] === synthetic) rindex[n] = comp--;
   const step = 1 << 20;
   for (let s = 0; s < nodeCount; s++) {
     if (rindex[s] !== 0) continue;
@@ -92,30 +95,29 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
       const end = firstEdge[v + 1];
       let e = cursor[sp - 1];
       let descended = false;
-      if (nodeType[v] !== synthetic) {
-        for (; e < end; e++) {
-          const et = edgeType[e];
-          if (!mask[et] && !(et === internalType && edgeNameOrIndex[e] === dictName)) continue;
-          const w = edgeTo[e];
-          if (nodeType[w] === synthetic) continue;
-          const rw = rindex[w];
-          if (rw === 0) {
-            // descend; on return this edge is revisited and its lowlink taken (finishEdge)
-            cursor[sp - 1] = e;
-            stack[sp] = w;
-            cursor[sp] = firstEdge[w];
-            sp++;
-            rindex[w] = index++;
-            isRoot[w] = 1;
-            descended = true;
-            break;
-          }
-          if (rw < rindex[v]) {
-            rindex[v] = rw;
-            isRoot[v] = 0;
-          }
+      let low = rindex[v];
+      for (; e < end; e++) {
+        const et = edgeType[e];
+        if (!mask[et] && !(et === internalType && edgeNameOrIndex[e] === dictName)) continue;
+        const w = edgeTo[e];
+        const rw = rindex[w];
+        if (rw === 0) {
+          // descend; on return this edge is revisited and its lowlink taken (finishEdge)
+          cursor[sp - 1] = e;
+          stack[sp] = w;
+          cursor[sp] = firstEdge[w];
+          sp++;
+          rindex[w] = index++;
+          isRoot[w] = 1;
+          descended = true;
+          break;
+        }
+        if (rw < low) {
+          low = rw;
+          isRoot[v] = 0;
         }
       }
+      rindex[v] = low;
       if (descended) continue;
       // finishVisiting(v)
       sp--;
