@@ -99,6 +99,16 @@ function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   return out;
 }
 
+/**
+ * A copy of buf[s..e). (Not buf.slice: on a Node Buffer that is a view, and callers reuse their
+ * buffers after write() returns.)
+ */
+function copyBytes(buf: Uint8Array, s: number, e: number): Uint8Array {
+  const out = new Uint8Array(e - s);
+  out.set(buf.subarray(s, e));
+  return out;
+}
+
 /** Bytes that can be part of a JSON number. */
 function isNumberByte(c: number): boolean {
   return (c <= 57 && c >= 48) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69;
@@ -373,7 +383,7 @@ export class SnapshotParser {
     if (this.keyBytes > MAX_KEY_BYTES) {
       throw new SnapshotError('not-json', 'A top-level key is implausibly long', { offset: this.keyStart });
     }
-    this.keyParts.push(buf.slice(start, i));
+    this.keyParts.push(copyBytes(buf, start, i));
     if (i === len) return i;
     const raw = this.decoder.decode(concatBytes(this.keyParts, this.keyBytes));
     try {
@@ -422,7 +432,7 @@ export class SnapshotParser {
       if (this.captureBytes > MAX_SNAPSHOT_OBJECT_BYTES) {
         throw new SnapshotError('bad-meta', 'The "snapshot" object is implausibly large', { field: 'snapshot', offset: this.captureStart });
       }
-      this.capture.push(buf.slice(i, j));
+      this.capture.push(copyBytes(buf, i, j));
     }
     if (sk.done) {
       this.skipper = null;
@@ -908,7 +918,7 @@ export class SnapshotParser {
           if (this.strBytes > MAX_STRING_BYTES) {
             throw new SnapshotError('too-large', `String ${strings.length} is longer than ${MAX_STRING_BYTES} bytes`, { field: 'strings', offset: this.strStart });
           }
-          this.strParts.push(buf.slice(s, i));
+          this.strParts.push(copyBytes(buf, s, i));
           return i;
         }
         let text: string;

@@ -86,6 +86,24 @@ describe('streaming parser: equals the JSON.parse path', () => {
     }
   });
 
+  it('copies what it keeps: callers may reuse one Buffer for every chunk', () => {
+    const b = sampleBuilder();
+    b.obj('x'.repeat(300) + '\\"escaped\\" ü'.repeat(20));
+    const bytes = enc.encode(b.toJSON({ unknown: { deep: ['y'.repeat(500)] } }));
+    const want = snapshotFromObject(JSON.parse(new TextDecoder().decode(bytes)));
+    for (const size of [1, 5, 64, 333]) {
+      const p = new SnapshotParser();
+      const reused = Buffer.alloc(size);
+      for (let off = 0; off < bytes.length; off += size) {
+        const n = Math.min(size, bytes.length - off);
+        reused.set(bytes.subarray(off, off + n));
+        p.write(reused.subarray(0, n));
+        reused.fill(0x41);
+      }
+      assertSameSnapshot(p.end(), want, `reused buffer of ${size}`);
+    }
+  });
+
   it('handles a graph large enough to fill several number batches, in odd chunk sizes', () => {
     const b = new SnapshotBuilder();
     let prev = b.obj('Head');
