@@ -4,12 +4,15 @@ import type { EngineReplies, EngineRequest } from '../protocol';
 import type { AnalysisSettings, AnalysisSummary, BackrefGraph, BackrefOptions } from '../core/results';
 import { analyze, type Analysis } from '../core/analysis';
 import { buildSummary, DEFAULT_SETTINGS, pathsForNode } from '../core/report';
+import { buildBackrefGraph } from '../core/backrefs';
+import { backrefGraphToDot } from '../core/dot';
+import { diffSnapshots } from '../core/diff';
+import { getNodeDetails } from '../core/nodeDetails';
+import { loadSnapshotFile } from '../node/loadSnapshot';
 
 export { DEFAULT_SETTINGS };
-import { buildBackrefGraph } from '../core/backrefs';
-import { loadSnapshotFile, type LoadProgress } from './tempLoader';
 
-export type ProgressFn = (p: LoadProgress) => void;
+export type ProgressFn = (p: { phase: string; done: number; total: number; bytesRead?: number; totalBytes?: number }) => void;
 type Handlers = { [K in EngineRequest['kind']]: (req: Extract<EngineRequest, { kind: K }>, signal: AbortSignal, onProgress: ProgressFn) => Promise<EngineReplies[K]> | EngineReplies[K] };
 
 export class WorkerEngine {
@@ -30,15 +33,21 @@ export class WorkerEngine {
       return this.summary();
     },
     backrefs: (req) => this.backrefs(req.ids, req.options),
-    dot: () => notYet('dot'),
+    dot: (req) => backrefGraphToDot(this.backrefs(req.ids, req.options), { maxDepth: req.options.maxDepth ?? this.settings.maxDepth }),
     paths: (req) => {
       this.ordinal(req.id);
       return pathsForNode(this.loaded(), req.id, {
         k: req.k, ignoredEdges: req.ignoredEdges ?? this.settings.ignoredEdges, ignoredNodeIds: req.ignoredIds,
       });
     },
-    details: () => notYet('details'),
-    diff: () => notYet('diff'),
+    details: (req) => getNodeDetails(this.loaded(), this.ordinal(req.id)),
+    // the open snapshot is "after", the other one "before" (DevTools' Comparison with a base snapshot);
+    // the other file is only parsed, not analysed, and dropped after the diff
+    diff: async (req, signal, onProgress) => {
+      const current = this.loaded();
+      const before = await loadSnapshotFile(req.otherPath, { signal, onProgress });
+      return diffSnapshots(before, current);
+    },
   };
 
   /** Answers one request; throws (SnapshotError or Error) on failure. */
@@ -73,8 +82,4 @@ export class WorkerEngine {
       ignoredEdges: options.ignoredEdges ?? this.settings.ignoredEdges,
     });
   }
-}
-
-function notYet(kind: string): never {
-  throw new Error(`The engine does not answer "${kind}" yet`);
 }

@@ -21,6 +21,9 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
   this.timeout(600_000);
   let ws = '';
   let cs: CodeServer;
+  /** requests the fixture leaked into its error array, as it reports them */
+  let leakedAfter = 0;
+  let leakedBefore = 0;
 
   before(async function () {
     this.timeout(900_000);
@@ -28,8 +31,10 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     const vsix = buildVsix();
     ws = mkdtempSync(path.join(os.tmpdir(), 'retention-graph-ws-'));
     copyFileSync(FIXTURE, path.join(ws, 'leak-server.cjs'));
-    execFileSync(process.execPath, ['leak-server.cjs', 'leak.heapsnapshot'], { cwd: ws, timeout: 60_000 });
+    leakedAfter = parseInt(execFileSync(process.execPath, ['leak-server.cjs', 'leak.heapsnapshot'], { cwd: ws, timeout: 60_000, encoding: 'utf8' }), 10);
     execFileSync(process.execPath, ['leak-server.cjs', 'hostile.heapsnapshot', '--hostile'], { cwd: ws, timeout: 60_000 });
+    // the same program after fewer requests: the baseline for "Compare With Another Snapshot…"
+    leakedBefore = parseInt(execFileSync(process.execPath, ['leak-server.cjs', 'baseline.heapsnapshot', '--requests', '3'], { cwd: ws, timeout: 60_000, encoding: 'utf8' }), 10);
     // a real snapshot cut short in the middle of its arrays
     const whole = readFileSync(path.join(ws, 'leak.heapsnapshot'));
     writeFileSync(path.join(ws, 'broken.heapsnapshot'), whole.subarray(0, Math.floor(whole.length / 2)));
@@ -115,21 +120,38 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await cs.screenshot('04-after-export');
   });
 
+  it('compares with another snapshot and shows the engine\'s diff as a table', async () => {
+    await cs.runCommand('Retention Graph: Compare With Another Snapshot…');
+    await cs.answerFileDialog(path.join(ws, 'baseline.heapsnapshot'));
+    await waitFor(async () => /compared with baseline\.heapsnapshot/.test(await bodyText(leak)), 60_000, () => 'no diff shown');
+    await leak.locator('#panel-diff input.filter').fill('IncomingMessage');
+    await cs.page.waitForTimeout(500);
+    const rows = await leak.evaluate(`Array.from(document.querySelectorAll('#panel-diff .vt-row'),
+      (r) => Array.from(r.querySelectorAll('[role=cell]'), (c) => c.textContent))`) as string[][];
+    const row = rows.find((r) => r[0] === 'IncomingMessage');
+    assert.ok(row, `no IncomingMessage row in the diff table: ${JSON.stringify(rows.slice(0, 5))}`);
+    // columns: class, # new, # deleted, # delta, ...; each leaked request leaves one IncomingMessage
+    assert.ok(leakedAfter > leakedBefore && leakedBefore > 0, `fixture leaked ${leakedBefore} then ${leakedAfter}`);
+    assert.equal(row[3].replace(/[^\d+-]/g, ''), `+${leakedAfter - leakedBefore}`, JSON.stringify(row));
+    await cs.screenshot('05-compare');
+  });
+
   it('updates open views when a setting changes', async () => {
     mkdirSync(path.join(ws, '.vscode'), { recursive: true });
     writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'retentionGraph.requestLikePatterns': ['^RequestContext$'] }));
     await waitFor(async () => (await texts(leak, '.suspect-name')).includes('RequestContext'), 30_000,
       () => 'RequestContext did not appear among the suspects after the setting changed');
-    await cs.screenshot('05-settings-changed');
+    await cs.screenshot('06-settings-changed');
   });
 
   it('shows the engine\'s error for a broken file opened through the Analyze command', async () => {
     await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
     await cs.answerFileDialog(path.join(ws, 'broken.heapsnapshot'));
-    const f = await cs.webviewFrame(async (fr) => /broken\.heapsnapshot/.test(await bodyText(fr)) && /code (truncated|not-json)/.test(await bodyText(fr)), 60_000);
+    const f = await cs.webviewFrame(async (fr) => /broken\.heapsnapshot/.test(await bodyText(fr)) && /code truncated/.test(await bodyText(fr)), 60_000);
     const text = await bodyText(f);
-    assert.match(text, /code (truncated|not-json)/);
-    await cs.screenshot('06-broken-file-error');
+    assert.match(text, /Truncated: the data ends inside the "(nodes|edges|strings)" array .*byte offset \d+/);
+    assert.match(text, /code truncated/);
+    await cs.screenshot('07-broken-file-error');
   });
 
   it('renders hostile snapshot strings literally and runs none of them', async () => {
@@ -152,7 +174,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
       pwned: typeof window.pwn !== 'undefined' || window.__pwned !== undefined,
     })`) as { scripts: number; imgs: number; links: number; pwned: boolean };
     assert.deepEqual(injected, { scripts: 0, imgs: 0, links: 0, pwned: false });
-    await cs.screenshot('07-hostile-strings');
+    await cs.screenshot('08-hostile-strings');
   });
 
   it('ends the document\'s worker when its last editor closes', async () => {

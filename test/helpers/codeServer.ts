@@ -170,9 +170,21 @@ export class CodeServer {
   async answerFileDialog(file: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill(file);
+    // the dialog fills in its start folder asynchronously; typing before that gets overwritten
+    await waitFor(async () => (await input.inputValue()).startsWith('/'), 15_000, () => 'the file dialog showed no path');
     await this.page.waitForTimeout(300);
-    await input.press('Enter');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await input.fill(file);
+      await waitFor(async () => (await input.inputValue()) === file, 5_000, () => `the file dialog did not take ${file}`);
+      await input.press('Enter');
+      try {
+        await input.waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      } catch {
+        // still open (it re-rendered while we typed): try again
+      }
+    }
+    throw new Error(`the file dialog did not accept ${file}`);
   }
 
   async closeQuickInput(): Promise<void> {
