@@ -30,6 +30,8 @@ export interface DiffCommand {
   kind: 'diff';
   before: string;
   after: string;
+  /** extra Request-like class regexes (added to the defaults) for the Request-like section */
+  match: string[];
   json: boolean;
   top: number;
 }
@@ -91,14 +93,7 @@ function parseAnalyze(args: string[]): Command {
   if (positionals.length !== 1) {
     throw new UsageError(positionals.length ? `analyze takes one FILE, got ${positionals.length}` : 'analyze needs a FILE', 'analyze');
   }
-  const match = (values.match as string[] | undefined) ?? [];
-  for (const m of match) {
-    try {
-      new RegExp(m);
-    } catch (e) {
-      throw new UsageError(`--match '${m}' is not a valid regular expression: ${(e as Error).message}`, 'analyze');
-    }
-  }
+  const match = regexes(values.match as string[] | undefined, 'analyze');
   const dot = values.dot as string | undefined;
   if (dot === '') throw new UsageError('--dot needs an output file name', 'analyze');
   return {
@@ -116,8 +111,20 @@ function parseAnalyze(args: string[]): Command {
   };
 }
 
+function regexes(list: string[] | undefined, command: 'analyze' | 'diff'): string[] {
+  for (const m of list ?? []) {
+    try {
+      new RegExp(m);
+    } catch (e) {
+      throw new UsageError(`--match '${m}' is not a valid regular expression: ${(e as Error).message}`, command);
+    }
+  }
+  return list ?? [];
+}
+
 function parseDiff(args: string[]): Command {
   const { values, positionals } = parse(args, {
+    match: { type: 'string', multiple: true, short: 'm' },
     json: { type: 'boolean' },
     top: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -128,6 +135,7 @@ function parseDiff(args: string[]): Command {
     kind: 'diff',
     before: positionals[0],
     after: positionals[1],
+    match: regexes(values.match as string[] | undefined, 'diff'),
     json: Boolean(values.json),
     top: positiveInt('--top', values.top as string | undefined, DEFAULTS.top),
   };
@@ -164,12 +172,14 @@ Options:
       --fail-on-suspects exit 1 when any suspect instance is found
   -h, --help             this text
 `,
-  diff: `Usage: retention-graph diff BEFORE AFTER [--json] [--top N]
+  diff: `Usage: retention-graph diff BEFORE AFTER [--json] [--match REGEX]... [--top N]
 
 Compares two snapshots of the same process: per class, instance count and self size before and
 after, the deltas, how many instances are new (node id not in BEFORE) and how many are gone.
+Request-like classes (the analyze defaults plus --match) are also listed on their own.
 
 Options:
+  -m, --match REGEX      also treat classes matching REGEX as Request-like (repeatable)
       --json             print the stable JSON report (docs/cli.md) instead of text
       --top N            rows in text output (default ${DEFAULTS.top})
   -h, --help             this text

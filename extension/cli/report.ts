@@ -80,7 +80,7 @@ export function analyzeJson(file: string, sum: AnalysisSummary, dot: string | nu
 }
 
 /** The `diff --json` document. */
-export function diffJson(before: string, after: string, d: DiffResult) {
+export function diffJson(before: string, after: string, d: DiffResult, requestLike: (name: string) => boolean) {
   const rows = d.rows.map((r) => ({
     name: r.name,
     countBefore: r.countBefore,
@@ -94,7 +94,7 @@ export function diffJson(before: string, after: string, d: DiffResult) {
   }));
   const newIds: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(d.newIds)) newIds[k] = [...v];
-  return { schema: DIFF_SCHEMA, before, after, rows, newIds };
+  return { schema: DIFF_SCHEMA, before, after, rows, newIds, requestLike: rows.filter((r) => requestLike(r.name)).map((r) => r.name) };
 }
 
 // ---------------------------------------------------------------- text output
@@ -183,17 +183,26 @@ export function analyzeText(file: string, sum: AnalysisSummary, top: number, dot
 }
 
 /** The human-readable `diff` report (objgraph show_growth style). */
-export function diffText(before: string, after: string, d: DiffResult, top: number): string {
+export function diffText(before: string, after: string, d: DiffResult, top: number, requestLike: (name: string) => boolean): string {
   const changed = d.rows.filter((r) => r.countDelta !== 0 || r.newCount !== 0 || r.sizeDelta !== 0);
   const rows = [...changed].sort((a, b) => b.countDelta - a.countDelta || b.sizeDelta - a.sizeDelta).slice(0, top);
   const L: string[] = [];
   L.push(`${clean(before, 200)} → ${clean(after, 200)}: ${changed.length} class${changed.length === 1 ? '' : 'es'} changed`);
-  if (!rows.length) return L.join('\n') + '\n';
-  L.push(...table([
+  const diffTable = (rs: DiffResult['rows']) => table([
     ['before', 'after', 'delta', 'new', 'gone', 'size delta', 'class'],
-    ...rows.map((r) => [int(r.countBefore), int(r.countAfter), signed(r.countDelta), int(r.newCount), int(r.deletedCount), signedBytes(r.sizeDelta), clean(r.name)]),
-  ], [true, true, true, true, true, true, false]).map((l) => `  ${l}`));
-  const withIds = rows.filter((r) => (d.newIds[r.name]?.length ?? 0) > 0 && r.countDelta > 0).slice(0, 5);
+    ...rs.map((r) => [int(r.countBefore), int(r.countAfter), signed(r.countDelta), int(r.newCount), int(r.deletedCount), signedBytes(r.sizeDelta), clean(r.name)]),
+  ], [true, true, true, true, true, true, false]).map((l) => `  ${l}`);
+  if (rows.length) L.push(...diffTable(rows));
+  const req = d.rows.filter((r) => requestLike(r.name));
+  L.push('');
+  if (req.length) {
+    L.push('Request-like classes:');
+    L.push(...diffTable(req));
+  } else {
+    L.push('No Request-like classes in either snapshot.');
+  }
+  const withIds = [...req, ...rows.filter((r) => !requestLike(r.name))]
+    .filter((r) => (d.newIds[r.name]?.length ?? 0) > 0 && r.countDelta > 0).slice(0, 5);
   for (const r of withIds) {
     const ids = d.newIds[r.name];
     L.push(`  new ${clean(r.name)} ids: ${ids.slice(0, 10).map((i) => `@${i}`).join(' ')}${ids.length > 10 ? ' …' : ''}`);

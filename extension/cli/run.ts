@@ -9,6 +9,7 @@ import { buildSummary } from '../core/report';
 import { buildBackrefGraph } from '../core/backrefs';
 import { backrefGraphToDot } from '../core/dot';
 import { diffSnapshots } from '../core/diff';
+import { compilePatterns, DEFAULT_REQUEST_LIKE_PATTERNS } from '../core/requestLike';
 import { SnapshotError } from '../core/errors';
 import type { Progress } from '../core/progress';
 import type { AnalysisSettings, AnalysisSummary } from '../core/results';
@@ -155,7 +156,9 @@ async function runDiff(cmd: DiffCommand, io: CliIo): Promise<number> {
   const before = await load(cmd.before, io);
   const after = await load(cmd.after, io);
   const d = diffSnapshots(before.snap, after.snap);
-  if (cmd.json) io.stdout(`${JSON.stringify(diffJson(cmd.before, cmd.after, d), null, 2)}\n`);
-  else io.stdout(diffText(cmd.before, cmd.after, d, cmd.top));
+  const patterns = compilePatterns([...DEFAULT_REQUEST_LIKE_PATTERNS, ...cmd.match]);
+  const requestLike = (name: string) => patterns.some((p) => p.test(name));
+  if (cmd.json) io.stdout(`${JSON.stringify(diffJson(cmd.before, cmd.after, d, requestLike), null, 2)}\n`);
+  else io.stdout(diffText(cmd.before, cmd.after, d, cmd.top, requestLike));
   return EXIT.ok;
 }

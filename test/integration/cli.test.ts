@@ -283,9 +283,16 @@ describe('CLI: real snapshots of the leaky 404 server', function () {
       const n = after.ordinalOfId(id);
       assert.ok(n >= 0 && after.className(n) === 'IncomingMessage', `@${id} is an IncomingMessage`);
     }
-    const text = await runCliProcess(['diff', real.before, real.after]);
+    assert.ok(d.requestLike.includes('IncomingMessage') && d.requestLike.includes('ServerResponse'), String(d.requestLike));
+    assert.ok(!d.requestLike.includes('RequestContext'), 'RequestContext is not Request-like by default');
+    // text: the Request-like section shows the growth even with a one-row class table
+    const text = await runCliProcess(['diff', real.before, real.after, '--top', '1', '--match', '^RequestContext$']);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`\\+${more}\\s+${more}\\s+0\\s+\\S+ \\S+\\s+IncomingMessage`));
+    const section = text.stdout.slice(text.stdout.indexOf('Request-like classes:'));
+    for (const name of ['IncomingMessage', 'ServerResponse', 'RequestContext']) {
+      assert.match(section, new RegExp(`\\b${real.notFoundBefore}\\s+${real.notFoundAfter}\\s+\\+${more}\\s+${more}\\s+0\\s+\\S+ \\S+\\s+${name}\\n`), section);
+    }
+    assert.match(section, new RegExp(`new IncomingMessage ids: ${ids.slice(0, 3).map((i) => `@${i}`).join(' ')}`));
   });
 
   it('the bundled bin runs the same CLI', async function () {
