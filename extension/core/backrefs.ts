@@ -15,6 +15,7 @@ import { nodeLocation } from './locations';
 import { isPythonSnapshot, PY_GARBAGE, PY_UNREACHABLE } from './python';
 import { cyclesOf, isCycleEdge, shortestCycleThrough } from './cycles';
 import { retainerPaths } from './retainerPaths';
+import { BASE_SYSTEM_DISTANCE } from './edgeRules';
 
 /** Defaults of BackrefOptions, as objgraph's show_backrefs. */
 export const BACKREF_DEFAULTS = { maxDepth: 3, tooMany: 10, maxNodes: 400 } as const;
@@ -50,10 +51,13 @@ export function isFollowedEdge(analysis: Analysis, e: number, from: number, filt
   return true;
 }
 
-/** Sort rank of a distance: reachable nodes by distance, system-only distances after, unreachable last. */
+/** Sort rank of a distance (< 2^24): user-root distances first, then system-root-only distances
+ *  (DevTools offsets them by BASE_SYSTEM_DISTANCE), unreachable last. */
 function distanceRank(d: number): number {
   if (d < 0) return 2 ** 24;
-  return d < 2 ** 24 - 1 ? d : 2 ** 24 - 1;
+  if (d < BASE_SYSTEM_DISTANCE) return d < 2 ** 23 ? d : 2 ** 23 - 1;
+  const s = d - BASE_SYSTEM_DISTANCE;
+  return 2 ** 23 + (s < 2 ** 23 - 1 ? s : 2 ** 23 - 1);
 }
 
 const ORD_SCALE = 2 ** 28;
@@ -118,7 +122,7 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
       if (!plain && !isFollowedEdge(analysis, e, src, filter)) continue;
       if (src !== prev) { total++; if (src < prev) monotone = false; prev = src; }
       const d = distances[src];
-      const k = scale > 0 ? (d < 0 ? 2 ** 24 : d < 2 ** 24 - 1 ? d : 2 ** 24 - 1) * scale + src : src;
+      const k = scale > 0 ? distanceRank(d) * scale + src : src;
       if (k >= threshold) continue;
       buf[count++] = k;
       if (count === buf.length) {
