@@ -139,7 +139,8 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   }
   // rindex now holds component numbers; count sizes and mark self-loops.
   const minComp = comp + 1;
-  const sizes = new Uint32Array(nodeCount + 2 - minComp);
+  // component sizes reuse the stack buffer (there are at most nodeCount components)
+  const sizes = stack.subarray(0, nodeCount + 2 - minComp).fill(0);
   for (let n = 0; n < nodeCount; n++) sizes[rindex[n] - minComp]++;
   const inCycle = new Uint8Array(nodeCount);
   let nodesInCycles = 0;
@@ -184,19 +185,6 @@ export function inCycle(analysis: Analysis, n: number): boolean {
   return cyclesOf(analysis).inCycle[n] === 1;
 }
 
-// Scratch space for cycle BFS, reused across calls on one analysis (a visit stamp per node).
-interface Scratch { stamp: Uint32Array; gen: number }
-const scratchCache = new WeakMap<HeapSnapshot, Scratch>();
-function scratchOf(snap: HeapSnapshot): Scratch {
-  let s = scratchCache.get(snap);
-  if (!s) {
-    s = { stamp: new Uint32Array(snap.nodeCount), gen: 0 };
-    scratchCache.set(snap, s);
-  }
-  if (++s.gen === 0xffffffff) { s.stamp.fill(0); s.gen = 1; }
-  return s;
-}
-
 export interface CycleSearchOptions {
   /** longest cycle looked for, edges (default 12) */
   maxLen?: number;
@@ -223,7 +211,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
   const maxVisits = opts.maxVisits ?? 200_000;
   const comp = cyc.component;
   const c = comp[n];
-  const { stamp, gen } = scratchOf(snap);
+  const seen = new Set<number>(); // bounded by maxVisits, so a Set beats a per-node array here
   // BFS queue records: node, parent record, edge from parent, depth
   let cap = 1024;
   let qNode = new Uint32Array(cap);
@@ -243,7 +231,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
     qNode[tail] = node; qParent[tail] = parent; qEdge[tail] = edge; qDepth[tail] = depth;
     tail++;
   };
-  stamp[n] = gen;
+  seen.add(n);
   push(n, -1, 0, 0);
   while (head < tail && tail < maxVisits) {
     const r = head++;
@@ -258,8 +246,8 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
         for (let q = r; q > 0; q = qParent[q]) out.push(qEdge[q]);
         return out.reverse();
       }
-      if (comp[w] !== c || stamp[w] === gen) continue;
-      stamp[w] = gen;
+      if (comp[w] !== c || seen.has(w)) continue;
+      seen.add(w);
       push(w, r, e, d + 1);
     }
   }
