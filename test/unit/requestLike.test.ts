@@ -118,6 +118,19 @@ describe('Request-like objects', () => {
     assert.equal(s.explanation, '1 ServerResponse has no retainer path from the GC roots');
   });
 
+  it('starts the sentence at the global variable and folds the next property into it', () => {
+    const b = new SnapshotBuilder();
+    const global = b.obj('global', 50);
+    const state = b.obj('Object', 20);
+    const pending = b.obj('Array', 16);
+    b.edge(b.root, global, 'shortcut', 'global').gcRoot(global).prop(global, state, 'appState').prop(state, pending, 'pending');
+    for (let i = 0; i < 3; i++) b.edge(pending, b.obj('ClientRequest', 40), 'element', i);
+    const an = analyze(b.build());
+    const s = findRequestLike(an, DEFAULT_SETTINGS)[0];
+    assert.equal(s.explanation, '3 of 3 ClientRequest are retained by Object `appState.pending` → Array');
+    assert.equal(s.paths[0].edges[0].type, 'shortcut', 'user roots first, as DevTools');
+  });
+
   it('an element-index-only difference does not split groups, a different holder does', () => {
     const b = new SnapshotBuilder();
     const list = b.obj('Array');
