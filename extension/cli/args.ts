@@ -24,6 +24,8 @@ export interface AnalyzeCommand {
   dot: string | null;
   failOnSuspects: boolean;
   ignoreEdges: string[];
+  /** print wall-clock milliseconds per engine phase on stderr */
+  timings: boolean;
 }
 
 export interface DiffCommand {
@@ -87,6 +89,7 @@ function parseAnalyze(args: string[]): Command {
     dot: { type: 'string' },
     'fail-on-suspects': { type: 'boolean' },
     'ignore-edge': { type: 'string', multiple: true },
+    timings: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, 'analyze');
   if (values.help) return { kind: 'help', topic: 'analyze' };
@@ -108,6 +111,7 @@ function parseAnalyze(args: string[]): Command {
     dot: dot ?? null,
     failOnSuspects: Boolean(values['fail-on-suspects']),
     ignoreEdges: (values['ignore-edge'] as string[] | undefined) ?? [],
+    timings: Boolean(values.timings),
   };
 }
 
@@ -170,6 +174,7 @@ Options:
       --dot OUT.dot      write the back-reference graph of the dominant suspect's examples
                          (Graphviz DOT, objgraph style: dot -Tsvg OUT.dot > out.svg)
       --fail-on-suspects exit 1 when any suspect instance is found
+      --timings          print milliseconds per engine phase on stderr
   -h, --help             this text
 `,
   diff: `Usage: retention-graph diff BEFORE AFTER [--json] [--match REGEX]... [--top N]

@@ -101,8 +101,11 @@ function reportError(e: unknown, io: CliIo): number {
 async function load(file: string, io: CliIo) {
   const progress = new ProgressLine(io, file);
   try {
+    const t0 = performance.now();
     const snap = await loadSnapshotFile(file, { signal: io.signal, onProgress: progress.report });
+    const parseMs = performance.now() - t0;
     const analysis = analyze(snap, { signal: io.signal, onProgress: progress.report });
+    analysis.timings.parse ??= parseMs;
     return analysis;
   } finally {
     progress.clear();
@@ -148,6 +151,12 @@ async function runAnalyze(cmd: AnalyzeCommand, io: CliIo): Promise<number> {
   }
   if (cmd.json) io.stdout(`${JSON.stringify(analyzeJson(cmd.file, summary, dotWritten), null, 2)}\n`);
   else io.stdout(analyzeText(cmd.file, summary, cmd.top, dotWritten));
+  if (cmd.timings) {
+    const first = (phase: string) => (phase === 'parse' ? 0 : 1);
+    const rows = Object.entries(summary.timings).sort(([a], [b]) => first(a) - first(b));
+    const total = rows.reduce((a, [, ms]) => a + ms, 0);
+    io.stderr(`${rows.map(([phase, ms]) => `${phase.padEnd(16)} ${ms.toFixed(0).padStart(7)} ms`).join('\n')}\n${'total'.padEnd(16)} ${total.toFixed(0).padStart(7)} ms\n`);
+  }
   const found = summary.suspects.some((s) => s.count > 0);
   return cmd.failOnSuspects && found ? EXIT.suspects : EXIT.ok;
 }

@@ -167,6 +167,18 @@ describe('CLI: analyze on small snapshots', function () {
     assert.equal(a.stderr + b.stderr + c.stderr, '');
   });
 
+  it('--timings lists the engine phases on stderr, stdout unchanged', async () => {
+    const file = tempFile('timed.heapsnapshot', smallSnapshotJson(true));
+    const plain = await runCliProcess(['analyze', file, '--json']);
+    const timed = await runCliProcess(['analyze', file, '--json', '--timings']);
+    assert.equal(timed.code, 0, timed.stderr);
+    const phases = timed.stderr.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    assert.equal(phases[0], 'parse');
+    for (const p of ['retainers', 'distances', 'dominators', 'cycles', 'classSummary', 'requestLike']) assert.ok(phases.includes(p), `${p} in ${phases}`);
+    assert.equal(phases[phases.length - 1], 'total');
+    assert.deepEqual(JSON.parse(timed.stdout), JSON.parse(plain.stdout));
+  });
+
   it('--match adds a class; the JSON names the path from the root to the object', async () => {
     const file = tempFile('clean2.heapsnapshot', smallSnapshotJson(false));
     const r = await runCliProcess(['analyze', file, '--match', '^Harmless$', '--json']);
