@@ -581,6 +581,18 @@ export class SnapshotParser {
             i++;
           }
         } else if (i < len) c = buf[i];
+        if (c === 44 && i < len) {
+          // the usual case: a plain integer and its comma
+          batch[bn++] = v;
+          st = A_AFTER_COMMA;
+          i++;
+          if (bn === BATCH) {
+            this.bn = bn;
+            this.flush(buf, i);
+            bn = this.bn;
+          }
+          continue;
+        }
         if (i === len || c === 46 || c === 101 || c === 69 || (v === 0 && c <= 57 && c >= 48)) {
           // split across buffers, or fraction / exponent / leading zero: slow path
           this.bn = bn;
@@ -593,11 +605,7 @@ export class SnapshotParser {
           continue;
         }
         batch[bn++] = v;
-        if (c === 44) {
-          // the usual separator, taken here to save a loop round
-          st = A_AFTER_COMMA;
-          i++;
-        } else st = A_AFTER_VALUE;
+        st = A_AFTER_VALUE;
         if (bn === BATCH) {
           this.bn = bn;
           this.flush(buf, i);
@@ -921,19 +929,17 @@ export class SnapshotParser {
           this.strParts.push(copyBytes(buf, s, i));
           return i;
         }
-        let text: string;
-        if (this.strParts.length === 0) text = this.shortString(buf, s, i);
-        else {
+        let text: string | null;
+        if (this.strParts.length === 0) {
+          text = this.strEscaped ? this.unescape(buf, s, i, true) : this.shortString(buf, s, i);
+        } else {
           this.strParts.push(buf.subarray(s, i));
-          text = this.decoder.decode(concatBytes(this.strParts, this.strBytes + i - s));
+          const all = concatBytes(this.strParts, this.strBytes + i - s);
           this.strParts = [];
+          text = this.strEscaped ? this.unescape(all, 0, all.length, false) : this.decoder.decode(all);
         }
-        if (this.strEscaped) {
-          try {
-            text = JSON.parse(`"${text}"`) as string;
-          } catch {
-            throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${strings.length}`, { field: 'strings', offset: this.strStart });
-          }
+        if (text === null) {
+          throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${strings.length}`, { field: 'strings', offset: this.strStart });
         }
         strings.push(text);
         this.sState = S_AFTER;
@@ -969,6 +975,50 @@ export class SnapshotParser {
         { field: 'strings', offset: this.base + i });
     }
     return i;
+  }
+
+  /**
+   * Decodes the JSON string body bytes[s..e) with its backslash escapes (\uXXXX code units are
+   * kept as they are, so surrogate pairs come out as pairs). Null for an invalid escape. inBuf:
+   * bytes is the current buffer (ASCII stretches can be sliced from its decoded run).
+   */
+  private unescape(bytes: Uint8Array, s: number, e: number, inBuf: boolean): string | null {
+    let out = '';
+    let run = s;
+    for (let i = s; i < e; i++) {
+      if (bytes[i] !== 92) continue;
+      if (i > run) out += inBuf ? this.shortString(bytes, run, i) : this.decoder.decode(bytes.subarray(run, i));
+      const c = bytes[i + 1];
+      i++;
+      switch (c) {
+        case 34: out += '"'; break;
+        case 92: out += '\\'; break;
+        case 47: out += '/'; break;
+        case 98: out += '\b'; break;
+        case 102: out += '\f'; break;
+        case 110: out += '\n'; break;
+        case 114: out += '\r'; break;
+        case 116: out += '\t'; break;
+        case 117: {
+          if (i + 4 >= e) return null;
+          let code = 0;
+          for (let k = 1; k <= 4; k++) {
+            const h = bytes[i + k];
+            const d = h <= 57 && h >= 48 ? h - 48 : h >= 97 && h <= 102 ? h - 87 : h >= 65 && h <= 70 ? h - 55 : -1;
+            if (d < 0) return null;
+            code = code * 16 + d;
+          }
+          out += String.fromCharCode(code);
+          i += 4;
+          break;
+        }
+        default:
+          return null;
+      }
+      run = i + 1;
+    }
+    if (run < e) out += inBuf ? this.shortString(bytes, run, e) : this.decoder.decode(bytes.subarray(run, e));
+    return out;
   }
 
   /**
@@ -1195,8 +1245,9 @@ function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeCol
     const t = batch[k + T];
     const nm = batch[k + N];
     const to = batch[k + TO];
-    const q = Math.floor(to / nf);
-    if (t > maxType || nm > MAX_U32 || q * nf !== to || to >= maxTo) return k;
+    const q = to / nf;
+    // q >>> 0 differs from q unless q is a whole number below 2^32, i.e. to_node a multiple of nf
+    if (t > maxType || nm > MAX_U32 || q !== q >>> 0 || to >= maxTo) return k;
     edgeType[edge] = t;
     edgeName[edge] = nm;
     edgeTo[edge] = q;
