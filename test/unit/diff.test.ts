@@ -62,7 +62,7 @@ describe('diff: comparison of two snapshots (show_growth / DevTools Comparison)'
     assert.equal(structuredClone(d).newIds['__proto__'].length, 100);
   });
 
-  it('joins a million nodes with shuffled ids in under three seconds even on a busy machine (linear merge join after radix sorts)', function () {
+  it('joins a million nodes with shuffled ids in under a second of CPU (linear merge join after radix sorts)', function () {
     this.timeout(60000);
     const n = 1_000_000;
     const make = (ids: Uint32Array, names: Uint32Array) => new HeapSnapshot({
@@ -80,16 +80,20 @@ describe('diff: comparison of two snapshots (show_growth / DevTools Comparison)'
     for (let i = 0; i < n; i++) {
       if (i % 2 === 0) { idsB[i] = idsA[i]; namesB[i] = 1; } else { idsB[i] = 4_000_001 + 2 * i; namesB[i] = 2; }
     }
-    const t0 = performance.now();
-    const d = diffSnapshots(make(idsA, namesA), make(idsB, namesB));
-    const ms = performance.now() - t0;
+    const sa = make(idsA, namesA);
+    const sb = make(idsB, namesB);
+    // CPU time: on a busy shared machine the wall clock measures the other processes
+    const c0 = process.cpuUsage();
+    const d = diffSnapshots(sa, sb);
+    const c = process.cpuUsage(c0);
+    const ms = (c.user + c.system) / 1000;
     const A = d.rows.find((r) => r.name === 'A')!;
     const B = d.rows.find((r) => r.name === 'B')!;
     assert.equal(A.deletedCount, n / 2);
     assert.equal(A.newCount, 0);
     assert.equal(B.newCount, n / 2);
     assert.equal(d.newIds.B[0], 4_000_003);
-    assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+    assert.ok(ms < 1000, `${ms.toFixed(0)} ms of CPU`);
   });
 
   it('radixOrder is a stable sort by unsigned 32-bit keys', () => {
