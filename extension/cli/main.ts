@@ -2,13 +2,9 @@
 // Dev: `npx tsx extension/cli/main.ts analyze FILE`.
 import { runCli, EXIT } from './run';
 
-const controller = new AbortController();
-let interrupted = false;
-process.on('SIGINT', () => {
-  if (interrupted) process.exit(EXIT.interrupted);
-  interrupted = true;
-  controller.abort();
-});
+// No SIGINT handler: the engine's phases are synchronous, so a handler could not run before they
+// end; Node's default (terminate at once; the shell reports 130) is what a user pressing Ctrl-C wants.
+
 // a closed pipe (e.g. `| head`) is not an error worth a stack trace
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
@@ -19,7 +15,6 @@ runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   stderrIsTTY: Boolean(process.stderr.isTTY),
-  signal: controller.signal,
 }).then((code) => {
   process.exitCode = code;
 }, (e) => {
