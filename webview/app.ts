@@ -295,7 +295,7 @@ export class App {
     const parts = [`${formatCount(st.nodes)} objects, ${formatCount(st.edges)} references`];
     if (st.cycleEdges) parts.push(`${formatCount(st.cycleEdges)} on cycles (highlighted)`);
     if (st.folded) parts.push(`${formatCount(st.folded)} referrers folded into "more" boxes`);
-    if (g.truncated) parts.push('truncated: the graph hit its size cap; expand boxes to see more');
+    if (g.truncated && !st.folded) parts.push('cut at the size cap (maxNodes): not every retainer is shown');
     this.notice(parts.join(' · '), false, g.truncated);
   }
 
@@ -333,6 +333,7 @@ export class App {
       this.saveNow();
       await this.graphView.show(merged, { zoom: this.graphView.currentZoom(), selectedKey: gs.selectedId !== undefined ? String(gs.selectedId) : undefined, animate: true });
       this.describeGraph(merged);
+      this.graphView.fit();
       this.graphView.focusNode(key);
     } catch (e) {
       this.notice(errorText(e), true);

@@ -49,7 +49,7 @@ export function renderDetails(d: NodeDetails, handlers: DetailsHandlers): HTMLEl
       ' in ',
       h('span', { class: 'ret-class', text: truncate(singleLine(r.fromClass), 80) }),
       h('span', { class: 'ret-id', text: ` @${r.fromId}` }),
-      r.fromLabel ? h('span', { class: 'ret-label', text: ` ${truncate(singleLine(r.fromLabel), 60)}` }) : null,
+      r.fromLabel && r.fromLabel !== `@${r.fromId}` ? h('span', { class: 'ret-label', text: ` ${truncate(singleLine(r.fromLabel), 60)}` }) : null,
       h('span', { class: 'ret-dist', text: r.fromDistance < 0 ? ' (unreachable)' : ` (distance ${r.fromDistance})` }));
     const b = h('button', { class: 'link', attrs: { type: 'button', title: 'Show in the graph' } }, item);
     b.addEventListener('click', () => handlers.selectRetainer(r));

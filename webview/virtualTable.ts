@@ -70,6 +70,11 @@ export class VirtualTable<R> {
     this.element = h('div', { class: 'vtable', attrs: { role: 'table', 'aria-label': opts.label } },
       h('div', { class: 'vt-toolbar' }, input, this.count), header, this.scroller);
     this.body.addEventListener('keydown', (ev) => this.onKey(ev));
+    // remember the focused row so re-rendering (on scroll) can give it the focus back
+    this.body.addEventListener('focusin', (ev) => {
+      const i = Number((ev.target as HTMLElement).dataset.index ?? -1);
+      if (i >= 0) this.focusIndex = i;
+    });
   }
 
   setRows(rows: R[]): void {
