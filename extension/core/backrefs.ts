@@ -291,10 +291,10 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
   const g = new SubgraphBuilder(maxNodes);
 
   const targets: number[] = [];
+  const targetSet = new Set<number>();
   for (const t of targetOrdinals) {
-    if (t >= 0 && t < snap.nodeCount && !targets.includes(t) && g.addNode(t)) targets.push(t);
+    if (t >= 0 && t < snap.nodeCount && !targetSet.has(t) && g.addNode(t)) { targets.push(t); targetSet.add(t); }
   }
-  const targetSet = new Set(targets);
 
   // paths and cycles may take three quarters of the node budget; the referrer walk gets the rest
   const chainBudget = Math.max(targets.length + 1, Math.floor(maxNodes * 0.75));
@@ -344,8 +344,9 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
         if (ids.length >= MAX_MORE_IDS) break;
         if (!g.has(o)) ids.push(snap.nodeId[o]);
       }
-      g.mores.push({ parent: n, count: folded, ids });
       g.truncated = true;
+      if (g.size < maxNodes) g.mores.push({ parent: n, count: folded, ids });
+      else full = true;
     }
   }
   return assemble(analysis, g, targets, roots, options.includeCycle ?? true);

@@ -155,6 +155,24 @@ describe('backrefs: objgraph show_backrefs semantics', () => {
     const more = g.nodes.find((n) => n.kind === 'more')!;
     const shown = g.edges.filter((e) => e.type !== 'more' && e.to === String(a.snap.nodeId[t])).length;
     assert.equal(more.moreCount! + shown, 100);
+    // a bushy graph: every node has 5 referrers, folds at every level; the cap is never exceeded
+    const b2 = new SnapshotBuilder();
+    const t2 = b2.obj('T');
+    let level = [t2];
+    for (let d = 0; d < 4; d++) {
+      const next: number[] = [];
+      for (const n of level) for (let i = 0; i < 5; i++) { const r = b2.obj(`L${d}`); b2.prop(r, n, `r${i}`); next.push(r); }
+      level = next;
+    }
+    for (const n of level) b2.gcRoot(n);
+    const a2 = analyze(b2.build());
+    for (const cap of [5, 9, 17, 30, 60]) {
+      const g2 = buildBackrefGraph(a2, [t2], { maxDepth: 4, tooMany: 3, maxNodes: cap });
+      assert.ok(g2.nodes.length <= cap, `cap ${cap}: ${g2.nodes.length} nodes`);
+      assert.equal(g2.truncated, true);
+      const keys = new Set(g2.nodes.map((n) => n.key));
+      assert.ok(g2.edges.every((e) => keys.has(e.from) && keys.has(e.to)), 'edges only between drawn nodes');
+    }
   });
 
   it('expandRetainers returns the next layer of one node', () => {
