@@ -8,8 +8,9 @@ import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
 import {
-  BASE_SYSTEM_DISTANCE, WeakMapEdgeNames, isMapDescriptorsNode, isNativeContextNode, isSkippedMapDescriptorEdge,
-  isSloppyFunctionMapEdge, isUserRoot,
+  BASE_SYSTEM_DISTANCE, STRING_MAP_DESCRIPTORS, STRING_NATIVE_CONTEXT, STRING_SLOPPY_FUNCTION_MAP, WeakMapEdgeNames,
+  PendingWeakMapPairs,
+  isSkippedMapDescriptorEdge, isUserRoot, specialStrings,
 } from './edgeRules';
 
 export { BASE_SYSTEM_DISTANCE };
@@ -53,42 +54,43 @@ export function computeDistances(snap: HeapSnapshot, opts: DistanceOptions = {})
 
 /** One BFS pass over the queue; the WeakMap pair memory persists across passes, as in DevTools. */
 class DistanceBfs {
-  private readonly pendingPairs = new Set<string>();
+  private readonly pendingPairs: PendingWeakMapPairs;
   private readonly weakMapNames: WeakMapEdgeNames;
+  private readonly special: Uint8Array;
 
   constructor(private readonly snap: HeapSnapshot, private readonly dist: Int32Array,
     private readonly queue: Uint32Array, private readonly opts: DistanceOptions) {
     this.weakMapNames = opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings);
+    this.pendingPairs = new PendingWeakMapPairs(this.weakMapNames);
+    this.special = specialStrings(snap.strings);
   }
 
   run(initialLength: number): void {
-    const { snap, dist, queue, opts } = this;
-    const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType } = snap;
-    const { edgeWeak, edgeInternal, nodeHidden, nodeArray } = snap.types;
+    const { snap, dist, queue, opts, special, weakMapNames, pendingPairs } = this;
+    const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = snap;
+    const { edgeWeak, edgeInternal, edgeElement, edgeHidden, nodeHidden, nodeArray } = snap.types;
     let head = 0;
     let tail = initialLength;
     while (head < tail) {
       const n = queue[head++];
       const d = dist[n] + 1;
       const nt = nodeType[n];
-      // 0: no node-specific rule; 1: NativeContext; 2: (map descriptors)
-      const kind = nt === nodeHidden ? (isNativeContextNode(snap, n) ? 1 : 0)
-        : nt === nodeArray ? (isMapDescriptorsNode(snap, n) ? 2 : 0) : 0;
+      // 0: no node-specific rule; 1: hidden "system / NativeContext"; 2: array "(map descriptors)"
+      const kind = nt === nodeHidden ? (special[nodeName[n]] === STRING_NATIVE_CONTEXT ? 1 : 0)
+        : nt === nodeArray ? (special[nodeName[n]] === STRING_MAP_DESCRIPTORS ? 2 : 0) : 0;
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
         const ty = edgeType[e];
         if (ty === edgeWeak) continue;
         const t = edgeTo[e];
         if (dist[t] !== NO_DISTANCE) continue;
         // DevTools' filter runs only for edges to nodes not yet visited (its pair memory relies on it).
-        if (kind === 1 && isSloppyFunctionMapEdge(snap, e)) continue;
+        if (kind === 1 && ty !== edgeElement && ty !== edgeHidden
+          && special[edgeNameOrIndex[e]] === STRING_SLOPPY_FUNCTION_MAP) continue;
         if (kind === 2) {
           if (isSkippedMapDescriptorEdge(snap, e)) continue;
         } else if (ty === edgeInternal) {
-          const pair = this.weakMapNames.pairKey(edgeNameOrIndex[e]);
-          if (pair !== undefined && !this.pendingPairs.delete(pair)) {
-            this.pendingPairs.add(pair);
-            continue;
-          }
+          const name = edgeNameOrIndex[e];
+          if (weakMapNames.isPairName(name) && pendingPairs.skip(name)) continue;
         }
         dist[t] = d;
         queue[tail++] = t;

@@ -75,6 +75,28 @@ export function hasUserRoots(snap: HeapSnapshot): boolean {
   return false;
 }
 
+/** Special strings the distance filter looks for, by string index (see SpecialStrings). */
+export const STRING_NATIVE_CONTEXT = 1;
+export const STRING_MAP_DESCRIPTORS = 2;
+export const STRING_SLOPPY_FUNCTION_MAP = 3;
+
+/**
+ * Which string indexes hold "system / NativeContext", "(map descriptors)" and "sloppy_function_map"
+ * (one pass over the strings; checks in the BFS are then one byte lookup, not a string compare).
+ */
+export function specialStrings(strings: string[]): Uint8Array {
+  const kind = new Uint8Array(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    if (typeof s !== 'string') continue;
+    const len = s.length;
+    if (len === 22 && s === 'system / NativeContext') kind[i] = STRING_NATIVE_CONTEXT;
+    else if (len === 17 && s === '(map descriptors)') kind[i] = STRING_MAP_DESCRIPTORS;
+    else if (len === 19 && s === 'sloppy_function_map') kind[i] = STRING_SLOPPY_FUNCTION_MAP;
+  }
+  return kind;
+}
+
 /** A node whose outgoing "sloppy_function_map" edge distances skip (hidden "system / NativeContext"). */
 export function isNativeContextNode(snap: HeapSnapshot, n: number): boolean {
   return snap.nodeType[n] === snap.types.nodeHidden && snap.strings[snap.nodeName[n]] === 'system / NativeContext';
@@ -101,49 +123,168 @@ export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boole
 }
 
 // "<n> / part of key (K @id) -> value (V @id) pair in WeakMap (table @id)": the part after the
-// number is shared by the table's and the key's edge to the same value.
-const WEAKMAP_EDGE_NAME = /^\d+( \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\))$/;
+// number ("duplicated part") is shared by the table's and the key's edge to the same value.
+const WEAKMAP_EDGE_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @\d+\)$/;
+const TABLE_MARK = ' pair in WeakMap (table @';
+const NOT_PARSED = 0;
+const NOT_WEAKMAP = 1;
+const WEAKMAP = 2;
+/** A WeakMap edge name whose table id does not fit in 32 bits (so it matches no node id). */
+const WEAKMAP_BIG_TABLE = 3;
 
-/** Per-string cache of the WeakMap ephemeron edge-name parse (strings are parsed once each). */
+/**
+ * Per-string cache of DevTools' WeakMap ephemeron edge-name parse (tryParseWeakMapEdgeName), each
+ * string parsed at most once. Typed arrays instead of maps and no substrings: a 1 GB snapshot has
+ * ~1 M such names. The "duplicated part" is compared in place (samePair) and hashed (pairHash).
+ */
 export class WeakMapEdgeNames {
   private readonly strings: string[];
-  /** 0 = not parsed yet, 1 = not a WeakMap edge name, 2 = WeakMap edge name */
   private readonly state: Uint8Array;
-  private readonly tableIds = new Map<number, number>();
-  private readonly pairKeys = new Map<number, string>();
+  /** allocated on the first WeakMap name: table id and hash of the duplicated part, per string */
+  private tableIds: Uint32Array | null = null;
+  private hashes: Int32Array | null = null;
 
   constructor(strings: string[]) {
     this.strings = strings;
     this.state = new Uint8Array(strings.length);
   }
 
-  private parse(s: number): boolean {
+  private parse(s: number): number {
     const st = this.state[s];
-    if (st !== 0) return st === 2;
+    if (st !== NOT_PARSED) return st;
     const name = this.strings[s];
-    // cheap rejection before the regex: every WeakMap edge name ends with ')' and has this phrase
-    const m = typeof name === 'string' && name.charCodeAt(name.length - 1) === 41 && name.includes(' pair in WeakMap (table @')
-      ? WEAKMAP_EDGE_NAME.exec(name) : null;
-    if (!m) {
-      this.state[s] = 1;
-      return false;
+    let result = NOT_WEAKMAP;
+    // cheap rejections before the regex: a leading digit, a trailing ')' and the table phrase
+    if (typeof name === 'string' && name.length > 60) {
+      const c0 = name.charCodeAt(0);
+      const mark = name.lastIndexOf(TABLE_MARK);
+      if (c0 >= 48 && c0 <= 57 && name.charCodeAt(name.length - 1) === 41 && mark > 0 && WEAKMAP_EDGE_NAME.test(name)) {
+        if (this.tableIds === null) {
+          this.tableIds = new Uint32Array(this.strings.length);
+          this.hashes = new Int32Array(this.strings.length);
+        }
+        const idText = name.slice(mark + TABLE_MARK.length, name.length - 1);
+        const id = Number(idText);
+        result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
+        this.tableIds[s] = result === WEAKMAP ? id : 0;
+        let h = 0;
+        for (let i = dupStart(name), n = name.length; i < n; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+        // kept within the small-integer range so Map keys stay unboxed
+        (this.hashes as Int32Array)[s] = h & 0x3fffffff;
+      }
     }
-    this.state[s] = 2;
-    this.pairKeys.set(s, m[1]);
-    this.tableIds.set(s, parseInt(m[2], 10));
+    this.state[s] = result;
+    return result;
+  }
+
+  /** True when string s is a WeakMap key/value edge name. */
+  isPairName(s: number): boolean {
+    return this.parse(s) >= WEAKMAP;
+  }
+
+  /** Table node id named in edge name s, or -1 if it is not a WeakMap edge name (or not a 32-bit id). */
+  tableId(s: number): number {
+    return this.parse(s) === WEAKMAP ? (this.tableIds as Uint32Array)[s] : -1;
+  }
+
+  /** Hash of the duplicated part of WeakMap edge name s (call only when isPairName(s)). */
+  pairHash(s: number): number {
+    return (this.hashes as Int32Array)[s];
+  }
+
+  /** True when WeakMap edge names a and b have the same duplicated part (both must be pair names). */
+  samePair(a: number, b: number): boolean {
+    if (a === b) return true;
+    const x = this.strings[a];
+    const y = this.strings[b];
+    const i0 = dupStart(x);
+    const j0 = dupStart(y);
+    if (x.length - i0 !== y.length - j0) return false;
+    // from the end: the ids that tell pairs apart are there
+    for (let i = x.length - 1, j = y.length - 1; i >= i0; i--, j--) if (x.charCodeAt(i) !== y.charCodeAt(j)) return false;
     return true;
   }
 
-  /** Table node id named in the edge name with string index s, or -1 if it is not a WeakMap edge name. */
-  tableId(s: number): number {
-    return this.parse(s) ? (this.tableIds.get(s) as number) : -1;
-  }
-
-  /** The text after the leading number (shared by both edges of one key/value pair), or undefined. */
+  /** The duplicated part of edge name s, or undefined (allocates; for tests and reports). */
   pairKey(s: number): string | undefined {
-    return this.parse(s) ? this.pairKeys.get(s) : undefined;
+    if (!this.isPairName(s)) return undefined;
+    const name = this.strings[s];
+    return name.slice(dupStart(name));
   }
 }
+
+/** Index after the leading decimal number of a WeakMap edge name. */
+function dupStart(name: string): number {
+  let i = 0;
+  while (i < name.length) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * DevTools' pendingEphemeronEdges for the distance BFS: the first edge of a WeakMap pair met is
+ * skipped and remembered, the second (same duplicated part) is followed and forgotten. A set of
+ * string indexes keyed by the duplicated part: open addressing over an Int32Array (a JS Map of
+ * ~1 M entries costs several times more), linear probing, tombstones on delete.
+ */
+export class PendingWeakMapPairs {
+  private table = new Int32Array(1024).fill(EMPTY);
+  /** live entries + tombstones */
+  private used = 0;
+
+  constructor(private readonly names: WeakMapEdgeNames) {}
+
+  /** For WeakMap edge name s: true = skip this edge (first of its pair), false = follow it. */
+  skip(s: number): boolean {
+    const names = this.names;
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = names.pairHash(s) & mask;
+    let free = -1;
+    while (true) {
+      const v = table[i];
+      if (v === EMPTY) break;
+      if (v === DELETED) {
+        if (free < 0) free = i;
+      } else if (names.samePair(v, s)) {
+        table[i] = DELETED;
+        return false;
+      }
+      i = (i + 1) & mask;
+    }
+    if (free >= 0) {
+      table[free] = s;
+    } else {
+      table[i] = s;
+      if (++this.used * 2 > table.length) this.rehash();
+    }
+    return true;
+  }
+
+  private rehash(): void {
+    const old = this.table;
+    let live = 0;
+    for (let i = 0; i < old.length; i++) if (old[i] >= 0) live++;
+    let size = 1024;
+    while (size < live * 4) size *= 2;
+    const table = new Int32Array(size).fill(EMPTY);
+    const mask = size - 1;
+    for (let k = 0; k < old.length; k++) {
+      const v = old[k];
+      if (v < 0) continue;
+      let i = this.names.pairHash(v) & mask;
+      while (table[i] !== EMPTY) i = (i + 1) & mask;
+      table[i] = v;
+    }
+    this.table = table;
+    this.used = live;
+  }
+}
+const EMPTY = -1;
+const DELETED = -2;
 
 /**
  * Page-owned flags (1 = page-owned), DevTools' markPageOwnedNodes: everything reachable over non-weak

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { computeDistances, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
+import { PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 
 describe('distances', () => {
   it('without user roots: hops from the root, weak edges not followed', () => {
@@ -115,5 +116,26 @@ describe('distances', () => {
     const a = analyze(b.build());
     assert.equal(a.distances[value], UNREACHABLE);
     assert.equal(a.distances[key], UNREACHABLE);
+  });
+
+  it('WeakMap pair memory: first of a pair skipped, second followed, across many pairs', () => {
+    const strings: string[] = [''];
+    const name = (n: number, k: number, t: number) =>
+      `${n} / part of key (Key @${k}) -> value (Value @${k + 1}) pair in WeakMap (table @${t})`;
+    const count = 5000;
+    for (let k = 0; k < count; k++) strings.push(name(1, k, 77), name(2, k, 77));
+    strings.push('3 / part of key (Key @0) -> value (Value @1) pair in WeakMap (table @78)');
+    strings.push('not / a pair');
+    const names = new WeakMapEdgeNames(strings);
+    assert.equal(names.isPairName(strings.length - 1), false);
+    assert.equal(names.tableId(1), 77);
+    assert.equal(names.pairKey(1), names.pairKey(2));
+    const pending = new PendingWeakMapPairs(names);
+    // all first edges (grows the table past several rehashes), then all second edges
+    for (let k = 0; k < count; k++) assert.equal(pending.skip(1 + 2 * k), true);
+    assert.equal(pending.skip(strings.length - 2), true, 'same ids, other table: another pair');
+    for (let k = count - 1; k >= 0; k--) assert.equal(pending.skip(2 + 2 * k), false);
+    assert.equal(pending.skip(1), true, 'a third edge of a pair starts over');
+    assert.equal(pending.skip(2), false);
   });
 });
