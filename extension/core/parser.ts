@@ -952,6 +952,20 @@ export class SnapshotParser {
         continue;
       }
       if (c === 34 && this.sState !== S_AFTER) {
+        // fast path: a string without escapes that ends in this buffer
+        let j = i + 1;
+        let d = 0;
+        while (j < len) {
+          d = buf[j];
+          if (d === 34 || d === 92 || d < 32) break;
+          j++;
+        }
+        if (d === 34 && j < len) {
+          strings.push(this.shortString(buf, i + 1, j));
+          this.sState = S_AFTER;
+          i = j + 1;
+          continue;
+        }
         this.sState = S_IN;
         this.strStart = this.base + i;
         this.strBytes = 0;
