@@ -299,7 +299,11 @@ export function buildBackrefGraph(analysis: Analysis, targetOrdinals: readonly n
   // paths and cycles may take three quarters of the node budget; the referrer walk gets the rest
   const chainBudget = Math.max(targets.length + 1, Math.floor(maxNodes * 0.75));
   if (options.includeCycle ?? true) {
-    for (const t of targets) g.addChain(analysis, shortestCycleThrough(analysis, t) ?? [], ON_CYCLE, false, chainBudget);
+    for (const t of targets) {
+      const cycle = shortestCycleThrough(analysis, t) ?? [];
+      // a cycle through an ignored edge, node or class is not drawn (cycles.ts has no ignore lists)
+      if (cycle.every((e) => isFollowedEdge(analysis, e, snap.edgeFrom(e), filter))) g.addChain(analysis, cycle, ON_CYCLE, false, chainBudget);
+    }
   }
   if (options.includeRootPath ?? true) {
     for (const t of targets) {

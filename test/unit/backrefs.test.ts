@@ -101,6 +101,9 @@ describe('backrefs: objgraph show_backrefs semantics', () => {
     // without the depth walk, the shortest cycle alone is still complete and marked
     const only = buildBackrefGraph(a, [t], { maxDepth: 0, includeRootPath: false });
     assert.deepEqual(only.edges.filter((e) => e.onCycle).map((e) => e.name).sort(), ['back', 'c']);
+    // ignoring an edge of that cycle drops it from the drawing
+    const ign = buildBackrefGraph(a, [t], { maxDepth: 0, includeRootPath: false, ignoredEdges: ['back'] });
+    assert.equal(ign.edges.length, 0);
   });
 
   it('does not follow weak edges and honours the ignore lists', () => {
