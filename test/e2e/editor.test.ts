@@ -35,6 +35,8 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     execFileSync(process.execPath, ['leak-server.cjs', 'hostile.heapsnapshot', '--hostile'], { cwd: ws, timeout: 60_000 });
     // the same program after fewer requests: the baseline for "Compare With Another Snapshot…"
     leakedBefore = parseInt(execFileSync(process.execPath, ['leak-server.cjs', 'baseline.heapsnapshot', '--requests', '3'], { cwd: ws, timeout: 60_000, encoding: 'utf8' }), 10);
+    // big enough that analysing it takes seconds: the notification with Cancel appears
+    execFileSync(process.execPath, ['leak-server.cjs', 'big.heapsnapshot', '--ballast', '500000'], { cwd: ws, timeout: 120_000 });
     // a real snapshot cut short in the middle of its arrays
     const whole = readFileSync(path.join(ws, 'leak.heapsnapshot'));
     writeFileSync(path.join(ws, 'broken.heapsnapshot'), whole.subarray(0, Math.floor(whole.length / 2)));
@@ -47,8 +49,15 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
       if (process.env.E2E_DEBUG) console.log(cs.log);
       await cs.stop();
     }
-    if (ws && !process.env.KEEP_E2E) rmSync(ws, { recursive: true, force: true });
+    if (ws && !process.env.KEEP_E2E) rmSync(ws, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   });
+
+  /** The extension's "Retention Graph" output channel, as VS Code writes it to the logs folder. */
+  function retentionLog(): string {
+    const find = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? find(path.join(dir, e.name)) : e.name.endsWith('Retention Graph.log') ? [path.join(dir, e.name)] : []);
+    return find(path.join(cs.userDataDir, 'logs')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  }
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && cs?.page) await cs.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
@@ -177,16 +186,29 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await cs.screenshot('08-hostile-strings');
   });
 
+  it('shows phase progress and a notification with Cancel for a long load; Cancel ends the load', async () => {
+    await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
+    await cs.answerFileDialog(path.join(ws, 'big.heapsnapshot'));
+    const f = await cs.webviewFrame(async (fr) => /Analysing big\.heapsnapshot/.test(await bodyText(fr)), 30_000);
+    const toast = cs.page.locator('.notification-toast', { hasText: 'Retention Graph: analysing big.heapsnapshot' });
+    await toast.waitFor({ timeout: 30_000 });
+    await cs.screenshot('09-long-load-notification');
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await waitFor(async () => /Loading was cancelled/.test(await bodyText(f)), 30_000, () => 'the view does not say the load was cancelled');
+    await toast.waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitFor(() => /worker exited \(code \d+\): .*big\.heapsnapshot/.test(retentionLog()), 30_000, () => `worker of big.heapsnapshot still running:\n${retentionLog()}`);
+    await cs.screenshot('10-long-load-cancelled');
+  });
+
   it('ends the document\'s worker when its last editor closes', async () => {
+    assert.doesNotMatch(retentionLog(), /worker exited \(code \d+\): .*leak\.heapsnapshot/, 'the worker ended while its editor was open');
     await cs.closeAllEditors();
-    const logDir = path.join(cs.userDataDir, 'logs');
-    const find = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? find(path.join(dir, e.name)) : e.name.endsWith('Retention Graph.log') ? [path.join(dir, e.name)] : []);
     let log = '';
     await waitFor(() => {
-      log = find(logDir).map((f) => readFileSync(f, 'utf8')).join('\n');
+      log = retentionLog();
       return ['leak', 'hostile', 'broken'].every((n) => new RegExp(`worker exited \\(code \\d+\\): .*${n}\\.heapsnapshot`).test(log));
     }, 30_000, () => `not every worker exited:\n${log}`);
+    assert.ok(log.indexOf('last editor closed, ending worker') < log.lastIndexOf('worker exited'), log);
     assert.match(log, /worker started: .*leak\.heapsnapshot/);
   });
 });

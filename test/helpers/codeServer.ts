@@ -2,7 +2,7 @@
 // for the end-to-end tests. Installs (cached) code-server, installs the built .vsix into a private
 // extensions dir, serves a workspace on 127.0.0.1:<free port>, and always stops what it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -240,7 +240,35 @@ export class CodeServer {
       await exited;
       clearTimeout(t);
     }
-    if (!process.env.KEEP_E2E) rmSync(this.dir, { recursive: true, force: true });
+    await this.reapChildren();
+    if (!process.env.KEEP_E2E) rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+
+  /** Processes code-server started for this instance (their command lines name our temp dir). */
+  private ownProcesses(): number[] {
+    const pids: number[] = [];
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(this.dir)) pids.push(Number(d));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return pids;
+  }
+
+  /** Waits for code-server's helper processes (extension host, watchers) to end; kills leftovers by pid. */
+  private async reapChildren(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (this.ownProcesses().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of this.ownProcesses()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 }
 
