@@ -18,10 +18,15 @@ const children = new Set<ChildProcess>();
 export function snapshotDir(): string {
   if (!tempDir) {
     tempDir = mkdtempSync(path.join(os.tmpdir(), 'retention-graph-it-'));
-    process.once('exit', () => {
+    const cleanup = () => {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       if (tempDir && !process.env.KEEP_SNAPSHOTS) rmSync(tempDir, { recursive: true, force: true });
-    });
+    };
+    process.once('exit', cleanup);
+    // a test run stopped from outside (timeout, CI cancel) does not reach 'exit' by itself
+    for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      process.once(sig, () => { cleanup(); process.exit(code); });
+    }
   }
   return tempDir;
 }
