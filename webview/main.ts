@@ -12,7 +12,11 @@ function fatal(message: string): void {
   root.append(h('div', { class: 'status failed' }, h('h2', { class: 'error-title', text: 'Retention Graph failed in the webview' }), h('p', { class: 'error-message', text: message })));
 }
 
-window.addEventListener('error', (ev) => fatal(ev.message));
+window.addEventListener('error', (ev) => {
+  // a benign browser notice, not a failure of ours
+  if (/ResizeObserver loop/.test(ev.message)) return;
+  fatal(ev.message);
+});
 window.addEventListener('unhandledrejection', (ev) => fatal(ev.reason instanceof Error ? ev.reason.message : String(ev.reason)));
 try {
   new App(root);

@@ -2,7 +2,7 @@
 // CSP, talking to a fake host that runs the real engine on snapshots written at test time.
 // Screenshots go to test-artifacts/webview/ for a human to look at.
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -71,7 +71,7 @@ describe('webview in chromium (harness with the real engine)', function () {
 const cspViolations = (page: Page) => page.evaluate(() => (globalThis as any).harness.cspViolations as string[]);
 
   it('shows totals, suspects and a sortable, filterable class table (aiohttp-like cycle)', async () => {
-    const { page, f, errors } = await openPage({ snapshotPath: fx.aiohttp });
+    const { h, page, f, errors } = await openPage({ snapshotPath: fx.aiohttp });
     await loaded(f);
     const expected = snapshotFromObject(JSON.parse(readFileSync(fx.aiohttp, 'utf8')));
     const stats = await f.locator('.stat-value').allTextContents();
@@ -92,6 +92,11 @@ const cspViolations = (page: Page) => page.evaluate(() => (globalThis as any).ha
     await f.locator('.overview input.filter').fill('traceb');
     const rows = await f.locator('.overview .vt-row .vt-cell:first-child').allTextContents();
     assert.deepEqual(rows, ['traceback']);
+    // a settings change re-renders the overview with the engine's new summary
+    const settings = { requestLikePatterns: ['^Application$'], maxDepth: 3, tooMany: 10, ignoredEdges: [], paths: 3 };
+    const summary = await h.engine.handle({ kind: 'settings', settings }) as import('../../extension/core/results').AnalysisSummary;
+    h.push({ type: 'settingsChanged', settings, summary });
+    await f.locator('.suspect-name', { hasText: 'Application' }).waitFor({ timeout: 10_000 });
     assert.deepEqual(errors, []);
     assert.deepEqual(await cspViolations(page), []);
   });
@@ -175,6 +180,15 @@ const cspViolations = (page: Page) => page.evaluate(() => (globalThis as any).ha
     // the exported SVG is well-formed XML (parse it in the page)
     const parsed = await page.evaluate((s) => new (globalThis as any).DOMParser().parseFromString(s, 'image/svg+xml').querySelector('parsererror') === null, svg.content);
     assert.ok(parsed);
+    writeFileSync(join(ARTIFACTS, 'exported-graph.svg'), svg.content);
+    writeFileSync(join(ARTIFACTS, 'exported-graph.dot'), dot.content);
+    // the exported file alone (no stylesheet, no theme variables) still shows the themed picture
+    const alone = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+    await alone.setContent(svg.content.replace(/^<\?xml[^>]*>\n/, ''));
+    const fills = await alone.locator('g rect').evaluateAll((rs) => rs.map((r: any) => r.getAttribute('fill') as string));
+    assert.ok(fills.length > 3 && fills.every((x) => /^#[0-9a-f]{6}$/.test(x)), fills.join());
+    await alone.screenshot({ path: join(ARTIFACTS, 'exported-svg-standalone.png') });
+    await alone.close();
 
     // hide/show: VS Code drops the webview document and creates it again with the saved state
     await page.evaluate(() => (globalThis as any).harness.reload());
@@ -289,6 +303,16 @@ const cspViolations = (page: Page) => page.evaluate(() => (globalThis as any).ha
     await shot(page, 'node-leak-overview-light');
     await openFirstSuspect(f, page);
     await shot(page, 'node-leak-graph-light');
+    // a closure knows its source position: "go to source" asks the host to open it
+    await f.locator('svg.graph g.node', { hasText: '(closure)' }).first().click();
+    const goto = f.locator('.details button.goto');
+    await goto.waitFor({ timeout: 30_000 });
+    assert.match(await goto.textContent() ?? '', /:\d+/);
+    await goto.click();
+    await page.waitForTimeout(500);
+    const loc = h.received.find((m) => m.type === 'openLocation');
+    assert.ok(loc && loc.type === 'openLocation' && loc.line > 0, JSON.stringify(loc));
+    await shot(page, 'node-leak-closure-details-light');
     const diff = await h.engine.handle({ kind: 'diff', otherPath: fx.aiohttp }) as import('../../extension/core/results').DiffResult;
     h.push({ type: 'showDiff', diff, otherFileName: 'aiohttp-like.heapsnapshot' });
     await f.locator('.diff .vt-row').first().waitFor({ timeout: 30_000 });
