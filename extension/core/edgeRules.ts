@@ -169,7 +169,12 @@ export class WeakMapEdgeNames {
         this.tableIds[s] = result === WEAKMAP ? id : 0;
         let h = 0;
         for (let i = dupStart(name), n = name.length; i < n; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
-        // kept within the small-integer range so Map keys stay unboxed
+        // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h ^= h >>> 16;
         (this.hashes as Int32Array)[s] = h & 0x3fffffff;
       }
     }
@@ -187,9 +192,9 @@ export class WeakMapEdgeNames {
     return this.parse(s) === WEAKMAP ? (this.tableIds as Uint32Array)[s] : -1;
   }
 
-  /** Hash of the duplicated part of WeakMap edge name s (call only when isPairName(s)). */
+  /** Hash of the duplicated part of WeakMap edge name s (0 when s is not one). */
   pairHash(s: number): number {
-    return (this.hashes as Int32Array)[s];
+    return this.parse(s) >= WEAKMAP ? (this.hashes as Int32Array)[s] : 0;
   }
 
   /** True when WeakMap edge names a and b have the same duplicated part (both must be pair names). */
