@@ -94,55 +94,70 @@ export function computeClassTotals(analysis: Analysis, classIds: ClassIds = comp
     count[ids[i]]++;
     selfSize[ids[i]] += s;
   }
-  // dominator tree children, CSR
+  // dominator tree children, CSR: counts in first[d + 1], prefix sums, then placed with first[d]++,
+  // which leaves first[d] at the start of d + 1's slice; shifted back afterwards.
   const root = snap.rootOrdinal;
   const first = new Uint32Array(n + 1);
-  for (let i = 0; i < n; i++) if (i !== root) first[dominators[i]]++;
-  let sum = 0;
-  for (let i = 0; i < n; i++) { const c = first[i]; first[i] = sum; sum += c; }
-  first[n] = sum;
-  const children = new Uint32Array(sum);
-  const fill = first.slice(0, n);
-  for (let i = 0; i < n; i++) if (i !== root) children[fill[dominators[i]]++] = i;
-  // DFS with a per-class count of counted ancestors on the path
+  for (let i = 0; i < n; i++) if (i !== root) first[dominators[i] + 1]++;
+  for (let i = 1; i <= n; i++) first[i] += first[i - 1];
+  const children = new Uint32Array(first[n]);
+  for (let i = 0; i < n; i++) if (i !== root) children[first[dominators[i]]++] = i;
+  for (let i = n; i > 0; i--) first[i] = first[i - 1];
+  first[0] = 0;
+  // DFS with a per-class count of counted ancestors on the path; per depth: next child, end of the
+  // children, and the class to release on exit (-1 when the node was not counted)
   const active = new Uint32Array(k);
-  const stack = new Uint32Array(n);
   const cursor = new Uint32Array(n);
-  const visited = new Uint8Array(n);
-  const enter = (v: number): void => {
-    visited[v] = 1;
-    if (sizes[v] !== 0 && active[ids[v]] === 0) {
-      classTop[v] = 1;
-      retainedSize[ids[v]] += retainedSizes[v];
-      active[ids[v]]++;
-    }
-  };
-  const dfs = (start: number): void => {
+  const end = new Uint32Array(n);
+  const release = new Int32Array(n);
+  let entered = 0;
+  const dfs = (start: number, visited: Uint8Array | null): void => {
     let sp = 0;
+    const enter = (v: number): void => {
+      entered++;
+      if (visited) visited[v] = 1;
+      const c = ids[v];
+      let rel = -1;
+      if (sizes[v] !== 0 && active[c] === 0) {
+        classTop[v] = 1;
+        retainedSize[c] += retainedSizes[v];
+        active[c]++;
+        rel = c;
+      }
+      cursor[sp] = first[v];
+      end[sp] = first[v + 1];
+      release[sp] = rel;
+      sp++;
+    };
     enter(start);
-    stack[sp] = start;
-    cursor[sp] = first[start];
-    sp++;
     while (sp > 0) {
-      const v = stack[sp - 1];
       const c = cursor[sp - 1];
-      if (c < first[v + 1]) {
+      if (c < end[sp - 1]) {
         cursor[sp - 1] = c + 1;
         const w = children[c];
-        if (visited[w]) continue;
+        if (visited && visited[w]) continue;
         enter(w);
-        stack[sp] = w;
-        cursor[sp] = first[w];
-        sp++;
       } else {
         sp--;
-        if (classTop[v]) active[ids[v]]--;
+        if (release[sp] >= 0) active[release[sp]]--;
       }
     }
   };
-  dfs(root);
-  // nodes whose dominator chain does not lead to the root (malformed input): their own trees
-  for (let i = 0; i < n; i++) if (!visited[i]) dfs(i);
+  dfs(root, null);
+  if (entered < n) {
+    // dominator chains that do not lead to the root (malformed input): count those trees on their own
+    const visited = new Uint8Array(n);
+    const seen = new Uint8Array(n);
+    // nodes reached from the root, marked without counting again
+    const mark = [root];
+    seen[root] = 1;
+    while (mark.length) {
+      const v = mark.pop()!;
+      for (let c = first[v]; c < first[v + 1]; c++) if (!seen[children[c]]) { seen[children[c]] = 1; mark.push(children[c]); }
+    }
+    visited.set(seen);
+    for (let i = 0; i < n; i++) if (!visited[i]) dfs(i, visited);
+  }
   return { classIds, count, selfSize, retainedSize, classTop };
 }
 

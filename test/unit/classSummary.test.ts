@@ -82,6 +82,23 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
     }
   });
 
+  it('still counts every node when dominator chains do not reach the root (malformed input)', () => {
+    const b = new SnapshotBuilder();
+    const x = b.obj('Loop', 5);
+    const y = b.obj('Loop', 7);
+    const z = b.obj('Other', 3);
+    b.gcRoot(z);
+    const an = analyze(b.build());
+    const dominators = an.dominators.slice();
+    dominators[x] = y; // a dominator cycle x ↔ y, cut off from the root
+    dominators[y] = x;
+    const t = computeClassTotals({ ...an, dominators });
+    const loop = t.classIds.ids[x];
+    assert.equal(t.count[loop], 2);
+    assert.equal(t.classTop[x] + t.classTop[y], 1, 'one of the two is counted, the other is below it');
+    assert.equal(t.retainedSize[t.classIds.ids[z]], an.retainedSizes[z]);
+  });
+
   it('marks the instances counted in their class retained size', () => {
     const b = new SnapshotBuilder();
     const outer = b.obj('Req', 10);
