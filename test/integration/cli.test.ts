@@ -167,6 +167,16 @@ describe('CLI: analyze on small snapshots', function () {
     assert.equal(a.stderr + b.stderr + c.stderr, '');
   });
 
+  it('--dot without suspects writes nothing and says so', async () => {
+    const file = tempFile('clean3.heapsnapshot', smallSnapshotJson(false));
+    const out = path.join(snapshotDir(), 'none.dot');
+    const r = await runCliProcess(['analyze', file, '--dot', out, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).dot, null);
+    assert.match(r.stderr, /no suspects/);
+    assert.ok(!existsSync(out));
+  });
+
   it('--timings lists the engine phases on stderr, stdout unchanged', async () => {
     const file = tempFile('timed.heapsnapshot', smallSnapshotJson(true));
     const plain = await runCliProcess(['analyze', file, '--json']);
