@@ -2,7 +2,8 @@
 
 Builds a web-service-like heap (request objects with headers dicts, bodies, lists, strings, ints,
 tuples and exception tracebacks), then dumps it once and prints one JSON line:
-objects (nodes written), seconds, objects_per_s, heap_bytes (sum of self sizes), rss_heap_bytes
+objects (nodes written), seconds, objects_per_s, cpu_seconds, objects_per_cpu_s (CPU time of this
+process: closer to the figure on an idle machine), load_average_1min, heap_bytes (sum of self sizes), rss_heap_bytes
 (resident memory the heap took to build), peak_extra_bytes (ru_maxrss growth during the dump)
 and the ratio peak_extra / heap. Usage: python3 bench_export.py [--objects N] [--keep FILE] [--trace]
 """
@@ -73,14 +74,19 @@ def main():
     out = ns.keep or os.path.join(tempfile.mkdtemp(prefix="rg-bench-"), "bench.heapsnapshot")
     base = max(maxrss_bytes(), rss_bytes())
     t0 = time.perf_counter()
+    c0 = time.process_time()
     summary = retention_graph_export.dump(out, trace=ns.trace)
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     peak_extra = max(0, maxrss_bytes() - base)
     result = {
         "objects": summary["nodes"],
         "edges": summary["edges"],
         "seconds": round(seconds, 3),
         "objects_per_s": int(summary["nodes"] / seconds),
+        "cpu_seconds": round(cpu, 3),
+        "objects_per_cpu_s": int(summary["nodes"] / cpu),
+        "load_average_1min": os.getloadavg()[0],
         "heap_bytes": summary["heap_bytes"],
         "rss_heap_bytes": rss1 - rss0,
         "peak_extra_bytes": peak_extra,

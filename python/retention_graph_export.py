@@ -26,11 +26,15 @@ as any traceback would. The cyclic GC is disabled while dumping (no finalizer ru
 import array
 import gc
 import itertools
+from itertools import compress
 import json
 import os
 import signal
 import sys
+import tempfile
+import threading
 import time
+import tracemalloc
 
 __all__ = ["dump", "install_signal_handler", "main"]
 
@@ -126,13 +130,18 @@ class _Layout:
         self.P = ctypes.c_void_p
         self.Ssize = ctypes.c_ssize_t
         try:
+            # One view over the user address space: reading a word is an index, not a ctypes call.
+            space = (ctypes.c_char * (1 << 47)).from_address(0)
+            self.memb = memoryview(space).cast("B")
+            self.mem = self.memb.cast("Q")
             self._probe()
             self.ok = True
         except Exception:  # any disagreement: fall back to hidden edges
             self.ok = False
 
     def rd(self, addr):
-        return self.P.from_address(addr).value or 0
+        """The pointer-sized word at addr (addr is 8-aligned)."""
+        return self.mem[addr >> 3]
 
     def _probe(self):
         ctypes = self.ctypes
@@ -178,24 +187,27 @@ class _Layout:
 
         gen = g("gen-value")
         next(gen)
-        if self.rd(id(gen) + 80 + 32) != id(g.__code__) or ctypes.c_int8.from_address(id(gen) + 75).value != -1:
+        if self.rd(id(gen) + 80 + 32) != id(g.__code__) or self.memb[id(gen) + 75] != 0xFF:
             raise RuntimeError("generator frame")
         loc = self.frame_locals(id(gen) + 80, g.__code__)
         if [n for n, _ in loc] != ["x", "y"] or loc[0][1] != id("gen-value"):
             raise RuntimeError("generator locals")
         gen.close()
         self._keys_cache = {}
+        _names_cache.clear()
 
     def key_names(self, keys):
         """Names of a shared-keys object (PyDictKeysObject, unicode entries), in slot order."""
         ctypes = self.ctypes
-        log2_index_bytes = ctypes.c_uint8.from_address(keys + 9).value
-        kind = ctypes.c_uint8.from_address(keys + 10).value
+        log2_index_bytes = self.memb[keys + 9]
+        kind = self.memb[keys + 10]
         if kind != 2:  # DICT_KEYS_SPLIT
             raise RuntimeError("not split keys")
-        n = self.Ssize.from_address(keys + 24).value
+        n = self.rd(keys + 24)
         ent = keys + 32 + (1 << log2_index_bytes)
         ptrs = self.words(ent, 2 * n)[0::2]
+        if any(p >= 1 << 47 for p in ptrs):
+            raise RuntimeError("address beyond the mapped view")
         cast = ctypes.cast
         pyobj = ctypes.py_object
         out = []
@@ -207,8 +219,9 @@ class _Layout:
         return tuple(out)
 
     def words(self, addr, n):
-        """n pointer-sized words at addr, as ints (string_at: no ctypes array type gets created)."""
-        return memoryview(self.ctypes.string_at(addr, 8 * n)).cast("Q").tolist()
+        """n pointer-sized words at addr, as ints."""
+        a = addr >> 3
+        return self.mem[a:a + n].tolist()
 
     def values_of(self, obj, n):
         vp = self.rd(id(obj) - 32)
@@ -221,7 +234,7 @@ class _Layout:
         keys = self.rd(id(t) + self.keys_off)
         if not keys:
             return None
-        n = self.Ssize.from_address(keys + 24).value
+        n = self.rd(keys + 24)
         ck = (keys, n)
         names = self._keys_cache.get(ck)
         if names is None:
@@ -322,7 +335,6 @@ class _Dumper:
     def __init__(self, objects, excluded, include_garbage, trace):
         self.objects = objects
         self.include_garbage = include_garbage
-        import tracemalloc
         self.tracemalloc = tracemalloc
         self.trace = bool(trace) and tracemalloc.is_tracing()
         self.excluded = excluded
@@ -346,8 +358,8 @@ class _Dumper:
     def flush_strings(self):
         if self.strings_out:
             if self.strings_written:
-                self.string_tmp.write(",\n")
-            self.string_tmp.write(",\n".join(self.strings_out))
+                self.string_tmp.write(b",\n")
+            self.string_tmp.write(",\n".join(self.strings_out).encode())
             self.strings_written = True
             del self.strings_out[:]
 
@@ -401,20 +413,35 @@ class _Dumper:
         managed = bool(_LAYOUT.ok and (flags & (1 << 4)))
         info = (kind, ntype, self.name(_type_name(t)), _safe_sizeof_for(t), tuple(slots), dictoffset, managed,
                 issubclass(t, BaseException), issubclass(t, dict), issubclass(t, (list, tuple)),
-                issubclass(t, (set, frozenset)), _c_field_getters(t))
+                issubclass(t, (set, frozenset)), _c_field_getters(t), None)
+        if kind == K_INSTANCE and managed and not slots and not any(info[7:12]):
+            keys = _LAYOUT.rd(id(t) + _LAYOUT.keys_off)
+            if keys:
+                try:
+                    anames = _LAYOUT.key_names(keys)
+                except RuntimeError:
+                    anames = None
+                if anames is not None:
+                    fast = (len(anames), [E_PROPERTY] * len(anames) + [E_INTERNAL],
+                            [self.name(a) for a in anames] + [self.name("__class__")])
+                    info = info[:12] + (fast,)
         self.tinfo[t] = info
         return info
 
     # --- tracemalloc -----------------------------------------------------------------------
-    def trace_id(self, obj, size):
-        tb = self.tracemalloc.get_object_traceback(obj)
-        if tb is None:
+    def trace_id(self, obj, size, managed):
+        """Trace node id of obj's allocation traceback (0 when tracemalloc has none); counts obj."""
+        if managed and _raw_traceback is not None:
+            # 3.11's get_object_traceback misses the 2-word pre-header of managed-dict instances
+            frames = _raw_traceback(0, id(obj) - 32)
+        else:
+            frames = _tracemalloc_raw(obj)
+        if frames is None:
             return 0
-        tid = self.tb_ids.get(tb)
+        tid = self.tb_ids.get(frames)
         if tid is None:
             parent = 1  # the "(root)" trace node
-            for frame in tb:  # oldest first
-                fkey = (frame.filename, frame.lineno)
+            for fkey in reversed(frames):  # raw tracebacks are most recent first
                 fi = self.fn_index.get(fkey)
                 if fi is None:
                     fi = self.fn_index[fkey] = len(self.fn_rows)
@@ -427,7 +454,7 @@ class _Dumper:
                     self.tnode_count.append(0)
                     self.tnode_size.append(0)
                 parent = child
-            tid = self.tb_ids[tb] = parent
+            tid = self.tb_ids[frames] = parent
         self.tnode_count[tid - 1] += 1
         self.tnode_size[tid - 1] += size
         return tid
@@ -499,7 +526,7 @@ class _Dumper:
             flat[3::7] = NS
             flat[4::7] = NE
             flat[5::7] = NTR
-            text = ",".join(map(str, flat))
+            text = _format_ints(flat)
             if not first_chunk[0]:
                 text = ",\n" + text
             first_chunk[0] = False
@@ -527,12 +554,21 @@ class _Dumper:
         tinfo_get = self.tinfo.get
         type_info = self.type_info
         name = self.name
-        value_string = self.value_string
+        names_get = self.names.get
+        strings_out = self.strings_out
         getsizeof = _getsizeof
         get_referents = _get_referents
         trace = self.trace
         trace_id = self.trace_id
+        json_str = _json_str
+        getrefcount = sys.getrefcount
         obj_iter = iter(objects)
+        queue_append = queue.append
+        ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
+        NT_append, NN_append, NS_append, NE_append, NTR_append = \
+            NT.append, NN.append, NS.append, NE.append, NTR.append
+        p_class = name("__class__")
+        mem = L.mem if layout_ok else None
         i = 1
         while True:
             if i == len(queue):
@@ -547,51 +583,105 @@ class _Dumper:
                     break
                 unreachable.append((E_ELEMENT, len(unreachable), discover(nxt)))
             o = queue[i]
-            self.current = i
             t = type(o)
             ti = tinfo_get(t)
             if ti is None:
                 ti = type_info(t)
             kind = ti[0]
             size = getsizeof(o) if ti[3] else object.__sizeof__(o)
-            ecount = 0
-            if kind == K_STR:
-                nm = value_string(o)
-            elif kind == K_INT:
-                if t is bool or o.bit_length() <= 128:
-                    nm = name(int.__repr__(o))
-                else:
-                    nm = name("int (%d bits)" % o.bit_length())
-            elif kind == K_FLOAT:
-                nm = name(t.__repr__(o))
-            elif kind == K_NONE:
-                nm = name(t.__repr__(o))
-            else:
-                nm = ti[2]
-                # Named edges: (edge type, name index or element index, target object).
-                refs = get_referents(o)
-                named = []
-                tgt = []
-                merged_size = 0
-                if kind == K_TUPLE or kind == K_LIST:
-                    ET.extend([E_ELEMENT] * len(refs))
-                    EN.extend(range(len(refs)))
-                    tgt = refs
-                    refs = ()
-                elif kind == K_DICT:
-                    self.dict_items(o, named)
-                    refs = ()  # keys and values: str keys are edge names, other keys hidden edges
-                elif kind == K_SET:
-                    ET.extend([E_ELEMENT] * len(refs))
-                    EN.extend(range(len(refs)))
-                    tgt = refs
-                    refs = ()
+            nx = None
+            if kind <= K_FLOAT or kind == K_NONE or kind == K_BYTES:
+                # leaves: str, int, float -- no edges; names are values (fresh string slots)
+                if kind == K_STR:
+                    v = o if len(o) <= NAME_LIMIT else o[:NAME_LIMIT] + "\u2026"
+                elif kind == K_INT:
+                    if t is bool:
+                        v = "True" if o else "False"
+                    elif -(1 << 128) < o < (1 << 128):
+                        v = int.__repr__(o)
+                    else:
+                        v = "int (%d bits)" % o.bit_length()
                 elif kind == K_BYTES:
                     if t is bytes:
-                        nm = name(bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else ""))
+                        v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
                     else:
-                        nm = name("bytearray (%d bytes)" % len(o))
-                elif kind == K_INSTANCE or kind == K_WEAKREF:
+                        v = "bytearray (%d bytes)" % len(o)
+                else:
+                    v = t.__repr__(o)
+                nm = self.string_count
+                self.string_count = nm + 1
+                strings_out.append(json_str(v))
+                NT_append(ti[1])
+                NN_append(nm)
+                NS_append(size)
+                NE_append(0)
+                NTR_append(trace_id(o, size, False) if trace else 0)
+                i += 1
+                if len(NT) >= CHUNK:
+                    flush()
+                continue
+            nm = ti[2]
+            refs = get_referents(o)
+            merged_size = 0
+            if kind == K_TUPLE or kind == K_LIST or kind == K_SET:
+                # items, in order: element edges
+                k = len(refs)
+                ET_extend([E_ELEMENT] * k)
+                EN_extend(range(k))
+                nx = refs
+            elif kind == K_DICT:
+                nt = []
+                nn = []
+                nx = []
+                for key, v in dict.items(o):
+                    if type(key) is str:
+                        ni = names_get(key)
+                        if ni is None:
+                            ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
+                        nt.append(E_PROPERTY)
+                        nn.append(ni)
+                        nx.append(v)
+                    elif type(key) is int and 0 <= key < 1 << 31:
+                        nt.append(E_ELEMENT)
+                        nn.append(key)
+                        nx.append(v)
+                    else:
+                        nt += (E_HIDDEN, E_PROPERTY)
+                        nn += (len(nt), name("[%s key]" % _type_name(type(key))))
+                        nx += (key, v)
+                ET_extend(nt)
+                EN_extend(nn)
+                refs = None  # nx is then the only holder of the values (see the leaf rule below)
+            elif kind == K_INSTANCE and ti[12] is not None and refs and refs[-1] is t:
+                # the common 3.11 instance: attributes inline (managed dict values); gc visits the
+                # values in slot order, skipping unset slots, then the type
+                fast = ti[12]
+                n = fast[0]
+                if len(refs) == n + 1 and (n != 1 or type(refs[0]) is not dict):
+                    # every slot set and no materialised dict: no memory read needed
+                    nx = refs
+                    refs = None
+                    ET_extend(fast[1])
+                    EN_extend(fast[2])
+                else:
+                    a = id(o)
+                    vp = mem[(a - 32) >> 3] if not mem[(a - 24) >> 3] else 0
+                    if vp:
+                        vals = mem[vp >> 3:(vp >> 3) + n].tolist()
+                        present = list(compress(range(n), vals))
+                        if len(present) == len(refs) - 1 and \
+                                [vals[k] for k in present] == list(map(id, refs[:-1])):
+                            nx = refs
+                            refs = None
+                            ET_extend([E_PROPERTY] * len(present))
+                            ET.append(E_INTERNAL)
+                            names2 = fast[2]
+                            EN_extend([names2[k] for k in present])
+                            EN.append(p_class)
+            if nx is None and kind > K_FLOAT:
+                named = []
+                if kind == K_INSTANCE or kind == K_WEAKREF:
+                    self.current = i
                     merged_size = self.instance_edges(o, t, ti, refs, named, index, layout_ok)
                     if kind == K_WEAKREF:
                         r = _weakref_call(o)
@@ -603,8 +693,8 @@ class _Dumper:
                     nm = self.function_edges(o, named)
                 elif kind == K_CODE:
                     try:
-                        fn = o.co_filename
-                        nm = name("code %s %s:%d" % (getattr(o, "co_qualname", o.co_name), fn, o.co_firstlineno))
+                        nm = name("code %s %s:%d" % (getattr(o, "co_qualname", o.co_name), o.co_filename,
+                                                     o.co_firstlineno))
                     except Exception:
                         pass
                 elif kind == K_TB:
@@ -617,8 +707,10 @@ class _Dumper:
                     except ValueError:
                         pass
                 elif kind == K_MODULE:
+                    self.current = i
                     nm, merged_size = self.module_edges(o, refs, named, index)
                 elif kind == K_TYPE:
+                    self.current = i
                     nm, merged_size = self.type_edges(o, refs, named, index)
                 elif kind == K_GEN:
                     nm = self.generator_edges(o, t, refs, named)
@@ -633,48 +725,57 @@ class _Dumper:
                     for r in refs:
                         if id(r) not in seen:
                             if r is t:
-                                named.append((E_INTERNAL, name("__class__"), r))
+                                named.append((E_INTERNAL, p_class, r))
                             else:
                                 named.append((E_HIDDEN, h, r))
                                 h += 1
                             seen.add(id(r))
-                if named:
-                    for et, en, x in named:
-                        if et < 0:
-                            continue
-                        a = id(x)
-                        n = idx_get(a)
-                        if n is None:
-                            n = index[a] = len(queue)
-                            queue.append(x)
-                        elif n < 0:
-                            continue
+                nx = []
+                for et, en, x in named:
+                    if et >= 0:
                         ET.append(et)
                         EN.append(en)
-                        EX.append(n)
-                        ecount += 1
-                if tgt:
-                    for x in tgt:
-                        a = id(x)
-                        n = idx_get(a)
-                        if n is None:
-                            n = index[a] = len(queue)
-                            queue.append(x)
-                        elif n < 0:
-                            n = 0  # never expected: keep counts consistent, point at the root
-                        EX.append(n)
-                    ecount += len(tgt)
-                if o is garbage_list and garbage_id >= 0:
-                    # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
-                    k = len(ET) - ecount
-                    for j in range(k, len(ET)):
-                        ET[j] = E_WEAK
+                        nx.append(x)
                 size += merged_size
-            NT.append(ti[1])
-            NN.append(nm)
-            NS.append(size)
-            NE.append(ecount)
-            NTR.append(trace_id(o, size) if trace else 0)
+            if o is garbage_list and garbage_id >= 0 and nx:
+                # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
+                ET[len(ET) - len(nx):] = [E_WEAK] * len(nx)
+            # resolve targets to ordinals, discovering new objects in order
+            ecount = len(nx)
+            if ecount:
+                ids = list(map(id, nx))
+                ns = list(map(idx_get, ids))
+                if None in ns:
+                    # A leaf (str, int, float, bytes) whose only reference is this one edge can never
+                    # be reached again: it needs no index entry (most of them are such). Its
+                    # references here: the referrer, the nx list, x, getrefcount's argument.
+                    unique_ok = refs is None or refs is nx
+                    for k in range(ecount):
+                        if ns[k] is None:
+                            a = ids[k]
+                            n = idx_get(a)
+                            if n is None:
+                                x = nx[k]
+                                n = len(queue)
+                                if not (unique_ok and type(x) in _LEAF_TYPES and getrefcount(x) == 4):
+                                    index[a] = n
+                                queue_append(x)
+                                x = None
+                            ns[k] = n
+                if -1 in ns:
+                    # an excluded (dumper-owned) object: drop those edges
+                    keep = [k for k, n in enumerate(ns) if n >= 0]
+                    base = len(ET) - ecount
+                    ET[base:] = [ET[base + k] for k in keep]
+                    EN[base:] = [EN[base + k] for k in keep]
+                    ns = [ns[k] for k in keep]
+                    ecount = len(ns)
+                EX_extend(ns)
+            NT_append(ti[1])
+            NN_append(nm)
+            NS_append(size)
+            NE_append(ecount)
+            NTR_append(trace_id(o, size, ti[6]) if trace else 0)
             i += 1
             if len(NT) >= CHUNK:
                 flush()
@@ -829,8 +930,8 @@ class _Dumper:
         L = _LAYOUT
         if L.ok and t in (CoroutineType, GeneratorType):
             ia = id(g) + 80
-            state = L.ctypes.c_int8.from_address(id(g) + 75).value
-            if state < 1 and L.rd(ia + 32) == id(code):
+            state = L.memb[id(g) + 75]  # gi_frame_state, int8: created -2, suspended -1, running 0
+            if (state >= 0x80 or state == 0) and L.rd(ia + 32) == id(code):
                 fo = L.rd(ia + 40)
                 if fo:
                     for r in refs:
@@ -908,6 +1009,7 @@ def _dict_at(o, off):
     return _void_p.from_address(id(o) + off).value or 0
 
 
+_LEAF_TYPES = frozenset((str, int, float, bytes))
 _FUTURE_FIELDS = ("_loop", "_result", "_exception", "_source_traceback", "_cancel_message", "_coro",
                   "_fut_waiter")
 
@@ -930,8 +1032,38 @@ def _c_field_getters(t):
     return tuple(out)
 
 
+_FORMATS = {}
+
+
+def _format_ints(values):
+    """Comma-separated decimal ints: one %-format call (no str object per number)."""
+    n = len(values)
+    fmt = _FORMATS.get(n)
+    if fmt is None:
+        fmt = ",".join(["%d"] * n)
+        if len(_FORMATS) > 4:
+            _FORMATS.clear()
+        _FORMATS[n] = fmt
+    return fmt % tuple(values)
+
+
+def _tracemalloc_raw(obj):
+    """Raw allocation traceback ((filename, lineno), ... most recent first) of obj, or None."""
+    tb = tracemalloc.get_object_traceback(obj)
+    return None if tb is None else tuple((f.filename, f.lineno) for f in reversed(tb))
+
+
+_raw_traceback = None
+if _LAYOUT.ok:
+    try:
+        _raw_traceback = _LAYOUT.ctypes.pythonapi._PyTraceMalloc_GetTraceback
+        _raw_traceback.restype = _LAYOUT.ctypes.py_object
+        _raw_traceback.argtypes = (_LAYOUT.ctypes.c_uint, _LAYOUT.ctypes.c_size_t)
+    except Exception:  # pragma: no cover
+        _raw_traceback = None
+
+
 def _thread_names():
-    import threading
     out = {}
     try:
         active = dict(threading._active)  # ident -> Thread
@@ -970,16 +1102,15 @@ def dump(path, *, include_garbage=True, trace=True):
 
 
 def _dump(objects, path, include_garbage, trace, t0):
-    me = sys._getframe()
-    excluded = {id(objects)}
+    excluded = {id(objects), id(sys._getframe())}  # never keep the own frame in a local: a cycle
     # thread stacks: innermost frame that is not the dumper's, per thread, sorted by thread name
     names = _thread_names()
     current = sys._current_frames()
     excluded.add(id(current))
     threads = []
     exec_frames = {}
-    for ident, top in current.items():
-        f = top
+    for ident in list(current):
+        f = current[ident]
         while f is not None and f.f_code in _DUMPER_CODES:
             excluded.add(id(f))
             f = f.f_back
@@ -991,7 +1122,7 @@ def _dump(objects, path, include_garbage, trace, t0):
             if _LAYOUT.ok:
                 fa = _LAYOUT.rd(id(f) + 24)
                 if fa and _LAYOUT.rd(fa + 32) == id(f.f_code) and \
-                        _LAYOUT.ctypes.c_char.from_address(fa + 69).value == b"\x00":
+                        _LAYOUT.memb[fa + 69] == 0:  # owner: the thread
                     cast = _LAYOUT.ctypes.cast
                     pyobj = _LAYOUT.ctypes.py_object
                     pairs = [(n, cast(a, pyobj).value) for n, a in _LAYOUT.frame_locals(fa, f.f_code) if a]
@@ -1001,16 +1132,15 @@ def _dump(objects, path, include_garbage, trace, t0):
     for o in objects:
         if type(o) is FrameType and o.f_code in _DUMPER_CODES:
             excluded.add(id(o))
-    excluded.add(id(me))
     d = _Dumper(objects, excluded, include_garbage, trace)
     d.thread_frames = [(n, f) for n, _, f in threads]
     d.exec_frame_locals = exec_frames
-    del threads, current, names
+    current.clear()
+    del threads, current, names, f
     directory = os.path.dirname(os.path.abspath(path))
     tmp_path = path + ".part"
-    import tempfile
     with open(tmp_path, "wb") as out, tempfile.TemporaryFile(dir=directory) as edge_tmp, \
-            tempfile.TemporaryFile("w+", dir=directory, encoding="ascii") as string_tmp:
+            tempfile.TemporaryFile(dir=directory) as string_tmp:
         d.string_tmp = string_tmp
         header_at = out.tell()
         out.write(_header(0, 0, 0))
@@ -1031,7 +1161,7 @@ def _dump(objects, path, include_garbage, trace, t0):
                 break
             ea[2::3] = array.array("I", [x * 7 for x in ea[2::3]])
             out.write(b",\n")
-            out.write(",".join(map(str, ea)).encode())
+            out.write(_format_ints(ea.tolist()).encode())
         out.write(b"],\n")
         fn_count = _write_traces(out, d)
         out.write(b'"samples":[],\n"locations":[],\n"strings":[')
@@ -1041,13 +1171,14 @@ def _dump(objects, path, include_garbage, trace, t0):
             chunk = string_tmp.read(1 << 20)
             if not chunk:
                 break
-            out.write(chunk.encode("ascii"))
+            out.write(chunk)
         out.write(b"]}\n")
         size = out.tell()
         out.seek(header_at)
         out.write(_header(d.node_count, d.edge_count, fn_count))
     os.replace(tmp_path, path)
     _names_cache.clear()
+    _FORMATS.clear()
     if _LAYOUT.ok:
         _LAYOUT._keys_cache.clear()
     return {
@@ -1102,21 +1233,23 @@ def _write_traces(out, d):
     for tid, (parent, fi, _) in enumerate(d.tnode_rows, start=1):
         if tid > 1:
             children.setdefault(parent, []).append(tid)
-    # pre-order walk with an explicit stack, emitting "[id,fi,count,size,[" ... "]]"
-    parts = []
+    # V8's layout: each node is "id,fi,count,size,[children...]" with children flattened the same
+    # way, the whole tree in one array. Pre-order walk with an explicit stack.
+    parts = ["["]
     stack = [(1, False)]
     while stack:
         tid, closing = stack.pop()
         if closing:
-            parts.append("]]")
+            parts.append("]")
             continue
-        if parts and not parts[-1].endswith("["):
+        if not parts[-1].endswith("["):
             parts.append(",")
         _, fi, _ = d.tnode_rows[tid - 1]
-        parts.append("[%d,%d,%d,%d,[" % (tid, fi, d.tnode_count[tid - 1], d.tnode_size[tid - 1]))
+        parts.append("%d,%d,%d,%d,[" % (tid, fi, d.tnode_count[tid - 1], d.tnode_size[tid - 1]))
         stack.append((tid, True))
         for c in reversed(children.get(tid, ())):
             stack.append((c, False))
+    parts.append("]")
     out.write("".join(parts).encode())
     out.write(b",\n")
     return len(rows)

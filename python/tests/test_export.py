@@ -1,0 +1,370 @@
+"""Unit tests of retention_graph_export's mapping, on small hand-made object graphs.
+
+Run: python3 -m unittest discover -s python/tests   (from the repository root)
+"""
+import asyncio
+import gc
+import os
+import sys
+import tempfile
+import tracemalloc
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import retention_graph_export as rge  # noqa: E402
+from snapshot_reader import Snapshot  # noqa: E402
+
+CALLS = {"repr": 0, "getattr": 0, "getattribute": 0, "sizeof": 0, "property": 0, "eq": 0, "hash": 0, "del": 0}
+
+
+class Attributed(dict):
+    """A dict subclass with attributes: both its items and its attributes must appear."""
+
+
+class Slotted:
+    __slots__ = ("slot_one", "slot_two", "slot_unset")
+
+    def __init__(self):
+        self.slot_one = "slot-one-value"
+        self.slot_two = ["slot-two-list"]
+
+
+class Booby:  # noqa: PLW1641
+    """Every hook that could run user code counts its calls; the dumper must call none of them."""
+
+    def __init__(self):
+        self.payload = "booby-payload"
+
+    def __repr__(self):
+        CALLS["repr"] += 1
+        raise RuntimeError("repr called")
+
+    def __getattr__(self, name):
+        CALLS["getattr"] += 1
+        raise RuntimeError("getattr called")
+
+    def __getattribute__(self, name):
+        if name not in ("payload", "__dict__", "__class__"):
+            CALLS["getattribute"] += 1
+        return object.__getattribute__(self, name)
+
+    def __sizeof__(self):
+        CALLS["sizeof"] += 1
+        return 10 ** 9
+
+    def __eq__(self, other):
+        CALLS["eq"] += 1
+        return False
+
+    def __hash__(self):
+        CALLS["hash"] += 1
+        return 1
+
+    def __del__(self):
+        CALLS["del"] += 1
+
+    @property
+    def prop(self):
+        CALLS["property"] += 1
+        return 1
+
+
+class LinkedNode:
+    def __init__(self, nxt):
+        self.next = nxt
+
+
+class CycleMember:
+    def __init__(self):
+        self.partner = None
+
+
+class Unmaterialised:
+    def __init__(self):
+        self.kept = "kept-value"
+
+
+def dump_here(test, **options):
+    d = tempfile.mkdtemp(prefix="rg-py-test-")
+    path = os.path.join(d, "t.heapsnapshot")
+    test.addCleanup(lambda: (os.path.exists(path) and os.remove(path), os.rmdir(d)))
+    part = path + ".part"
+    test.addCleanup(lambda: os.path.exists(part) and os.remove(part))
+    summary = rge.dump(path, **options)
+    return Snapshot(path), summary, path
+
+
+def one(test, snap, name):
+    found = snap.find(lambda n: n == name)
+    test.assertEqual(len(found), 1, "exactly one node named %r, got %d" % (name, len(found)))
+    return found[0]
+
+
+class MappingTest(unittest.TestCase):
+    def test_structure_and_counts(self):
+        snap, summary, _ = dump_here(self)
+        self.assertEqual(snap.name(0), "")
+        self.assertEqual(snap.type(0), "synthetic")
+        groups = [snap.name(to) for _, _, to in snap.edges(0)]
+        self.assertIn(rge.GROUP_MODULES, groups)
+        self.assertIn(rge.GROUP_STACKS, groups)
+        self.assertIn(rge.GROUP_UNREACHABLE, groups)
+        self.assertEqual(summary["nodes"], snap.count)
+        self.assertEqual(summary["edges"], len(snap.raw["edges"]) // 3)
+        self.assertEqual(snap.raw["snapshot"]["node_count"], snap.count)
+        ids = [snap.node(n, snap.f_id) for n in range(snap.count)]
+        self.assertEqual(len(set(ids)), len(ids))
+        self.assertTrue(all(i % 2 == 1 for i in ids))
+        modules = snap.group(rge.GROUP_MODULES)
+        mod = snap.edge(modules, __name__, ("property",))
+        self.assertEqual(snap.name(mod), "module " + __name__)
+        # a class defined here, reached as a module global, with its methods from the merged type dict
+        cls = snap.edge(mod, "Slotted", ("property",))
+        self.assertEqual(snap.name(cls), "type %s.Slotted" % __name__)
+        self.assertTrue(snap.name(snap.edge(cls, "__init__")).startswith("function Slotted.__init__ test_export.py:"))
+
+    def test_dict_subclass_items_and_attributes(self):
+        holder = Attributed(item_key="item-value-xyz")
+        holder.attr_key = ["attr-list"]
+        snap, _, _ = dump_here(self)
+        n = one(self, snap, "%s.Attributed" % __name__)
+        item = snap.edge(n, "item_key", ("property",))
+        self.assertEqual(snap.name(item), "item-value-xyz")
+        self.assertEqual(snap.type(item), "string")
+        attr = snap.edge(n, "attr_key", ("property",))
+        self.assertEqual(snap.name(attr), "list")
+        self.assertEqual(snap.name(snap.edge(attr, 0, ("element",))), "attr-list")
+        del holder
+
+    def test_slots(self):
+        s = Slotted()
+        snap, _, _ = dump_here(self)
+        n = one(self, snap, "%s.Slotted" % __name__)
+        self.assertEqual(snap.name(snap.edge(n, "slot_one", ("property",))), "slot-one-value")
+        self.assertEqual(snap.name(snap.edge(n, "slot_two", ("property",))), "list")
+        self.assertIsNone(snap.edge(n, "slot_unset"))
+        del s
+
+    def test_frame_locals_are_named(self):
+        def inner():
+            local_list = ["frame-local-marker"]
+            local_str = "frame-local-string"  # noqa: F841
+            snap, _, _ = dump_here(self)
+            return snap, local_list
+
+        snap, _ = inner()
+        frames = snap.find(lambda n: n.startswith("frame MappingTest.test_frame_locals_are_named.<locals>.inner "))
+        self.assertEqual(len(frames), 1)
+        f = frames[0]
+        self.assertRegex(snap.name(f), r"^frame \S+ test_export\.py:\d+$")
+        ll = snap.edge(f, "local_list", ("context",))
+        self.assertEqual(snap.name(snap.edge(ll, 0)), "frame-local-marker")
+        self.assertEqual(snap.name(snap.edge(f, "local_str", ("context",))), "frame-local-string")
+        # the caller chain: f_back to this test method's frame, and the thread root reaches it
+        back = snap.edge(f, "f_back", ("property",))
+        self.assertTrue(snap.name(back).startswith("frame MappingTest.test_frame_locals_are_named "))
+        code = snap.edge(f, "f_code", ("internal",))
+        self.assertIn(os.path.abspath(__file__), snap.name(code))
+        stacks = snap.group(rge.GROUP_STACKS)
+        self.assertIn(f, snap.reachable_from(stacks))
+        self.assertTrue(any(v == "thread MainThread" for _, v, _ in snap.edges(stacks)))
+
+    def test_finished_frame_in_traceback(self):
+        class MarkedError(ValueError):
+            pass
+
+        def fails(arg_value):
+            kept_local = ["traceback-local"]  # noqa: F841
+            raise MarkedError("boom-for-test")
+
+        try:
+            fails("arg-for-traceback")
+        except MarkedError as e:
+            err = e
+        snap, _, _ = dump_here(self)
+        n = one(self, snap, "%s.MappingTest.test_finished_frame_in_traceback.<locals>.MarkedError" % __name__)
+        tb = snap.edge(n, "__traceback__", ("property",))
+        self.assertEqual(snap.name(tb), "traceback")
+        frames = []
+        while tb is not None:
+            frames.append(snap.edge(tb, "tb_frame", ("property",)))
+            tb = snap.edge(tb, "tb_next", ("property",))
+        f = frames[-1]
+        self.assertTrue(snap.name(f).startswith("frame MappingTest.test_finished_frame_in_traceback.<locals>.fails "))
+        self.assertEqual(snap.name(snap.edge(f, "arg_value", ("context",))), "arg-for-traceback")
+        self.assertEqual(snap.name(snap.edge(snap.edge(f, "kept_local"), 0)), "traceback-local")
+        args = snap.edge(n, "args", ("property",))
+        self.assertEqual(snap.name(snap.edge(args, 0)), "boom-for-test")
+        del err
+
+    def test_suspended_coroutine_locals(self):
+        async def suspended(param):
+            coro_local = {"coro-key": "coro-value"}  # noqa: F841
+            await asyncio.sleep(3600)
+
+        loop = asyncio.new_event_loop()
+        try:
+            task = loop.create_task(suspended("coro-param"))
+            loop.run_until_complete(asyncio.sleep(0))
+            snap, _, _ = dump_here(self)
+        finally:
+            task.cancel()
+            loop.run_until_complete(asyncio.gather(task, return_exceptions=True))
+            loop.close()
+        coros = snap.find(lambda n: n.startswith("coroutine MappingTest.test_suspended_coroutine_locals.<locals>.suspended "))
+        self.assertEqual(len(coros), 1)
+        c = coros[0]
+        self.assertEqual(snap.name(snap.edge(c, "param", ("context",))), "coro-param")
+        d = snap.edge(c, "coro_local", ("context",))
+        self.assertEqual(snap.name(snap.edge(d, "coro-key")), "coro-value")
+        self.assertIsNotNone(snap.edge(c, "cr_await"))
+        # the Task holds its coroutine through a named C field
+        tasks = snap.find(lambda n: n == "_asyncio.Task")
+        self.assertTrue(any(snap.edge(t, "_coro") == c for t in tasks))
+
+    def test_huge_int_has_no_repr_explosion(self):
+        big = 10 ** 100000
+        snap, _, _ = dump_here(self)
+        names = snap.find(lambda n: n.startswith("int (") and "bits)" in n)
+        self.assertTrue(names)
+        self.assertTrue(all(len(snap.name(n)) < 40 for n in names))
+        sizes = [snap.size(n) for n in names]
+        self.assertIn(sys.getsizeof(big), sizes)
+        del big
+
+    def test_no_user_code_runs(self):
+        b = Booby()
+        for k in CALLS:
+            CALLS[k] = 0
+        snap, _, _ = dump_here(self)
+        self.assertEqual(CALLS, dict.fromkeys(CALLS, 0))
+        n = one(self, snap, "%s.Booby" % __name__)
+        self.assertEqual(snap.name(snap.edge(n, "payload", ("property",))), "booby-payload")
+        self.assertLess(snap.size(n), 10 ** 6)  # not the lying __sizeof__
+        del b
+
+    def test_instance_dict_is_not_materialised(self):
+        if not rge._LAYOUT.ok:
+            self.skipTest("no CPython 3.11 layout here")
+        u = Unmaterialised()
+        self.assertEqual(rge._LAYOUT.rd(id(u) - 24), 0)
+        snap, _, _ = dump_here(self)
+        self.assertEqual(rge._LAYOUT.rd(id(u) - 24), 0, "dump created the instance's __dict__")
+        n = one(self, snap, "%s.Unmaterialised" % __name__)
+        self.assertEqual(snap.name(snap.edge(n, "kept", ("property",))), "kept-value")
+        del u
+
+    def test_deep_linked_list(self):
+        head = None
+        for _ in range(100000):
+            head = LinkedNode(head)
+        snap, _, _ = dump_here(self)
+        nodes = snap.find(lambda n: n == "%s.LinkedNode" % __name__)
+        self.assertEqual(len(nodes), 100000)
+        # follow .next from the head: 100,000 hops
+        starts = set(nodes) - {snap.edge(n, "next") for n in nodes}
+        self.assertEqual(len(starts), 1)
+        n, hops = starts.pop(), 1
+        while True:
+            nxt = snap.edge(n, "next", ("property",))
+            if snap.name(nxt) != "%s.LinkedNode" % __name__:
+                break
+            n, hops = nxt, hops + 1
+        self.assertEqual(hops, 100000)
+        del head
+
+    def test_gc_garbage_roots_under_saveall(self):
+        gc.collect()
+        old = gc.get_debug()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            a, b = CycleMember(), CycleMember()
+            a.partner, b.partner = b, a
+            del a, b
+            gc.collect()
+            before = len(gc.garbage)
+            snap, summary, _ = dump_here(self)
+            gc.collect()
+            self.assertEqual(len(gc.garbage), before, "the dump itself left cyclic garbage")
+        finally:
+            gc.set_debug(old)
+            del gc.garbage[:]
+        group = snap.group(rge.GROUP_GARBAGE)
+        self.assertIsNotNone(group)
+        self.assertEqual(summary["garbage"], before)
+        members = snap.find(lambda n: n == "%s.CycleMember" % __name__)
+        self.assertEqual(len(members), 2)
+        targets = {to for _, _, to in snap.edges(group)}
+        self.assertTrue(set(members) <= targets)
+        m0, m1 = members
+        self.assertEqual(snap.edge(m0, "partner"), m1)
+        self.assertEqual(snap.edge(m1, "partner"), m0)
+        # not reachable from modules or stacks: only through the gc.garbage group
+        live = snap.reachable_from(0, skip={group, snap.group(rge.GROUP_UNREACHABLE)})
+        self.assertNotIn(m0, live)
+
+    def test_tracemalloc_traces(self):
+        tracemalloc.start(1)
+        try:
+            traced = [Unmaterialised() for _ in range(3)]
+            snap, _, _ = dump_here(self)
+        finally:
+            tracemalloc.stop()
+        fi_fields = snap.raw["snapshot"]["meta"]["trace_function_info_fields"]
+        infos = snap.raw["trace_function_infos"]
+        self.assertTrue(snap.raw["trace_tree"])
+        ids = [snap.node(n, snap.f_trace) for n in snap.find(lambda x: x == "%s.Unmaterialised" % __name__)]
+        self.assertEqual(len(ids), 3)
+        self.assertTrue(all(i > 0 for i in ids))
+        # the leaf function info of that trace node names this file and the allocating line
+        tree = snap.raw["trace_tree"]
+        stack = [tree]
+        leaf_fi = None
+        while stack:
+            t = stack.pop()
+            if t[0] == ids[0]:
+                leaf_fi = t[1]
+            kids = t[4]
+            for k in range(0, len(kids), 5):
+                stack.append(kids[k:k + 5])
+        self.assertIsNotNone(leaf_fi)
+        row = infos[leaf_fi * len(fi_fields):(leaf_fi + 1) * len(fi_fields)]
+        self.assertEqual(snap.strings[row[2]], os.path.abspath(__file__))
+        self.assertTrue(snap.strings[row[1]].startswith("test_export.py:"))
+        del traced
+
+    def test_dumper_objects_absent(self):
+        snap, _, _ = dump_here(self)
+        bad = snap.find(lambda n: n.startswith("frame dump ") or n.startswith("frame _dump ")
+                        or n.startswith("frame _Dumper.") or n == "retention_graph_export._Dumper")
+        self.assertEqual(bad, [])
+
+    def test_deterministic_for_the_same_heap(self):
+        gc.collect()
+        was = gc.isenabled()
+        gc.disable()
+        d = tempfile.mkdtemp(prefix="rg-py-test-")
+        p1, p2 = os.path.join(d, "a.heapsnapshot"), os.path.join(d, "b.heapsnapshot")
+        self.addCleanup(lambda: [os.remove(p) for p in (p1, p2) if os.path.exists(p)] and os.rmdir(d))
+        try:
+            # a first dump in a process lets CPython create its lazy one-time objects (argument
+            # parser keyword tuples of the calls the dumper makes); then the heap is the same
+            rge.dump(p1)
+            rge.dump(p1)  # summaries are dropped: a live summary dict would be a difference
+            rge.dump(p2)
+            with open(p1, "rb") as f1, open(p2, "rb") as f2:
+                b1, b2 = f1.read(), f2.read()
+        finally:
+            if was:
+                gc.enable()
+        # the title carries nothing variable but the pid; the rest must be byte-identical
+        self.assertGreater(len(b1), 10000)
+        self.assertEqual(len(b1), len(b2))
+        self.assertTrue(b1 == b2, "two dumps of the same heap differ")
+
+
+if __name__ == "__main__":
+    unittest.main()
