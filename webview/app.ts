@@ -233,7 +233,7 @@ export class App {
   private setTab(tab: Tab): void {
     this.update({ tab });
     this.render();
-    if (tab === 'graph' && this.graphView.current && !this.state.graph?.zoom) this.graphView.fit();
+    if (tab === 'graph' && this.graphView.current && !this.state.graph?.zoom) this.graphView.overview();
   }
 
   private tabKey(ev: KeyboardEvent, tab: Tab): void {
@@ -333,7 +333,7 @@ export class App {
       this.saveNow();
       await this.graphView.show(merged, { zoom: this.graphView.currentZoom(), selectedKey: gs.selectedId !== undefined ? String(gs.selectedId) : undefined, animate: true });
       this.describeGraph(merged);
-      this.graphView.fit();
+      this.graphView.overview();
       this.graphView.focusNode(key);
     } catch (e) {
       this.notice(errorText(e), true);

@@ -15,6 +15,8 @@ const PAD_X = 10;
 const PAD_Y = 5;
 const LINE_H = 16;
 const MIN_BOX_W = 60;
+/** Below this scale box text is unreadable; a first view never goes smaller. */
+const MIN_READABLE_SCALE = 0.55;
 
 export interface GraphViewHandlers {
   /** a box was clicked or Enter was pressed on it */
@@ -108,7 +110,7 @@ export class GraphView {
     this.selectedKey = opts.selectedKey;
     this.draw(opts.animate ?? false);
     if (opts.zoom) this.setZoom(opts.zoom);
-    else if (!opts.animate) this.fit();
+    else if (!opts.animate) this.overview();
   }
 
   /** Re-measures and re-lays out the current graph (fonts changed with the theme). */
@@ -244,6 +246,28 @@ export class GraphView {
     const x = (w - p.width * k) / 2;
     const y = Math.max(0, (hgt - p.height * k) / 2);
     this.root.call(this.zoomer.transform, zoomIdentity.translate(x, y).scale(k));
+  }
+
+  /**
+   * The first view of a graph: fit it when that stays readable; a large graph is shown at a readable
+   * scale instead, centred on the target at the bottom of the view ("Fit" still shows all of it).
+   */
+  overview(): void {
+    const p = this.positioned;
+    if (!p) return;
+    const w = this.svg.clientWidth || 800;
+    const hgt = this.svg.clientHeight || 600;
+    const k = Math.min(1, w / Math.max(1, p.width), hgt / Math.max(1, p.height));
+    if (k >= MIN_READABLE_SCALE) {
+      this.fit();
+      return;
+    }
+    const targetKeys = new Set(this.graph!.nodes.filter((n) => n.isTarget).map((n) => n.key));
+    const t = p.nodes.find((n) => targetKeys.has(n.key)) ?? p.nodes[p.nodes.length - 1];
+    const kk = MIN_READABLE_SCALE;
+    const x = w / 2 - (t.x + t.width / 2) * kk;
+    const y = hgt - 24 - (t.y + t.height) * kk;
+    this.root.call(this.zoomer.transform, zoomIdentity.translate(x, y).scale(kk));
   }
 
   setZoom(z: ZoomState): void {
