@@ -121,24 +121,33 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
     while (paths.length < k && expansions < maxExpansions) {
       while (f < buckets.length && !(buckets[f]?.length)) f++;
       if (f >= buckets.length) break;
-      const r = buckets[f].pop()!;
+      let r = buckets[f].pop()!;
+      // r < 0: a continuation — the rest of record -r-1's retainers, those whose priority is f
+      const continuation = r < 0;
+      if (continuation) r = -r - 1;
       const u = rNode[r];
-      if (u === root) {
-        const edges: number[] = [];
-        for (let x = r; rNext[x] >= 0; x = rNext[x]) edges.push(rEdge[x]);
-        paths.push(edges);
-        continue;
+      if (!continuation) {
+        if (u === root) {
+          const edges: number[] = [];
+          for (let x = r; rNext[x] >= 0; x = rNext[x]) edges.push(rEdge[x]);
+          paths.push(edges);
+          continue;
+        }
+        // Each node is expanded at most k times: a (k+1)-th, longer suffix through u cannot beat the
+        // k found through it (the k-shortest-walks rule; with the simple-path constraint it is a
+        // heuristic that keeps the work bounded on nodes with huge fan-in).
+        const pops = popCount.get(u) ?? 0;
+        if (pops >= k) continue;
+        popCount.set(u, pops + 1);
+        expansions++;
+        if ((expansions & 255) === 0 && paths.length > 0 && performance.now() - t0 > maxMillis) break;
       }
-      // Each node is expanded at most k times: a (k+1)-th, longer suffix through u cannot beat the
-      // k found through it (the k-shortest-walks rule; with the simple-path constraint it is a
-      // heuristic that keeps the work bounded on nodes with huge fan-in).
-      const pops = popCount.get(u) ?? 0;
-      if (pops >= k) continue;
-      popCount.set(u, pops + 1);
-      expansions++;
-      if ((expansions & 255) === 0 && paths.length > 0 && performance.now() - t0 > maxMillis) break;
+      // Lazy expansion: push only the retainers whose priority is the current one (or lower, when
+      // the heuristic is not consistent) and come back for the next priority later, so a node with
+      // a million retainers costs scans, not a million records.
       const g = rG[r] + 1;
       const lo = firstRetainer[u];
+      let more = false;
       // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
       for (let s = firstRetainer[u + 1] - 1; s >= lo; s--) {
         const e = retainerEdge[s];
@@ -148,9 +157,11 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
         if (hp < 0) continue;
         const fp = g + hp;
         if (fp > limit) { pruned = true; continue; }
+        if (continuation ? fp !== f : fp > f) { if (fp > f) more = true; continue; }
         if (edgeIgnored(e) || nodeIgnored(p) || onChain(r, p)) continue;
-        push(add(p, e, r, g), Math.max(fp, f));
+        push(add(p, e, r, g), f);
       }
+      if (more) push(-r - 1, f + 1);
     }
     if (!pruned) break;
     limit += maxExtra + 2;
