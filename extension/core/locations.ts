@@ -5,12 +5,13 @@
 // Lookup tables are built lazily per snapshot and cached, so the first query pays for them once.
 import type { HeapSnapshot } from './model';
 import type { AllocationFrame, SourceLocation } from './results';
-import { parsePyCodeName } from './python';
+import { parsePyCodeSite } from './python';
 import { radixOrder } from './radixSort';
 
-/** A Python frame or function site from the exporter's node name ("frame f file.py:12"), or null. Line 1-based, 0 unknown. */
-export function parsePythonSite(name: string): { kind: 'frame' | 'function'; func: string; file: string; line: number } | null {
-  const c = parsePyCodeName(name);
+/** A Python code site from the exporter's node name ("frame f file.py:12", "function …",
+ *  "coroutine …", "generator …", "code …"), or null. Line 1-based, 0 unknown. */
+export function parsePythonSite(name: string): { kind: string; func: string; file: string; line: number } | null {
+  const c = parsePyCodeSite(name);
   return c ? { kind: c.kind, func: c.qualname, file: c.file, line: c.line } : null;
 }
 
@@ -113,7 +114,7 @@ function scriptNameOf(snap: HeapSnapshot, idx: LocationIndex, scriptId: number):
 export function nodeLocation(snap: HeapSnapshot, n: number): SourceLocation | undefined {
   const site = parsePythonSite(snap.name(n));
   if (site) {
-    return { file: site.file, line: site.line, column: 0, kind: site.kind };
+    return { file: site.file, line: site.line, column: 0, kind: site.kind === 'frame' ? 'frame' : 'function' };
   }
   const idx = locationIndex(snap);
   if (idx) {

@@ -65,6 +65,7 @@ describe('labels: short node values as objgraph draws them', () => {
     const frame = b.obj('frame RequestHandler._handle_request web_protocol.py:467');
     const fn = b.node('closure', 'function handler app.py:12');
     const mod = b.obj('module aiohttp.web');
+    const coro = b.obj('coroutine RequestHandler.start web_protocol.py:469');
     const num = b.node('number', '42');
     const heapNum = b.node('number', 'heap number');
     const val = b.node('string', '3.5');
@@ -74,10 +75,13 @@ describe('labels: short node values as objgraph draws them', () => {
     assert.equal(nodeLabel(s, fn), 'handler() app.py:12');
     assert.equal(nodeLabel(s, mod), 'aiohttp.web');
     assert.equal(nodeLabel(s, num), '42');
+    assert.equal(nodeLabel(s, coro), 'RequestHandler.start() web_protocol.py:469');
+    assert.deepEqual(nodeLocation(s, coro), { file: 'web_protocol.py', line: 469, column: 0, kind: 'function' });
     assert.equal(nodeLabel(s, heapNum), '3.5');
     assert.deepEqual(nodeLocation(s, frame), { file: 'web_protocol.py', line: 467, column: 0, kind: 'frame' });
     assert.deepEqual(nodeLocation(s, fn), { file: 'app.py', line: 12, column: 0, kind: 'function' });
     assert.equal(shortClassName(s.className(frame)), 'frame');
+    assert.equal(shortClassName('coroutine RequestHandler.start web_protocol.py:469'), 'coroutine');
     assert.equal(shortClassName('aiohttp.web_request.Request'), 'Request');
     assert.equal(shortClassName('system / Context'), 'system / Context');
     assert.equal(nodeLabel(s, b.root), '(root)');
