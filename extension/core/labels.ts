@@ -88,6 +88,33 @@ function numberValue(snap: HeapSnapshot, n: number): string {
   return name;
 }
 
+/** Target of n's first string-named edge called `edgeName`, or -1. */
+function namedTarget(snap: HeapSnapshot, n: number, edgeName: string): number {
+  for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
+    if (snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === edgeName) return snap.edgeTo[e];
+  }
+  return -1;
+}
+
+/** Python values worth showing instead of an id: a traceback's frame site, an exception's message (args[0]). */
+function pythonValueLabel(snap: HeapSnapshot, n: number, name: string): string | null {
+  if (name === 'traceback') {
+    const frame = namedTarget(snap, n, 'tb_frame');
+    const site = frame >= 0 ? parsePythonSite(snap.name(frame)) : null;
+    return site ? truncateText(visibleText(`${site.file}:${site.line}`)) : null;
+  }
+  const args = namedTarget(snap, n, 'args');
+  if (args < 0 || snap.name(args) !== 'tuple') return null;
+  for (let e = snap.firstEdge[args], end = snap.firstEdge[args + 1]; e < end; e++) {
+    if (snap.edgeType[e] === snap.types.edgeElement && snap.edgeNameOrIndex[e] === 0) {
+      const v = snap.edgeTo[e];
+      const vt = snap.nodeType[v];
+      if (vt === snap.types.nodeString || vt === snap.types.nodeNumber) return nodeLabel(snap, v);
+    }
+  }
+  return null;
+}
+
 /** Short one-line value of node ordinal n (string preview, "N items", frame file:line, function location, number). */
 export function nodeLabel(snap: HeapSnapshot, n: number): string {
   const ty = snap.types;
@@ -122,6 +149,10 @@ export function nodeLabel(snap: HeapSnapshot, n: number): string {
     if (ARRAY_LIKE.has(name)) return pluralItems(countEdges(snap, n, ty.edgeElement));
     if (DICT_LIKE.has(name)) return pluralItems(countProperties(snap, n) + countEdges(snap, n, ty.edgeElement));
     if (t === ty.nodeNative && name.length > MAX_LABEL_CHARS) return truncateText(visibleText(name));
+  }
+  if (t === ty.nodeObject) {
+    const py = pythonValueLabel(snap, n, name);
+    if (py !== null) return py;
   }
   if (t === ty.nodeRegexp) return truncateText(visibleText(name));
   // V8 internals ("system / Context", a SharedFunctionInfo's function name): the class is "(hidden)" / "(code)", the name says more

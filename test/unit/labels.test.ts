@@ -66,6 +66,12 @@ describe('labels: short node values as objgraph draws them', () => {
     const fn = b.node('closure', 'function handler app.py:12');
     const mod = b.obj('module aiohttp.web');
     const coro = b.obj('coroutine RequestHandler.start web_protocol.py:469');
+    const exc = b.obj('aiohttp.web_exceptions.HTTPNotFound');
+    const args = b.obj('tuple');
+    const msg = b.node('string', 'Not Found');
+    b.prop(exc, args, 'args').edge(args, msg, 'element', 0);
+    const tb = b.obj('traceback');
+    b.prop(tb, frame, 'tb_frame');
     const num = b.node('number', '42');
     const heapNum = b.node('number', 'heap number');
     const val = b.node('string', '3.5');
@@ -75,6 +81,8 @@ describe('labels: short node values as objgraph draws them', () => {
     assert.equal(nodeLabel(s, fn), 'handler() app.py:12');
     assert.equal(nodeLabel(s, mod), 'aiohttp.web');
     assert.equal(nodeLabel(s, num), '42');
+    assert.equal(nodeLabel(s, exc), '"Not Found"');
+    assert.equal(nodeLabel(s, tb), 'web_protocol.py:467');
     assert.equal(nodeLabel(s, coro), 'RequestHandler.start() web_protocol.py:469');
     assert.deepEqual(nodeLocation(s, coro), { file: 'web_protocol.py', line: 469, column: 0, kind: 'function' });
     assert.equal(nodeLabel(s, heapNum), '3.5');
