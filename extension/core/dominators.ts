@@ -8,9 +8,10 @@
 // root), then every node still unnumbered attached to the root alone. Reachable nodes have unique
 // dominators whatever the traversal; mirroring the traversal makes the unreachable remainder match too.
 //
-// Memory: typed arrays of nodeCount+1 Uint32 (vertex numbers are ordinal + 1, 0 = none), buckets as
-// linked lists in two arrays instead of one Set per node, the DFS edge cursor array reused as the
-// path-compression stack, and the dominator array returned in place. No recursion.
+// Memory: six typed arrays of nodeCount+1 Uint32 (DevTools uses nine plus a Set per bucket): parent
+// and ancestor share one array, bucket heads share the dominator array, the DFS cursor array holds
+// the bucket links afterwards, path compression reverses pointers instead of using a stack, and the
+// dominator and DFS-order arrays are returned in place. No recursion.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import type { Retainers } from './retainers';
@@ -58,13 +59,19 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
   const N = nodeCount + 1;
   const r = snap.rootOrdinal + 1;
-  const parent = new Uint32Array(N);
-  const ancestor = new Uint32Array(N);
+  // Six arrays of N Uint32 (vertex numbers are ordinal + 1; 0 = none):
+  //  - anc: the DFS parent until the vertex is linked, then its ancestor in the link forest
+  //    (the parent is read only when its child is linked, so one array serves both);
+  //  - work: the DFS edge cursor, then the bucket "next" links;
+  //  - dom: bucket heads while a vertex can still receive bucket entries, then its dominator
+  //    (in the DFS tree a vertex's bucket is emptied before its own dominator is written).
+  const anc = new Uint32Array(N);
   const vertex = new Uint32Array(N);
   const label = new Uint32Array(N);
   const semi = new Uint32Array(N);
-  // DFS: next edge ordinal to look at per vertex; afterwards the compression stack.
   const work = new Uint32Array(N);
+  // linked[v]: v has been linked into the forest (DevTools tests ancestor[v] !== 0 instead)
+  const linked = new Uint32Array((N + 31) >>> 5);
   let n = 0;
 
   const dfs = (start: number): void => {
@@ -76,14 +83,14 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
         vertex[n] = v;
         label[v] = v;
       }
-      let next = parent[v];
+      let next = anc[v];
       const end = firstEdge[v];
       let e = work[v];
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
         const w = edgeTo[e] + 1;
         if (semi[w] === 0) {
-          parent[w] = v;
+          anc[w] = v;
           work[w] = firstEdge[w - 1];
           next = w;
           break;
@@ -108,7 +115,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     // Nodes whose retainers are all non-essential (e.g. weak-only): attach to the root, DFS from each.
     for (let v = 1; v <= nodeCount; v++) {
       if (semi[v] === 0 && !hasEssentialRetainer(v - 1)) {
-        parent[v] = r;
+        anc[v] = r;
         dfs(v);
       }
     }
@@ -117,7 +124,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     // Still unnumbered (cliques retaining one another): each attached to the root alone.
     for (let v = 1; v <= nodeCount; v++) {
       if (semi[v] === 0) {
-        parent[v] = r;
+        anc[v] = r;
         semi[v] = ++n;
         vertex[n] = v;
         label[v] = v;
@@ -126,28 +133,39 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   }
   throwIfAborted(opts.signal);
 
-  const stack = work;
+  // eval with path compression, iteratively by pointer reversal (no stack array): walk up the
+  // linked ancestors turning each anc pointer round, then walk back down taking the smaller-semi
+  // label from above and pointing every vertex at the top of the path.
   const evaluate = (v0: number): number => {
-    if (ancestor[v0] === 0) return v0;
-    // compress(v0), iteratively
-    let v = v0;
-    let sp = 0;
-    while (ancestor[ancestor[v]] !== 0) {
-      stack[++sp] = v;
-      v = ancestor[v];
+    if (((linked[v0 >>> 5] >>> (v0 & 31)) & 1) === 0) return v0;
+    let x = v0;
+    let below = 0;
+    for (;;) {
+      const a = anc[x];
+      if (((linked[a >>> 5] >>> (a & 31)) & 1) === 0) break;
+      anc[x] = below;
+      below = x;
+      x = a;
     }
-    while (sp > 0) {
-      const w = stack[sp--];
-      const a = ancestor[w];
-      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
-      ancestor[w] = ancestor[a];
+    // x: the highest linked vertex on the path; anc[x] its unlinked tree root
+    const top = anc[x];
+    let above = x;
+    while (below !== 0) {
+      const y = below;
+      below = anc[y];
+      const la = label[above];
+      if (semi[la] < semi[label[y]]) label[y] = la;
+      anc[y] = top;
+      above = y;
     }
     return label[v0];
   };
 
   const dom = new Uint32Array(N);
-  const bucketHead = new Uint32Array(N);
-  const bucketNext = new Uint32Array(N);
+  // written[v]: dom[v] holds v's (provisional) dominator, not a bucket head. A bucket that is never
+  // emptied (a vertex outside the DFS tree) leaves a stale head that must read as "unset" (0).
+  const written = new Uint32Array((N + 31) >>> 5);
+  const bucketNext = work;
   const semiR = semi[r];
   for (let i = n; i >= 2; i--) {
     const w = vertex[i];
@@ -164,15 +182,18 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     // A node without essential retainers has the root as its only predecessor.
     semi[w] = orphan ? semiR : sw;
     const s = vertex[semi[w]];
-    bucketNext[w] = bucketHead[s];
-    bucketHead[s] = w;
-    const p = parent[w];
-    ancestor[w] = p; // link(p, w)
-    for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
+    bucketNext[w] = dom[s];
+    dom[s] = w;
+    const p = anc[w];
+    linked[w >>> 5] |= 1 << (w & 31); // link(p, w): anc[w] already holds p
+    for (let v = dom[p]; v !== 0;) {
+      const next = bucketNext[v];
       const u = evaluate(v);
       dom[v] = semi[u] < semi[v] ? u : p;
+      written[v >>> 5] |= 1 << (v & 31);
+      v = next;
     }
-    bucketHead[p] = 0;
+    dom[p] = 0;
     if ((i & 0xfffff) === 0) throwIfAborted(opts.signal);
   }
   opts.onProgress?.({ phase: 'dominators', done: 2, total: 3 });
@@ -182,7 +203,8 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   dom[r] = r;
   for (let i = 2; i <= n; i++) {
     const w = vertex[i];
-    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
+    if (((written[w >>> 5] >>> (w & 31)) & 1) === 0) dom[w] = r; // unset: dom[dom[0]] = r
+    else if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
   }
   // In place: vertex numbers → ordinals (reads index o+1 before it is overwritten).
   for (let o = 0; o < nodeCount; o++) dom[o] = dom[o + 1] - 1;

@@ -10,6 +10,8 @@ import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
 import { analyze, type Analysis } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { BASE_SYSTEM_DISTANCE, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { pathToFileURL } from 'node:url';
+import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
 } from '../helpers/realSnapshots';
@@ -174,6 +176,75 @@ describe('parity with Chrome DevTools (every node: distance, dominator, shallow 
       await check(file, { userRoots: true, weakMapEdges: name === 'weakmaps' ? 2 * 5000 : 1000 });
     });
   }
+
+  it('200 random graphs with every rule in play (weak, shortcut, WeakMap pairs, owned arrays, cliques, self edges)', async () => {
+    const { HeapSnapshotLoader, SecondaryInitManager } = await import(pathToFileURL(bundle).href);
+    const devtools = async (json: string): Promise<DevToolsResult> => {
+      const loader = new HeapSnapshotLoader(undefined);
+      loader.write(json);
+      loader.close();
+      const channel = new MessageChannel();
+      new SecondaryInitManager(channel.port2);
+      const warn = console.warn;
+      console.warn = () => {}; // DevTools reports unreachable nodes on the console
+      try {
+        const snap = await loader.buildSnapshot(channel.port1);
+        const n = snap.nodeCount;
+        const shallow = new Float64Array(n);
+        for (let i = 0; i < n; i++) shallow[i] = snap.nodes.getValue(i * snap.nodeFieldCount + snap.nodeSelfSizeOffset);
+        return { distances: Int32Array.from(snap.nodeDistances), dominators: Uint32Array.from(snap.dominatorsTree),
+          retained: Float64Array.from(snap.retainedSizes), shallow };
+      } finally {
+        console.warn = warn;
+        channel.port1.close();
+      }
+    };
+    let seed = 987654321;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    for (let round = 0; round < 200; round++) {
+      const b = new SnapshotBuilder();
+      const withGlobal = rnd(4) !== 0;
+      const g = b.obj('global', 8);
+      if (withGlobal) b.edge(b.root, g, 'shortcut', 'global');
+      else b.gcRoot(g);
+      const nodes: number[] = [g];
+      const count = 4 + rnd(40);
+      for (let i = 0; i < count; i++) {
+        const kind = rnd(10);
+        if (kind < 5) nodes.push(b.obj(`C${rnd(4)}`, 1 + rnd(64)));
+        else if (kind < 7) nodes.push(b.node('array', rnd(3) === 0 ? '(map descriptors)' : '', { selfSize: 1 + rnd(64) }));
+        else if (kind < 8) nodes.push(b.node('hidden', rnd(2) ? 'system / NativeContext' : 'system / Other', { selfSize: 1 + rnd(64) }));
+        else if (kind < 9) nodes.push(b.node('native', 'system / ExternalStringData', { selfSize: 1 + rnd(64) }));
+        else nodes.push(b.node('synthetic', `(S${i})`, { selfSize: 0 }));
+      }
+      const pick = () => nodes[rnd(nodes.length)];
+      for (let i = 0; i < 2 + rnd(3); i++) b.gcRoot(pick());
+      if (rnd(3) === 0) b.edge(b.root, pick(), 'shortcut', 'other');
+      const types = ['property', 'property', 'element', 'element', 'internal', 'hidden', 'weak', 'shortcut', 'context'];
+      const m = rnd(4 * count);
+      for (let i = 0; i < m; i++) {
+        const ty = types[rnd(types.length)];
+        const name = ty === 'element' || ty === 'hidden' ? rnd(9) : (rnd(8) === 0 ? 'sloppy_function_map' : `p${rnd(5)}`);
+        b.edge(pick(), pick(), ty, name);
+      }
+      // WeakMap pairs: table → value and key → value with the same duplicated part
+      for (let i = 0; i < rnd(4); i++) {
+        const table = pick();
+        const key = pick();
+        const value = pick();
+        const tableId = rnd(3) === 0 ? 99999 : (b.toObject().nodes as number[])[table * b.nodeFields.length + 2];
+        const dup = `part of key (K @${key}) -> value (V @${value}) pair in WeakMap (table @${tableId})`;
+        b.edge(table, value, 'internal', `${rnd(9)} / ${dup}`).edge(key, value, 'internal', `${rnd(9)} / ${dup}`);
+      }
+      const json = b.toJSON();
+      const dt = await devtools(json);
+      const snap = b.build();
+      assertParity(snap, analyze(snap), dt);
+    }
+  });
 
   it('leaky 404 server (http, Errors holding request contexts)', async () => {
     const { after } = await leaky404Snapshots();
