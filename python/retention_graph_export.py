@@ -877,10 +877,12 @@ class _Dumper:
 
     def merge_one(self, owner, d, named, index):
         a = id(d)
-        if a in index:  # already described on its own (someone else reached it first)
+        self.dict_items(d, named)
+        if a in index:
+            # already a node of its own (reached first from elsewhere, e.g. gc.garbage lists instance
+            # dicts too): the owner still gets the attribute edges, the dict keeps its own
             named.append((E_INTERNAL, self.name("__dict__"), d))
             return 0
-        self.dict_items(d, named)
         named.append((E_INTERNAL, self.name("__dict__"), d))
         index[a] = self.current  # never a node of its own: references to it point at the owner
         return _getsizeof(d)
