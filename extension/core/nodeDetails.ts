@@ -6,15 +6,24 @@ import type { NodeDetails, RetainerInfo } from './results';
 import { edgeNameString, nodeLabel } from './labels';
 import { allocationStack, nodeLocation } from './locations';
 import { PyStatus, pythonLivenessOf } from './python';
+import { BASE_SYSTEM_DISTANCE } from './edgeRules';
+
+// a plain constant: imported bindings can compile to property reads in hot loops
+const SYSTEM_BASE: number = BASE_SYSTEM_DISTANCE;
 
 /** Most retainers listed in NodeDetails. */
 export const MAX_DETAIL_RETAINERS = 200;
 
-/** Sort rank of a retainer: strong before weak, then by distance (unreachable last), then ordinals. */
+/** Sort rank of a retainer (< 2^26): strong before weak, then by distance (system-root-only
+ *  distances after user-root ones, unreachable last). */
 function retainerRank(analysis: Analysis, src: number, e: number): number {
   const d = analysis.distances[src];
-  const weak = analysis.snap.edgeType[e] === analysis.snap.types.edgeWeak ? 2 ** 30 : 0;
-  return weak + (d < 0 ? 2 ** 29 : Math.min(d, 2 ** 29 - 1));
+  const weak = analysis.snap.edgeType[e] === analysis.snap.types.edgeWeak ? 2 ** 25 : 0;
+  let r: number;
+  if (d < 0) r = 2 ** 25 - 1;
+  else if (d < SYSTEM_BASE) r = Math.min(d, 2 ** 24 - 1);
+  else r = 2 ** 24 + Math.min(d - SYSTEM_BASE, 2 ** 24 - 2);
+  return weak + r;
 }
 
 /** Details of node ordinal n: sizes in bytes (DevTools' shallow and retained sizes), snapshot ids, up to 200 retainers. */
@@ -23,31 +32,39 @@ export function getNodeDetails(analysis: Analysis, ordinal: number): NodeDetails
   if (!(ordinal >= 0 && ordinal < snap.nodeCount)) throw new RangeError(`node ordinal ${ordinal} out of range`);
   const a = retainers.firstRetainer[ordinal];
   const b = retainers.firstRetainer[ordinal + 1];
-  // choose the first MAX_DETAIL_RETAINERS by (rank, owner ordinal, edge ordinal); a full sort only of small lists
-  let slots: number[] = [];
-  for (let i = a; i < b; i++) slots.push(i);
-  const cmp = (x: number, y: number): number => {
-    const rx = retainerRank(analysis, retainers.retainerNode[x], retainers.retainerEdge[x]);
-    const ry = retainerRank(analysis, retainers.retainerNode[y], retainers.retainerEdge[y]);
-    return rx - ry || retainers.retainerNode[x] - retainers.retainerNode[y] || retainers.retainerEdge[x] - retainers.retainerEdge[y];
-  };
-  if (slots.length > 4 * MAX_DETAIL_RETAINERS) {
+  // the first MAX_DETAIL_RETAINERS by (rank, slot): slots of one node are ordered by owner ordinal
+  // then edge, so the slot breaks ties the same way. key = rank * 2^27 + slot offset, exact in a double.
+  const count = b - a;
+  const exact = count < 2 ** 27;
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const slot = a + i;
+    keys[i] = exact ? retainerRank(analysis, retainers.retainerNode[slot], retainers.retainerEdge[slot]) * 2 ** 27 + i : i;
+  }
+  let chosen: Float64Array;
+  if (count <= 4 * MAX_DETAIL_RETAINERS) {
+    chosen = keys.sort();
+  } else {
     // bounded selection: keep the best MAX_DETAIL_RETAINERS seen so far, skip anything worse
-    let best: number[] = [];
-    let worst = -1;
-    for (const s of slots) {
-      if (worst >= 0 && cmp(s, worst) >= 0) continue;
-      best.push(s);
-      if (best.length === 2 * MAX_DETAIL_RETAINERS) {
-        best = best.sort(cmp).slice(0, MAX_DETAIL_RETAINERS);
-        worst = best[MAX_DETAIL_RETAINERS - 1];
+    const buf = new Float64Array(2 * MAX_DETAIL_RETAINERS);
+    let n = 0;
+    let worst = Infinity;
+    for (let i = 0; i < count; i++) {
+      const k = keys[i];
+      if (k >= worst) continue;
+      buf[n++] = k;
+      if (n === buf.length) {
+        buf.sort();
+        n = MAX_DETAIL_RETAINERS;
+        worst = buf[n - 1];
       }
     }
-    slots = best;
+    chosen = buf.subarray(0, n).sort();
   }
-  slots.sort(cmp);
+  const slots: number[] = [];
+  for (let i = 0; i < chosen.length && i < MAX_DETAIL_RETAINERS; i++) slots.push(a + (exact ? chosen[i] % 2 ** 27 : chosen[i]));
   const list: RetainerInfo[] = [];
-  for (const i of slots.slice(0, MAX_DETAIL_RETAINERS)) {
+  for (const i of slots) {
     const src = retainers.retainerNode[i];
     const e = retainers.retainerEdge[i];
     list.push({
