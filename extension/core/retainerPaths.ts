@@ -148,18 +148,33 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
       const g = rG[r] + 1;
       const lo = firstRetainer[u];
       let more = false;
-      // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
-      for (let s = firstRetainer[u + 1] - 1; s >= lo; s--) {
+      const visit = (s: number): void => {
         const e = retainerEdge[s];
-        if (edgeType[e] === weak) continue;
         const p = retainerNode[s];
-        const hp = h(p);
-        if (hp < 0) continue;
-        const fp = g + hp;
-        if (fp > limit) { pruned = true; continue; }
-        if (continuation ? fp !== f : fp > f) { if (fp > f) more = true; continue; }
-        if (edgeIgnored(e) || nodeIgnored(p) || onChain(r, p)) continue;
+        if (edgeIgnored(e) || nodeIgnored(p) || onChain(r, p)) return;
         push(add(p, e, r, g), f);
+      };
+      if (firstRetainer[u + 1] - lo > HUB_FANIN) {
+        // a hub: its retainers grouped by h once per analysis, so each expansion touches only the
+        // group it needs
+        const hub = hubIndexOf(analysis, u, h);
+        for (let i = hub.hs.length - 1; i >= 0; i--) {
+          const fp = g + hub.hs[i];
+          if (fp > limit) { pruned = true; continue; }
+          if (continuation ? fp !== f : fp > f) { if (fp > f) more = true; continue; }
+          for (let j = hub.offs[i + 1] - 1; j >= hub.offs[i]; j--) visit(hub.slots[j]);
+        }
+      } else {
+        // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
+        for (let s = firstRetainer[u + 1] - 1; s >= lo; s--) {
+          if (edgeType[retainerEdge[s]] === weak) continue;
+          const hp = h(retainerNode[s]);
+          if (hp < 0) continue;
+          const fp = g + hp;
+          if (fp > limit) { pruned = true; continue; }
+          if (continuation ? fp !== f : fp > f) { if (fp > f) more = true; continue; }
+          visit(s);
+        }
       }
       if (more) push(-r - 1, f + 1);
     }
@@ -168,6 +183,69 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   }
   if (q.stats) { q.stats.expansions = expansions; q.stats.records = count; }
   return paths;
+}
+
+/** Retainer count above which a node's retainers are grouped by hop bound once and cached. */
+const HUB_FANIN = 512;
+
+/** A hub's non-weak, reachable retainer slots grouped by h: group i has h = hs[i], slots[offs[i] .. offs[i+1]). */
+interface HubIndex {
+  hs: Int32Array;
+  offs: Uint32Array;
+  slots: Uint32Array;
+}
+
+const hubCaches = new WeakMap<Analysis, Map<number, HubIndex>>();
+
+/** Groups node u's retainer slots by h(owner), ascending h, slot order kept within a group; cached per analysis. */
+function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): HubIndex {
+  let cache = hubCaches.get(analysis);
+  if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
+  const hit = cache.get(u);
+  if (hit) return hit;
+  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
+  const weak = analysis.snap.types.edgeWeak;
+  const lo = firstRetainer[u];
+  const hi = firstRetainer[u + 1];
+  const hv = new Int32Array(hi - lo);
+  let minH = Infinity;
+  let maxH = -1;
+  for (let s = lo; s < hi; s++) {
+    const v = analysis.snap.edgeType[retainerEdge[s]] === weak ? -1 : h(retainerNode[s]);
+    hv[s - lo] = v;
+    if (v >= 0) { if (v < minH) minH = v; if (v > maxH) maxH = v; }
+  }
+  let index: HubIndex;
+  if (maxH < 0) {
+    index = { hs: new Int32Array(0), offs: new Uint32Array(1), slots: new Uint32Array(0) };
+  } else {
+    // stable sort of the slots by h: counting sort over the h range, or a comparison sort when wide
+    const kept: number[] = [];
+    for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) kept.push(i);
+    if (maxH - minH < 1 << 16) {
+      const counts = new Uint32Array(maxH - minH + 2);
+      for (const i of kept) counts[hv[i] - minH + 1]++;
+      for (let c = 1; c < counts.length; c++) counts[c] += counts[c - 1];
+      const sorted = new Uint32Array(kept.length);
+      for (const i of kept) sorted[counts[hv[i] - minH]++] = i;
+      kept.length = 0;
+      for (let i = 0; i < sorted.length; i++) kept.push(sorted[i]);
+    } else {
+      kept.sort((a, b) => hv[a] - hv[b] || a - b);
+    }
+    const hs: number[] = [];
+    const offs: number[] = [];
+    const slots = new Uint32Array(kept.length);
+    for (let j = 0; j < kept.length; j++) {
+      const v = hv[kept[j]];
+      if (hs.length === 0 || hs[hs.length - 1] !== v) { hs.push(v); offs.push(j); }
+      slots[j] = lo + kept[j];
+    }
+    offs.push(kept.length);
+    index = { hs: Int32Array.from(hs), offs: Uint32Array.from(offs), slots };
+  }
+  cache.set(u, index);
+  return index;
 }
 
 /** True when some retainer of the node has a distance (used for nodes DevTools leaves unreachable). */

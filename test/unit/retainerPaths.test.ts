@@ -131,6 +131,33 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     assert.equal(chainFromAnchor(an, x, (n) => n === 0), null, 'the root is never an anchor');
   });
 
+  it('handles hubs (more than 512 retainers) with lazy, grouped expansion', () => {
+    const b = new SnapshotBuilder();
+    const hub = b.obj('Hub');
+    const x = b.obj('X');
+    b.prop(hub, x, 'x');
+    const mids = Array.from({ length: 10 }, () => b.obj('Mid'));
+    for (const m of mids) b.gcRoot(m);
+    for (let i = 0; i < 1000; i++) { const a = b.obj('A'); b.gcRoot(a).prop(a, hub, `a${i}`); }
+    for (let i = 0; i < 1000; i++) { const c = b.obj('B'); b.prop(mids[i % 10], c, `m${i}`).prop(c, hub, `b${i}`); }
+    for (let i = 0; i < 300; i++) { const w = b.obj('W'); b.gcRoot(w).edge(w, hub, 'weak', `w${i}`); }
+    const an = analyze(b.build());
+    const st = { expansions: 0, records: 0 };
+    const five = retainerPaths(an, x, { k: 5, stats: st });
+    assert.equal(five.length, 5);
+    for (const p of five) assert.equal(p.length, 4, show(an, p));
+    // lazy by level: the 1000 equally short A holders are pushed, the 1000 longer B holders and the weak ones are not
+    assert.ok(st.records > 1000 && st.records < 1100, `lazy: ${st.records} records for 5 paths`);
+    // ignoring class A leaves the deeper B holders; the grouped index is reused across queries
+    const viaB = retainerPaths(an, x, { k: 3, ignoredClasses: ['A'] });
+    assert.equal(viaB.length, 3);
+    for (const p of viaB) {
+      assert.equal(p.length, 5);
+      assert.equal(an.snap.name(an.snap.edgeFrom(p[3])), 'B');
+    }
+    assert.deepEqual(retainerPaths(an, x, { k: 2, ignoredClasses: ['A', 'B'] }), [], 'weak holders never count');
+  });
+
   it('is fast on a wide graph with a deep target', () => {
     const b = new SnapshotBuilder();
     const hubs = Array.from({ length: 200 }, (_, i) => b.obj(`Hub${i}`));
