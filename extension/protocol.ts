@@ -2,6 +2,7 @@
 // One union per direction; requests carry an id, replies echo it with {ok} or {err}.
 import type {
   AnalysisSettings, AnalysisSummary, BackrefGraph, BackrefOptions, DiffResult, NodeDetails, PathGroup,
+  SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
 
@@ -26,7 +27,9 @@ export type EngineRequest =
   | { kind: 'details'; id: number }
   | { kind: 'diff'; otherPath: string }
   | { kind: 'dot'; ids: number[]; options: BackrefOptions }
-  | { kind: 'settings'; settings: AnalysisSettings };
+  | { kind: 'settings'; settings: AnalysisSettings }
+  // added for inline leak hints (issue 5): source anchors of the suspects above the thresholds
+  | { kind: 'hints'; options: SourceHintOptions };
 
 /** Reply payload per request kind. */
 export interface EngineReplies {
@@ -38,6 +41,7 @@ export interface EngineReplies {
   diff: DiffResult;
   dot: string;
   settings: AnalysisSummary;
+  hints: SourceFinding[];
 }
 
 export type EngineReply<K extends EngineRequest['kind'] = EngineRequest['kind']> = EngineReplies[K];

@@ -223,3 +223,61 @@ export interface AnalysisSettings {
   /** how many distinct shortest paths per suspect class to report */
   paths: number;
 }
+
+// ---- inline leak hints (issue 5) ----
+
+/** One hop of a hint's chain (root side first) with the retaining node's source location when the snapshot has one. */
+export interface HintHop extends PathEdge {
+  location?: SourceLocation;
+}
+
+/**
+ * Where a source anchor came from: the leaking class's definition, a closure that captures the object,
+ * a Python frame on the chain or holding it in a local, an allocation-stack frame, or a retaining
+ * property/variable name the host looks up by text search.
+ */
+export type SourceFindingKind = 'class' | 'closure' | 'frame' | 'allocation' | 'property';
+
+/** A source line a Request-like suspect's retention points at (see extension/core/sourceHints.ts). */
+export interface SourceFinding {
+  kind: SourceFindingKind;
+  /** the path or URL as the snapshot recorded it ('' for kind 'property') */
+  file: string;
+  /** 1-based (0 for kind 'property') */
+  line: number;
+  /** 1-based, 0 unknown */
+  column: number;
+  /** what sits there, plain text: "function onRequest", "frame log_requests", "class IncomingMessage" */
+  label: string;
+  /** kind 'property': the retaining name to find assignments of, and whether it was a property or a variable (context) edge */
+  searchTerm?: string;
+  searchKind?: 'property' | 'variable';
+  /** the suspect class (full name as in the summary) */
+  className: string;
+  count: number;
+  /** bytes, the suspect's retained size */
+  retainedSize: number;
+  /** short chain, e.g. "via recentErrors[] → Error.context" */
+  chainText: string;
+  chain: HintHop[];
+  /** the dominant chain is a cycle (Python cyclic garbage) rather than a root path */
+  chainIsCycle: boolean;
+  /** index in `chain` of the hop this finding is about, -1 when it is not on the chain */
+  hopIndex: number;
+  /** for "show graph": ids of instances in the dominant group */
+  exampleIds: number[];
+  /** alternatives sharing a group (an allocation stack, innermost first): the host shows only the first that maps into the workspace */
+  group?: string;
+}
+
+/** Thresholds of computeSourceHints. */
+export interface SourceHintOptions {
+  /** suspects with fewer instances get no findings (default 2) */
+  minCount?: number;
+  /** suspects retaining fewer bytes get no findings (default 0) */
+  minRetainedBytes?: number;
+  /** most closure anchors per suspect (default 8) */
+  maxClosures?: number;
+  /** most frames of an allocation stack reported (default 8) */
+  maxAllocationFrames?: number;
+}

@@ -9,6 +9,7 @@ import { backrefGraphToDot } from '../core/dot';
 import { diffSnapshots } from '../core/diff';
 import { getNodeDetails } from '../core/nodeDetails';
 import { loadSnapshotFile } from '../node/loadSnapshot';
+import { computeSourceHints } from '../core/sourceHints';
 
 export { DEFAULT_SETTINGS };
 
@@ -40,6 +41,7 @@ export class WorkerEngine {
         k: req.k, ignoredEdges: req.ignoredEdges ?? this.settings.ignoredEdges, ignoredNodeIds: req.ignoredIds,
       });
     },
+    hints: (req) => computeSourceHints(this.loaded(), this.summary(), req.options),
     details: (req) => getNodeDetails(this.loaded(), this.ordinal(req.id)),
     // the open snapshot is "after", the other one "before" (DevTools' Comparison with a base snapshot);
     // the other file is only parsed, not analysed, and dropped after the diff
