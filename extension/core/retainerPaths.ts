@@ -220,28 +220,29 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
     index = { hs: new Int32Array(0), offs: new Uint32Array(1), slots: new Uint32Array(0) };
   } else {
     // stable sort of the slots by h: counting sort over the h range, or a comparison sort when wide
-    const kept: number[] = [];
-    for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) kept.push(i);
+    let kept = 0;
+    for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) kept++;
+    const order = new Uint32Array(kept);
     if (maxH - minH < 1 << 16) {
       const counts = new Uint32Array(maxH - minH + 2);
-      for (const i of kept) counts[hv[i] - minH + 1]++;
+      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) counts[hv[i] - minH + 1]++;
       for (let c = 1; c < counts.length; c++) counts[c] += counts[c - 1];
-      const sorted = new Uint32Array(kept.length);
-      for (const i of kept) sorted[counts[hv[i] - minH]++] = i;
-      kept.length = 0;
-      for (let i = 0; i < sorted.length; i++) kept.push(sorted[i]);
+      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) order[counts[hv[i] - minH]++] = i;
     } else {
-      kept.sort((a, b) => hv[a] - hv[b] || a - b);
+      let j = 0;
+      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) order[j++] = i;
+      const sorted = Array.from(order).sort((x, y) => hv[x] - hv[y] || x - y);
+      order.set(sorted);
     }
     const hs: number[] = [];
     const offs: number[] = [];
-    const slots = new Uint32Array(kept.length);
-    for (let j = 0; j < kept.length; j++) {
-      const v = hv[kept[j]];
+    const slots = new Uint32Array(kept);
+    for (let j = 0; j < kept; j++) {
+      const v = hv[order[j]];
       if (hs.length === 0 || hs[hs.length - 1] !== v) { hs.push(v); offs.push(j); }
-      slots[j] = lo + kept[j];
+      slots[j] = lo + order[j];
     }
-    offs.push(kept.length);
+    offs.push(kept);
     index = { hs: Int32Array.from(hs), offs: Uint32Array.from(offs), slots };
   }
   cache.set(u, index);
