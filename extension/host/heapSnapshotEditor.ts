@@ -234,6 +234,13 @@ async function openLocation(file: string, line: number, column: number): Promise
 export class HeapSnapshotEditorProvider implements vscode.CustomReadonlyEditorProvider<SnapshotDocument> {
   private readonly docs = new Set<SnapshotDocument>();
   private active: SnapshotView | undefined;
+  // added for the leak hints (issue 5): which snapshot is focused, and when one is closed
+  private readonly activeViewEmitter = new vscode.EventEmitter<SnapshotView>();
+  /** Fires when a Retention Graph view becomes the active editor. */
+  readonly onDidActivateView = this.activeViewEmitter.event;
+  private readonly closedEmitter = new vscode.EventEmitter<SnapshotDocument>();
+  /** Fires when a document's last editor has closed (its worker is ended). */
+  readonly onDidCloseDocument = this.closedEmitter.event;
 
   /** Registers the editor, its settings listener and its context key. */
   static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): HeapSnapshotEditorProvider {
@@ -257,7 +264,10 @@ export class HeapSnapshotEditorProvider implements vscode.CustomReadonlyEditorPr
 
   openCustomDocument(uri: vscode.Uri): SnapshotDocument {
     const worker = vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath;
-    const doc = new SnapshotDocument(uri, worker, this.log, (d) => this.docs.delete(d));
+    const doc = new SnapshotDocument(uri, worker, this.log, (d) => {
+      this.docs.delete(d);
+      this.closedEmitter.fire(d);
+    });
     this.docs.add(doc);
     return doc;
   }
@@ -272,7 +282,10 @@ export class HeapSnapshotEditorProvider implements vscode.CustomReadonlyEditorPr
   }
 
   viewStateChanged(view: SnapshotView): void {
-    if (view.panel.active) this.active = view;
+    if (view.panel.active) {
+      this.active = view;
+      this.activeViewEmitter.fire(view);
+    }
     void vscode.commands.executeCommand('setContext', ACTIVE_CONTEXT, view.panel.active || this.anyActive());
   }
 
