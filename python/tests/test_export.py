@@ -128,7 +128,7 @@ class MappingTest(unittest.TestCase):
 
     def test_dict_subclass_items_and_attributes(self):
         holder = Attributed(item_key="item-value-xyz")
-        holder.attr_key = ["attr-list"]
+        holder.attr_key = ["attr-list", ("tuple-first", "tuple-second")]
         snap, _, _ = dump_here(self)
         n = one(self, snap, "%s.Attributed" % __name__)
         item = snap.edge(n, "item_key", ("property",))
@@ -137,6 +137,8 @@ class MappingTest(unittest.TestCase):
         attr = snap.edge(n, "attr_key", ("property",))
         self.assertEqual(snap.name(attr), "list")
         self.assertEqual(snap.name(snap.edge(attr, 0, ("element",))), "attr-list")
+        tup = snap.edge(attr, 1, ("element",))
+        self.assertEqual([snap.name(snap.edge(tup, k, ("element",))) for k in (0, 1)], ["tuple-first", "tuple-second"])
         del holder
 
     def test_slots(self):
@@ -366,6 +368,50 @@ class MappingTest(unittest.TestCase):
         if b1 != b2:
             k = next(k for k in range(len(b1)) if b1[k] != b2[k])
             self.fail("two dumps of the same heap differ at byte %d: %r / %r" % (k, b1[k - 80:k + 40], b2[k - 80:k + 40]))
+
+
+
+class EntryPointTest(unittest.TestCase):
+    @unittest.skipUnless(hasattr(__import__("signal"), "SIGUSR2"), "no SIGUSR2")
+    def test_signal_handler_dumps_the_interrupted_stack(self):
+        import signal
+        d = tempfile.mkdtemp(prefix="rg-py-sig-")
+        old = rge.install_signal_handler(signal.SIGUSR2, d)
+        try:
+            marker_local = ["signal-marker"]  # noqa: F841
+            os.kill(os.getpid(), signal.SIGUSR2)
+        finally:
+            signal.signal(signal.SIGUSR2, old)
+        files = os.listdir(d)
+        self.addCleanup(lambda: [os.remove(os.path.join(d, f)) for f in os.listdir(d)] and os.rmdir(d))
+        self.assertEqual(len(files), 1)
+        self.assertRegex(files[0], r"^Heap\.\d{8}\.\d{6}\.%d\.0\.\d{3}\.heapsnapshot$" % os.getpid())
+        snap = Snapshot(os.path.join(d, files[0]))
+        stacks = snap.group(rge.GROUP_STACKS)
+        top = snap.edge(stacks, "thread MainThread")
+        self.assertTrue(snap.name(top).startswith("frame EntryPointTest.test_signal_handler_dumps_the_interrupted_stack "),
+                        snap.name(top))
+        self.assertEqual(snap.name(snap.edge(snap.edge(top, "marker_local", ("context",)), 0)), "signal-marker")
+        self.assertEqual(snap.find(lambda n: n.startswith("frame install_signal_handler.<locals>._on_signal")), [])
+
+    def test_run_module_runs_the_script_and_dumps_at_exit(self):
+        import subprocess
+        d = tempfile.mkdtemp(prefix="rg-py-main-")
+        script = os.path.join(d, "app.py")
+        out = os.path.join(d, "exit.heapsnapshot")
+        self.addCleanup(lambda: [os.remove(os.path.join(d, f)) for f in os.listdir(d)] and os.rmdir(d))
+        with open(script, "w") as fh:
+            fh.write("import sys\nclass Kept:\n    pass\nkept = Kept()\nkept.args = sys.argv[1:]\nsys.exit(3)\n")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        r = subprocess.run([sys.executable, "-m", "retention_graph_export", "--signal", "none", "-o", out, script,
+                            "one", "two"], env=env, capture_output=True, text=True, timeout=600)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        snap = Snapshot(out)
+        main = snap.edge(snap.group(rge.GROUP_MODULES), "__main__")
+        kept = snap.edge(main, "kept", ("property",))
+        self.assertEqual(snap.name(kept), "__main__.Kept")
+        args = snap.edge(kept, "args")
+        self.assertEqual([snap.name(snap.edge(args, k)) for k in (0, 1)], ["one", "two"])
 
 
 if __name__ == "__main__":
