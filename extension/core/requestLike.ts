@@ -78,24 +78,39 @@ function shapeName(analysis: Analysis, e: number): string {
   return snap.edgeHasStringName(e) ? snap.strings[snap.edgeNameOrIndex[e]] : '[]';
 }
 
-/** Shape key of an edge sequence: (owner class, edge type, edge name) per hop, then the last class. */
-function shapeKey(analysis: Analysis, edges: number[]): string {
-  const snap = analysis.snap;
-  const parts: string[] = [];
-  for (const e of edges) parts.push(`${hopClassName(snap, snap.edgeFrom(e))}\u0001${snap.edgeTypeName(e)}\u0001${shapeName(analysis, e)}`);
-  if (edges.length) parts.push(hopClassName(snap, snap.edgeTo[edges[edges.length - 1]]));
-  return parts.join('\u0002');
-}
-
-/** Edge ordinals as PathEdge records (class names, types, names with indexes as "[]", example ids). */
+/**
+ * Edge ordinals as PathEdge records (class names, types, names with indexes as "[]" unless
+ * normaliseIndexes is false, example ids). In Python heaps an unmerged instance dict — owner
+ * -internal "__dict__"-> dict -property k-> value — becomes the one hop owner -property k-> value,
+ * as if the exporter had merged it (docs/python-snapshot.md).
+ */
 export function toPathEdges(analysis: Analysis, edges: number[], normaliseIndexes = true): PathEdge[] {
   const snap = analysis.snap;
-  return edges.map((e) => {
+  const python = isPythonSnapshot(snap);
+  const out: PathEdge[] = [];
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i];
     const from = snap.edgeFrom(e);
-    const to = snap.edgeTo[e];
-    const name = normaliseIndexes ? shapeName(analysis, e) : String(snap.edgeName(e));
-    return { from: hopClassName(snap, from), type: snap.edgeTypeName(e), name, to: hopClassName(snap, to), fromId: snap.nodeId[from], toId: snap.nodeId[to] };
-  });
+    let last = e;
+    if (python && i + 1 < edges.length && isUnmergedDictHop(analysis, e, edges[i + 1])) last = edges[++i];
+    const to = snap.edgeTo[last];
+    const name = normaliseIndexes ? shapeName(analysis, last) : String(snap.edgeName(last));
+    out.push({ from: hopClassName(snap, from), type: snap.edgeTypeName(last), name, to: hopClassName(snap, to), fromId: snap.nodeId[from], toId: snap.nodeId[to] });
+  }
+  return out;
+}
+
+/** owner -internal "__dict__"-> dict followed by a property edge out of that dict. */
+function isUnmergedDictHop(analysis: Analysis, e: number, next: number): boolean {
+  const snap = analysis.snap;
+  return snap.edgeType[e] === snap.types.edgeInternal && snap.strings[snap.edgeNameOrIndex[e]] === '__dict__'
+    && snap.edgeType[next] === snap.types.edgeProperty && snap.edgeFrom(next) === snap.edgeTo[e];
+}
+
+/** Shape key of an edge sequence: (owner class, edge type, edge name) per hop, then the last class. */
+function shapeKey(analysis: Analysis, edges: number[]): string {
+  return toPathEdges(analysis, edges).map((h) => `${h.from}\u0001${h.type}\u0001${h.name}`).join('\u0002')
+    + (edges.length ? `\u0002${hopClassName(analysis.snap, analysis.snap.edgeTo[edges[edges.length - 1]])}` : '');
 }
 
 function addToGroups(groups: Map<string, Group>, key: string, edges: number[], id: number, garbage: boolean, anchored: boolean): void {

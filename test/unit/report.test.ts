@@ -84,7 +84,7 @@ describe('summary (buildSummary) and Python heaps', () => {
     assert.deepEqual(cr.paths[0].edges.map((e) => e.name), ['__traceback__', 'tb_frame', 'req']);
   });
 
-  it('reads an unmerged instance dict (owner -internal __dict__-> dict) as the owner\'s attribute, and counts it for cycles', () => {
+  it('reads an unmerged instance dict (owner -internal __dict__-> dict) as the owner\'s attribute in words and data, and counts it for cycles', () => {
     // what the exporter writes when an exception's dict was met before its owner
     const b = new PythonSnapshotBuilder();
     const req = b.obj('aiohttp.web_request.Request', 120);
@@ -103,8 +103,14 @@ describe('summary (buildSummary) and Python heaps', () => {
     assert.equal(s.inCycle, 1);
     assert.equal(s.explanation, '1 of 1 aiohttp Request is cyclic garbage: Request `._match_info` → MatchInfoError `._exception` → '
       + 'HTTPNotFound `.__traceback__` → traceback `.tb_next` → traceback `.tb_next` → traceback `.tb_frame` → frame `_handle_request` (web_protocol.py) local `request` → Request');
-    // the data keeps the real hops
-    assert.deepEqual(s.cycles[0].edges.map((e) => e.name).slice(0, 3), ['_match_info', '__dict__', '_exception']);
+    // the data reads as if the exporter had merged the dict: one property hop, ids still chained
+    assert.deepEqual(s.cycles[0].edges.map((e) => [e.from, e.type, e.name, e.to]).slice(0, 3), [
+      ['aiohttp.web_request.Request', 'property', '_match_info', 'aiohttp.web_urldispatcher.MatchInfoError'],
+      ['aiohttp.web_urldispatcher.MatchInfoError', 'property', '_exception', 'aiohttp.web_exceptions.HTTPNotFound'],
+      ['aiohttp.web_exceptions.HTTPNotFound', 'property', '__traceback__', 'traceback'],
+    ]);
+    const ids = s.cycles[0].edges;
+    for (let i = 1; i < ids.length; i++) assert.equal(ids[i].fromId, ids[i - 1].toId);
   });
 
   it('collapses a long run of identical hops and names coroutine locals', () => {
