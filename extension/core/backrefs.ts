@@ -268,10 +268,12 @@ class SubgraphBuilder {
 const ON_CYCLE = 1;
 const ON_ROOT_PATH = 2;
 
-/** Node ordinal's graph key (its id), and the key of the "N more" box folded under a node. */
+/** Graph key of node ordinal n: its snapshot node id as a string. */
 export function nodeKey(analysis: Analysis, n: number): string {
   return String(analysis.snap.nodeId[n]);
 }
+
+/** Key of the "N more" box folded under the node with key `parentKey` ("more:<parentKey>"). */
 export function moreKey(parentKey: string): string {
   return `more:${parentKey}`;
 }
