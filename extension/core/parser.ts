@@ -19,6 +19,28 @@ export interface ParseOptions {
   onProgress?: ProgressSink;
   /** Size of the whole input in bytes, when known (progress total; bounds pre-allocation). */
   totalBytes?: number;
+  /**
+   * Parallel parsing hook, called at the '[' of each top-level number array once the meta is known
+   * (offset: its byte offset). 'parse' (the default): parse it here. 'skip': jump to its first ']'
+   * without checking anything (another parser reads it; flat arrays only). 'external' ("edges"
+   * only): skip it, and take its columns from setExternalEdges() before end().
+   */
+  sectionStart?: (name: string, offset: number) => SectionAction;
+  /** Stop parsing (ignore all further bytes) once this number array has been read completely. */
+  stopAfter?: string;
+}
+
+export type SectionAction = 'parse' | 'skip' | 'external';
+
+/** The edges columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
+export interface EdgeSection {
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  edgeTo: Uint32Array;
+  /** number of edges */
+  count: number;
+  /** byte offset just past the array's ']' */
+  end: number;
 }
 
 // top-level modes
@@ -34,6 +56,8 @@ const M_NUMBERS = 8;
 const M_STRINGS = 9;
 const M_SKIP = 10;
 const M_DONE = 11;
+const M_SKIP_ARRAY = 12;
+const M_STOPPED = 13;
 
 // number sections
 const SEC_NODES = 1;
@@ -130,6 +154,12 @@ export class SnapshotParser {
   private readonly totalBytes: number | undefined;
   private failed: SnapshotError | null = null;
   private ended = false;
+  private readonly onSectionStart: ((name: string, offset: number) => SectionAction) | undefined;
+  private readonly stopAfter: string | undefined;
+  /** 0: edges parsed here; 1: edges claimed by an external parser; 2: and its columns were provided */
+  private external = 0;
+  /** offset just past the ']' of the externally parsed edges array (-1 until seen) */
+  private externalEnd = -1;
 
   /** absolute offset of the current buffer's first byte */
   private base = 0;
@@ -216,6 +246,56 @@ export class SnapshotParser {
     this.signal = opts.signal;
     this.onProgress = opts.onProgress;
     this.totalBytes = opts.totalBytes;
+    this.onSectionStart = opts.sectionStart;
+    this.stopAfter = opts.stopAfter;
+  }
+
+  /** True once the array named by ParseOptions.stopAfter has been read (later bytes are ignored). */
+  get stopped(): boolean {
+    return this.mode === M_STOPPED;
+  }
+
+  /** The edges columns read so far (trimmed), and the offset just past the edges array; for stopAfter: 'edges'. */
+  takeEdges(): EdgeSection {
+    if (this.mode !== M_STOPPED || this.stopAfter !== 'edges') throw new Error('takeEdges: the edges array was not read completely');
+    const m = this.edges;
+    const ec = this.ec;
+    return {
+      edgeType: ec.edgeType.length === m ? ec.edgeType : ec.edgeType.slice(0, m),
+      edgeNameOrIndex: ec.edgeName.length === m ? ec.edgeName : ec.edgeName.slice(0, m),
+      edgeTo: ec.edgeTo.length === m ? ec.edgeTo : ec.edgeTo.slice(0, m),
+      count: m,
+      end: this.externalEnd,
+    };
+  }
+
+  /** True once the top-level key `key` has been read. */
+  seenKey(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  /** True once the snapshot meta has been read. */
+  get hasMeta(): boolean {
+    return this.layout !== null;
+  }
+
+  /** True when the edges array was handed to another parser (sectionStart returned 'external'). */
+  get edgesExternal(): boolean {
+    return this.external !== 0;
+  }
+
+  /** Provides the edges columns read by another parser; call before end() when edgesExternal. */
+  setExternalEdges(sec: EdgeSection): void {
+    if (this.external !== 1) throw new Error('setExternalEdges: the edges array was not claimed');
+    if (sec.end !== this.externalEnd) {
+      throw new Error(`internal: the edges array ends at ${sec.end} for the edges parser but at ${this.externalEnd} here`);
+    }
+    this.ec.edgeType = sec.edgeType;
+    this.ec.edgeName = sec.edgeNameOrIndex;
+    this.ec.edgeTo = sec.edgeTo;
+    this.edgeCap = sec.edgeTo.length;
+    this.edges = sec.count;
+    this.external = 2;
   }
 
   /** Bytes consumed so far. */
@@ -290,6 +370,11 @@ export class SnapshotParser {
         case M_SKIP:
           i = this.skip(buf, i);
           break;
+        case M_SKIP_ARRAY:
+          i = this.skipArray(buf, i);
+          break;
+        case M_STOPPED:
+          return;
         default:
           i = this.top(buf, i);
       }
@@ -407,7 +492,10 @@ export class SnapshotParser {
         throw new SnapshotError('bad-value', `"${key}" must be an array but its value starts with ${describeByte(c)}`,
           { field: key, offset: this.base + i });
       }
-      if (sec !== 0) this.beginNumbers(key, sec, i);
+      const act = sec !== 0 && sec !== SEC_TREE && this.layout && this.onSectionStart ? this.onSectionStart(key, this.base + i) : 'parse';
+      if (act !== 'parse') {
+        this.beginSkipArray(key, act === 'external' && key === 'edges', i);
+      } else if (sec !== 0) this.beginNumbers(key, sec, i);
       else {
         this.mode = M_STRINGS;
         this.sState = S_START;
@@ -450,6 +538,33 @@ export class SnapshotParser {
       }
     }
     return j;
+  }
+
+  /** Enters M_SKIP_ARRAY at the '[' of a number array another parser reads. */
+  private beginSkipArray(name: string, external: boolean, i: number): void {
+    this.mode = M_SKIP_ARRAY;
+    this.sectionName = name;
+    this.sectionStart = this.base + i;
+    if (external) {
+      this.external = 1;
+      // the other parser allocates the columns; drop the (untouched) pre-sized ones
+      this.ec.edgeType = new Uint8Array(0);
+      this.ec.edgeName = new Uint32Array(0);
+      this.ec.edgeTo = new Uint32Array(0);
+      this.edgeCap = 0;
+    }
+  }
+
+  /**
+   * Skips a flat number array up to its first ']' (a flat array of numbers holds no other ']').
+   * Nothing is checked: the parser that reads the array reports its errors.
+   */
+  private skipArray(buf: Uint8Array, i: number): number {
+    const j = buf.indexOf(93, i);
+    if (j < 0) return buf.length;
+    if (this.sectionName === 'edges') this.externalEnd = this.base + j + 1;
+    this.mode = M_AFTER_VALUE;
+    return j + 1;
   }
 
   // ---------------------------------------------------------------- layout and columns
@@ -769,6 +884,8 @@ export class SnapshotParser {
       if (this.bn !== 0) this.recordMismatch(name, this.sectionNumbers, this.base + i - 1);
     }
     this.section = 0;
+    if (name === 'edges') this.externalEnd = this.base + i;
+    if (name === this.stopAfter) this.mode = M_STOPPED;
   }
 
   /**
@@ -1055,6 +1172,8 @@ export class SnapshotParser {
       case M_STRINGS:
         return `the "strings" array (started at byte offset ${this.sectionStart}) ${this.sState === S_IN
           ? `inside string ${this.strings.length} (started at byte offset ${this.strStart})` : `after ${this.strings.length} strings`}`;
+      case M_SKIP_ARRAY:
+        return `the "${this.sectionName}" array (started at byte offset ${this.sectionStart})`;
       case M_SKIP:
         return `${this.skipper!.describe()} in the value of "${this.key}" (started at byte offset ${this.captureStart})`;
       case M_KEY:
@@ -1083,6 +1202,7 @@ export class SnapshotParser {
         throw new SnapshotError('missing-section', `The heap snapshot has no "${k}" ${k === 'snapshot' ? 'object' : 'array'}`, { field: k });
       }
     }
+    if (this.external === 1) throw new Error('internal: end() before setExternalEdges() for the claimed edges array');
     const L = this.layout!;
     const nodeCount = this.nodes;
     const edgeCount = this.edges;

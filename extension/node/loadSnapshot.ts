@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { HeapSnapshot } from '../core/model';
-import { SnapshotParser } from '../core/parser';
+import { SnapshotParser, type EdgeSection } from '../core/parser';
+import { EdgesWorker, defaultParseWorkerPath } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
 
 /** Progress of a load: done/total are bytes of the file (compressed bytes for a .gz file). */
@@ -18,10 +19,20 @@ export interface LoadProgress {
 export interface LoadOptions {
   signal?: AbortSignal;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
+  /**
+   * Parse the edges array on a second thread (uncompressed files only). Default: on when the
+   * bundled dist/parseWorker.js sits next to this bundle and the file is at least PARALLEL_MIN_BYTES.
+   * false: one thread. An object forces a worker script (tests) and/or a size threshold (bytes).
+   */
+  parallel?: boolean | { workerPath?: string; minBytes?: number };
+  /** Read block size in bytes (tests use small blocks to cut sections across blocks). */
+  readSize?: number;
 }
 
 const READ_SIZE = 4 << 20;
 const PROGRESS_STEP = 8 << 20;
+/** Below this size a second thread does not pay for its start-up (~30 ms). */
+export const PARALLEL_MIN_BYTES = 32 << 20;
 
 /** True when the file starts with the gzip magic bytes 1f 8b. */
 async function isGzip(fh: fs.promises.FileHandle): Promise<boolean> {
@@ -30,11 +41,15 @@ async function isGzip(fh: fs.promises.FileHandle): Promise<boolean> {
   return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+function parallelWorkerPath(opt: LoadOptions['parallel'], size: number): string | null {
+  if (opt === false) return null;
+  const o = typeof opt === 'object' ? opt : {};
+  if (size < (o.minBytes ?? PARALLEL_MIN_BYTES)) return null;
+  return o.workerPath ?? defaultParseWorkerPath();
+}
+
 /** Loads a .heapsnapshot (or gzip-compressed one) from disk; progress in file bytes, phase "parse". */
-export async function loadSnapshotFile(
-  path: string,
-  opts: { signal?: AbortSignal; onProgress?: (p: { phase: string; done: number; total: number }) => void } = {},
-): Promise<HeapSnapshot> {
+export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Promise<HeapSnapshot> {
   const { signal, onProgress } = opts;
   if (signal?.aborted) throw cancelledError();
   const fh = await fs.promises.open(path, 'r');
@@ -46,41 +61,83 @@ export async function loadSnapshotFile(
     const p: LoadProgress = { phase: 'parse', done, total, bytesRead: done, totalBytes: total };
     onProgress(p);
   };
+  let helper: EdgesWorker | null = null;
   try {
     total = (await fh.stat()).size;
     report(0, true);
     if (await isGzip(fh)) {
+      // decompression is sequential: one thread
       await fh.close();
       return await loadGzip(path, total, signal, report);
     }
-    const parser = new SnapshotParser({ signal, totalBytes: total });
+    const readSize = opts.readSize ?? READ_SIZE;
+    const workerPath = parallelWorkerPath(opts.parallel, total);
+    if (workerPath) helper = new EdgesWorker(workerPath, path, total, readSize);
+    const parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart });
     // Double-buffered: the next read is in flight while the parser works on the current buffer.
-    const bufs = [Buffer.allocUnsafe(READ_SIZE), Buffer.allocUnsafe(READ_SIZE)];
+    const bufs = [Buffer.allocUnsafe(readSize), Buffer.allocUnsafe(readSize)];
     let pos = 0;
     let which = 0;
-    let pending = fh.read(bufs[which], 0, READ_SIZE, pos);
+    let pending = fh.read(bufs[which], 0, readSize, pos);
     for (;;) {
       const { bytesRead } = await pending;
       if (bytesRead === 0) break;
       const cur = bufs[which];
       pos += bytesRead;
       which ^= 1;
-      pending = fh.read(bufs[which], 0, READ_SIZE, pos);
+      pending = fh.read(bufs[which], 0, readSize, pos);
       try {
         if (signal?.aborted) throw cancelledError();
         parser.write(cur.subarray(0, bytesRead));
       } catch (e) {
         await pending.catch(() => undefined); // let the in-flight read finish before closing
-        throw e;
+        throw await edgesErrorFirst(helper, parser, e);
       }
       report(pos);
+    }
+    if (parser.edgesExternal) {
+      let sec: EdgeSection | null;
+      try {
+        sec = await helper!.edges();
+      } catch (e) {
+        throw await edgesErrorFirst(helper, parser, e);
+      }
+      if (sec === null) return await retryOneThread(path, opts, helper);
+      parser.setExternalEdges(sec);
     }
     const snap = parser.end();
     report(pos, true);
     return snap;
+  } catch (e) {
+    if (e instanceof RetryOneThread) return await retryOneThread(path, opts, helper);
+    throw e;
   } finally {
+    await helper?.stop();
     await fh.close().catch(() => undefined);
   }
+}
+
+class RetryOneThread extends Error {}
+
+/**
+ * The error to report for `e`, thrown by the main parser: when the worker holds the edges array,
+ * an error inside that array comes first in the file, so it wins (as on one thread).
+ */
+async function edgesErrorFirst(helper: EdgesWorker | null, parser: SnapshotParser, e: unknown): Promise<unknown> {
+  if (!helper || !parser.edgesExternal) return e;
+  if (e instanceof SnapshotError && e.code === 'cancelled') return e;
+  if (e instanceof SnapshotError && e.message.startsWith('internal')) return e;
+  try {
+    if ((await helper.edges()) === null) return new RetryOneThread();
+  } catch (we) {
+    return we;
+  }
+  return e;
+}
+
+async function retryOneThread(path: string, opts: LoadOptions, helper: EdgesWorker | null): Promise<HeapSnapshot> {
+  await helper?.stop();
+  return loadSnapshotFile(path, { ...opts, parallel: false });
 }
 
 async function loadGzip(
