@@ -330,6 +330,7 @@ async def _async_gen_probe():
 
 
 _EXACT_KINDS[type(_async_gen_probe())] = K_GEN
+_EXACT_KINDS[__import__("collections").deque] = K_LIST  # list(deque) is C code: items in order
 
 
 class _Dumper:

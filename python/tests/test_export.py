@@ -174,6 +174,35 @@ class MappingTest(unittest.TestCase):
         self.assertIn(f, snap.reachable_from(stacks))
         self.assertTrue(any(v == "thread MainThread" for _, v, _ in snap.edges(stacks)))
 
+    def test_other_thread_stack(self):
+        import collections
+        import threading
+        ready, release = threading.Event(), threading.Event()
+
+        def worker():
+            worker_local = collections.deque(["thread-local-marker"])  # noqa: F841
+            ready.set()
+            release.wait(60)
+
+        th = threading.Thread(target=worker, name="rg-test-worker")
+        th.start()
+        try:
+            ready.wait(60)
+            snap, _, _ = dump_here(self)
+        finally:
+            release.set()
+            th.join(60)
+        stacks = snap.group(rge.GROUP_STACKS)
+        top = snap.edge(stacks, "thread rg-test-worker", ("property",))
+        self.assertIsNotNone(top)
+        f = top
+        while f is not None and not snap.name(f).startswith("frame MappingTest.test_other_thread_stack.<locals>.worker "):
+            f = snap.edge(f, "f_back", ("property",))
+        self.assertIsNotNone(f, "the worker's frame is on its thread's stack")
+        dq = snap.edge(f, "worker_local", ("context",))
+        self.assertEqual(snap.name(dq), "collections.deque")
+        self.assertEqual(snap.name(snap.edge(dq, 0, ("element",))), "thread-local-marker")
+
     def test_finished_frame_in_traceback(self):
         class MarkedError(ValueError):
             pass
