@@ -73,7 +73,7 @@ export class App {
       h('span', { class: 'key root', text: 'GC root' }),
       h('span', { class: 'key cycle', text: 'cycle edge' }),
       h('span', { class: 'key rootpath', text: 'path to root' }),
-      h('span', { class: 'key shade', text: 'lighter = farther from target' }));
+      h('span', { class: 'key shade', text: 'darker = farther from target' }));
     this.graphView = new GraphView(this.graphArea, {
       onActivate: (n) => this.activateNode(n),
       onZoom: (z) => {

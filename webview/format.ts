@@ -1,5 +1,6 @@
 // Pure formatting of numbers, byte sizes and node labels for the webview (no DOM).
 import type { GraphNode } from '../extension/core/results';
+import { shortClassName } from '../extension/core/labels';
 
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
@@ -76,7 +77,7 @@ export function nodeLines(n: GraphNode): [string, string] {
     const count = n.moreCount ?? n.moreIds?.length ?? 0;
     return [`${formatCount(count)} more`, 'click to expand'];
   }
-  const title = n.className || n.type || '(unknown)';
+  const title = (n.className && shortClassName(n.className)) || n.type || '(unknown)';
   return [truncate(singleLine(title), MAX_BOX_CHARS), truncate(singleLine(n.label ?? ''), MAX_BOX_CHARS)];
 }
 

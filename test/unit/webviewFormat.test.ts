@@ -45,6 +45,10 @@ describe('webview formatting', () => {
 
   it('draws boxes as objgraph does: class on top, short value below', () => {
     assert.deepEqual(nodeLines(node()), ['Request', 'GET /missing']);
+    // objgraph headings: the short type name, the value/site on the second line
+    assert.deepEqual(nodeLines(node({ className: 'aiohttp.web_request.Request' })), ['Request', 'GET /missing']);
+    assert.deepEqual(nodeLines(node({ className: 'frame _handle_request web_protocol.py:467', label: 'web_protocol.py:467' })),
+      ['frame', 'web_protocol.py:467']);
     const long = 'x'.repeat(200);
     const [a, b] = nodeLines(node({ className: long, label: `line1\nline2${long}` }));
     assert.equal(a.length, MAX_BOX_CHARS);
