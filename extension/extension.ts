@@ -3,12 +3,14 @@
 import * as vscode from 'vscode';
 import { HeapSnapshotEditorProvider } from './host/heapSnapshotEditor';
 import * as commands from './host/commands';
+import * as hints from './hints/hints';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Retention Graph', { log: true });
   context.subscriptions.push(log);
   const editor = HeapSnapshotEditorProvider.register(context, log);
   commands.register(context, editor);
+  hints.register(context, editor);
 }
 
 export function deactivate(): void {
