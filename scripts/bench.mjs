@@ -216,7 +216,7 @@ async function runOnce(tool, file, sizeMB, bundles, timeoutS) {
   if (tool === 'python-export' && r.code === 0 && res && typeof res.seconds === 'number') {
     return { ok: true, ms: res.seconds * 1000, rssMB: timeRssMB, note: `${res.objects} objects, ${Math.round(res.file_bytes / 1e6)} MB file` };
   }
-  if (res && res.ok) return { ok: true, ms: res.ms, cpuMs, rssMB: timeRssMB ?? res.maxRssMB, phases: res.phases };
+  if (res && res.ok) return { ok: true, ms: res.ms, cpuMs, rssMB: timeRssMB ?? res.maxRssMB, phases: res.phases, stepCpu: res.cpu };
   const why = res && res.error ? res.error
     : (r.stderr.match(/(heap out of memory|RangeError[^\n]*|Error[^\n]*|memory access out of bounds[^\n]*)/) ?? [])[0]
       ?? `exit ${r.code ?? r.signal}`;
@@ -270,6 +270,10 @@ async function main() {
           row.phases = {};
           for (const k of Object.keys(runs[0].phases)) row.phases[k] = median(runs.map((r) => r.phases[k]));
         }
+        if (runs[0].stepCpu) {
+          row.stepCpu = {};
+          for (const k of Object.keys(runs[0].stepCpu)) row.stepCpu[k] = median(runs.map((r) => r.stepCpu[k]));
+        }
       } else {
         row.status = runs[runs.length - 1].status;
         row.rssMB = runs[runs.length - 1].rssMB;
@@ -317,6 +321,19 @@ function renderMarkdown(results, opts, cpu) {
     out.push(`|---|${keys.map(() => '---:').join('|')}|---:|---:|`);
     for (const r of withPhases) {
       out.push(`| ${Math.round(r.fileMB)} MB | ${keys.map((k) => Math.round(r.phases[k] ?? 0)).join(' | ')} | ${Math.round(r.ms)} | ${((r.rssMB * 1048576) / r.fileBytes).toFixed(2)}× |`);
+    }
+    const withCpu = withPhases.filter((r) => r.stepCpu);
+    if (withCpu.length) {
+      out.push('');
+      out.push('Our CPU time per step (ms, median; process CPU, robust against other load on the machine):');
+      out.push('');
+      const ck = Object.keys(withCpu[0].stepCpu);
+      out.push(`| snapshot | ${ck.join(' | ')} | total |`);
+      out.push(`|---|${ck.map(() => '---:').join('|')}|---:|`);
+      for (const r of withCpu) {
+        const tot = ck.reduce((sum, k) => sum + (r.stepCpu[k] ?? 0), 0);
+        out.push(`| ${Math.round(r.fileMB)} MB | ${ck.map((k) => Math.round(r.stepCpu[k] ?? 0)).join(' | ')} | ${Math.round(tot)} |`);
+      }
     }
   }
   return `${out.join('\n')}\n`;

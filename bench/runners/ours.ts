@@ -19,15 +19,30 @@ async function main(): Promise<void> {
   const di = rest.indexOf('--dump');
   const dump = di >= 0 ? rest[di + 1] : null;
   const phases: Record<string, number> = {};
+  // CPU milliseconds of this thread's process per step (wall clock is unreliable on a busy machine)
+  const cpu: Record<string, number> = {};
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const t0 = performance.now();
+  let c = cpuNow();
+  const step = (name: string) => {
+    const c1 = cpuNow();
+    cpu[name] = c1 - c;
+    c = c1;
+  };
   const snap = await load(file);
   phases.parse = performance.now() - t0;
+  step('parse');
   const a = analyze(snap);
   Object.assign(phases, a.timings);
+  step('analyze');
   for (const [name, run] of extraPhases) {
     const t = performance.now();
     run(a);
     phases[name] = performance.now() - t;
+    step(name);
   }
   const ms = performance.now() - t0;
   if (dump) {
@@ -39,7 +54,7 @@ async function main(): Promise<void> {
     write('retained.f64', a.retainedSizes);
     write('shallow.f64', a.shallowSizes);
   }
-  out({ ok: true, ms, phases, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount });
+  out({ ok: true, ms, phases, cpu, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount });
 }
 
 main().catch((e: unknown) => {
