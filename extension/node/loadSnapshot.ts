@@ -27,6 +27,8 @@ export interface LoadOptions {
   parallel?: boolean | { workerPath?: string; minBytes?: number };
   /** Read block size in bytes (tests use small blocks to cut sections across blocks). */
   readSize?: number;
+  /** Filled in by the load: whether the edges array was parsed on the second thread. */
+  stats?: { edgesOnWorker?: boolean };
 }
 
 const READ_SIZE = 4 << 20;
@@ -65,6 +67,7 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
   try {
     total = (await fh.stat()).size;
     report(0, true);
+    if (opts.stats) opts.stats.edgesOnWorker = false;
     if (await isGzip(fh)) {
       // decompression is sequential: one thread
       await fh.close();
@@ -91,6 +94,7 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
         parser.write(cur.subarray(0, bytesRead));
       } catch (e) {
         await pending.catch(() => undefined); // let the in-flight read finish before closing
+        if (opts.stats && parser.edgesExternal) opts.stats.edgesOnWorker = true;
         throw await edgesErrorFirst(helper, parser, e);
       }
       report(pos);
@@ -100,10 +104,12 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
       try {
         sec = await helper!.edges();
       } catch (e) {
+        if (opts.stats) opts.stats.edgesOnWorker = true;
         throw await edgesErrorFirst(helper, parser, e);
       }
       if (sec === null) return await retryOneThread(path, opts, helper);
       parser.setExternalEdges(sec);
+      if (opts.stats) opts.stats.edgesOnWorker = true;
     }
     const snap = parser.end();
     report(pos, true);

@@ -76,7 +76,15 @@ export class EdgesWorker {
     this.state = new Int32Array(shared, 0, 1);
     this.offset = new Float64Array(shared, 8, 1);
     const data: ParseWorkerData = { path: file, totalBytes, readSize, shared };
-    this.worker = new Worker(workerPath, { workerData: data });
+    // Loaded through a wrapper so that a script that fails to load still publishes "declined"
+    // (the main thread may be blocked in Atomics.wait for the decision).
+    const boot = `const { workerData } = require('node:worker_threads');
+try { require(${JSON.stringify(workerPath)}); } catch (e) {
+  const st = new Int32Array(workerData.shared, 0, 1);
+  if (Atomics.compareExchange(st, 0, ${DECIDED_PENDING}, ${DECIDED_DECLINED}) === ${DECIDED_PENDING}) Atomics.notify(st, 0);
+  throw e;
+}`;
+    this.worker = new Worker(boot, { eval: true, workerData: data });
     this.outcome = new Promise((resolve) => {
       this.worker.once('message', (m: ParseWorkerReply) => resolve(m));
       this.worker.once('error', (e) => resolve({ kind: 'crash', error: e }));

@@ -1,0 +1,268 @@
+// The two-thread loader (worker parses "edges", main thread the rest) against the one-thread
+// loader on builder snapshots: same columns for every block size, the same SnapshotError (code,
+// message, offset) for bad input in and around the edges array, clean fallback for gzip, odd key
+// orders and a missing worker bundle, and cancellation ends the worker.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { assertSameSnapshot } from '../helpers/snapshotCompare';
+import { loadSnapshotFile, type LoadOptions } from '../../extension/node/loadSnapshot';
+import { defaultParseWorkerPath } from '../../extension/node/parallelParse';
+import { SnapshotError } from '../../extension/core/errors';
+import type { HeapSnapshot } from '../../extension/core/model';
+
+const root = path.resolve(__dirname, '../..');
+let dir = '';
+let workerPath = '';
+
+/** The parse worker bundled fresh from the TS sources (tests run the sources under tsx). */
+async function buildWorker(outDir: string): Promise<string> {
+  const out = path.join(outDir, 'parseWorker.js');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'extension/node/parseWorker.ts')], outfile: out, bundle: true,
+    platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+  });
+  return out;
+}
+
+function sample(): SnapshotBuilder {
+  const b = new SnapshotBuilder();
+  const a = b.obj('A', 16);
+  const c = b.obj('C', 24);
+  const s = b.node('string', 'text ü ] [ "edges":[', { selfSize: 20 });
+  b.gcRoot(a).prop(a, c, 'child').prop(c, a, 'parent').edge(c, s, 'element', 0).edge(a, s, 'hidden', 1);
+  return b;
+}
+
+/** A pseudo-random graph of n nodes (deterministic LCG) with ~4 edges per node. */
+function randomBuilder(n: number): SnapshotBuilder {
+  const b = new SnapshotBuilder();
+  let seed = 12345;
+  const rnd = (m: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % m;
+  };
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push(b.obj(`C${rnd(50)}`, 8 + rnd(1000)));
+  b.gcRoot(ids[0]);
+  for (let i = 0; i < n; i++) {
+    for (let k = rnd(8); k > 0; k--) {
+      const t = ids[rnd(n)];
+      if (rnd(3) === 0) b.edge(ids[i], t, 'element', rnd(100));
+      else b.prop(ids[i], t, `p${rnd(200)}`);
+    }
+  }
+  return b;
+}
+
+/** JSON text with the top-level values in `order`, raw text replacing some values. */
+function assemble(o: Record<string, unknown>, raw: Record<string, string> = {}, order = Object.keys(o)): string {
+  return `{${order.map((k) => `${JSON.stringify(k)}:${raw[k] ?? JSON.stringify(o[k])}`).join(',\n')}}`;
+}
+
+let fileNo = 0;
+function write(text: string | Uint8Array): string {
+  const f = path.join(dir, `s${fileNo++}.heapsnapshot`);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+function parallel(extra: LoadOptions = {}): LoadOptions {
+  return { parallel: { workerPath, minBytes: 0 }, ...extra };
+}
+
+async function outcome(f: string, opts: LoadOptions): Promise<HeapSnapshot | SnapshotError> {
+  try {
+    return await loadSnapshotFile(f, opts);
+  } catch (e) {
+    if (e instanceof SnapshotError) return e;
+    throw e;
+  }
+}
+
+/**
+ * Loads f on one thread and on two with several block sizes; asserts the same snapshot or the same
+ * error, and whether the worker held the edges array. Returns the one-thread outcome.
+ */
+async function same(f: string, onWorker: boolean, sizes = [1, 7, 64, 4 << 20]): Promise<HeapSnapshot | SnapshotError> {
+  const want = await outcome(f, { parallel: false });
+  for (const readSize of sizes) {
+    const stats: { edgesOnWorker?: boolean } = {};
+    const got = await outcome(f, parallel({ readSize, stats }));
+    const label = `readSize ${readSize}`;
+    if (want instanceof SnapshotError) {
+      assert.ok(got instanceof SnapshotError, `${label}: expected ${want.message}`);
+      assert.equal(got.code, want.code, label);
+      assert.equal(got.message, want.message, label);
+      assert.equal(got.offset, want.offset, label);
+      assert.equal(got.field, want.field, label);
+    } else {
+      assert.ok(!(got instanceof SnapshotError), `${label}: ${String(got)}`);
+      assertSameSnapshot(got, want, label);
+    }
+    assert.equal(stats.edgesOnWorker, onWorker, `${label}: edges on the worker`);
+  }
+  return want;
+}
+
+describe('parallel parse (two threads)', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-parallel-'));
+    workerPath = await buildWorker(dir);
+  });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same columns as one thread for every block size', async () => {
+    const o = sample().toObject();
+    const r = await same(write(assemble(o)), true);
+    assert.ok(!(r instanceof SnapshotError));
+    assert.equal(r.edgeCount, (o.edges as number[]).length / 3);
+  });
+
+  it('gives the same columns on a larger random graph, with whitespace between numbers', async () => {
+    const o = randomBuilder(3000).toObject();
+    const spaced = `[\n${(o.edges as number[]).join(' ,\n ')}\n]`;
+    await same(write(assemble(o)), true, [4096, 1 << 20]);
+    await same(write(assemble(o, { edges: spaced })), true, [1000, 1 << 20]);
+  });
+
+  it('without node_count and edge_count (to_node checked at the end)', async () => {
+    const o = sample().toObject();
+    const snap = { ...(o.snapshot as object), node_count: undefined, edge_count: undefined };
+    await same(write(assemble({ ...o, snapshot: snap })), true);
+    const bad = [...(o.edges as number[])];
+    bad[2] = 99 * 7;
+    await same(write(assemble({ ...o, snapshot: snap }, { edges: JSON.stringify(bad) })), true);
+  });
+
+  describe('errors inside the edges array are the one-thread errors', () => {
+    const o = sample().toObject();
+    const edges = o.edges as number[];
+    const cases: [string, string][] = [
+      ['edge type out of range', JSON.stringify([...edges.slice(0, 3), 99, ...edges.slice(4)])],
+      ['to_node not a multiple of the field count', JSON.stringify([...edges.slice(0, 5), 8, ...edges.slice(6)])],
+      ['to_node past the last node', JSON.stringify([...edges.slice(0, 5), 700, ...edges.slice(6)])],
+      ['a string in the array', `[${edges.slice(0, 4).join(',')},"x",${edges.slice(5).join(',')}]`],
+      ['a string holding "]" in the array', `[${edges.slice(0, 4).join(',')},"]",${edges.slice(5).join(',')}]`],
+      ['a nested array', `[${edges.slice(0, 4).join(',')},[1],${edges.slice(5).join(',')}]`],
+      ['a fraction', `[${edges.slice(0, 4).join(',')},1.5,${edges.slice(5).join(',')}]`],
+      ['a negative number', `[${edges.slice(0, 4).join(',')},-3,${edges.slice(5).join(',')}]`],
+      ['not a multiple of the edge fields', JSON.stringify(edges.slice(0, edges.length - 1))],
+      ['more edges than edge_count', JSON.stringify([...edges, 2, 0, 0])],
+      ['fewer edges than edge_count', JSON.stringify(edges.slice(0, edges.length - 3))],
+      ['a comma before ]', `[${edges.join(',')},]`],
+      ['two commas', `[${edges.slice(0, 4).join(',')},,${edges.slice(4).join(',')}]`],
+      ['name string index out of range', JSON.stringify([edges[0], edges[1], edges[2], 2, 1000, edges[5], ...edges.slice(6)])],
+    ];
+    for (const [name, rawEdges] of cases) {
+      it(name, async () => {
+        const r = await same(write(assemble(o, { edges: rawEdges })), true);
+        assert.ok(r instanceof SnapshotError, 'the input is bad');
+      });
+    }
+
+    it('an edges error wins over a later error in the strings', async () => {
+      const r = await same(write(assemble(o, { edges: cases[0][1], strings: '["a", 3]' })), true);
+      assert.ok(r instanceof SnapshotError && /Edge 1/.test(r.message), String(r));
+    });
+
+    it('a nodes error wins over an edges error', async () => {
+      const nodes = [...(o.nodes as number[])];
+      nodes[0] = 999;
+      const r = await same(write(assemble(o, { nodes: JSON.stringify(nodes), edges: cases[0][1] })), false);
+      assert.ok(r instanceof SnapshotError && /Node 0/.test(r.message), String(r));
+    });
+
+    it('an error after the edges array alone is the main thread\'s', async () => {
+      const r = await same(write(assemble(o, { strings: '["a", 3]' })), true);
+      assert.ok(r instanceof SnapshotError && r.code === 'bad-value', String(r));
+    });
+
+    it('truncated inside and right after the edges array', async () => {
+      const text = assemble(o);
+      const at = text.indexOf('"edges"') + 15;
+      const r = await same(write(text.slice(0, at)), true);
+      assert.ok(r instanceof SnapshotError && r.code === 'truncated', String(r));
+      const end = text.indexOf(']', text.indexOf('"edges"')) + 1;
+      const r2 = await same(write(text.slice(0, end)), true);
+      assert.ok(r2 instanceof SnapshotError && r2.code === 'truncated', String(r2));
+    });
+  });
+
+  describe('falls back to one thread', () => {
+    it('when the edges come before the meta', async () => {
+      const o = sample().toObject();
+      await same(write(assemble(o, {}, ['nodes', 'edges', 'snapshot', 'strings'])), false, [7, 4 << 20]);
+    });
+
+    it('reads other key orders on two threads: strings first, edges before nodes', async () => {
+      const o = sample().toObject();
+      await same(write(assemble(o, {}, ['snapshot', 'strings', 'edges', 'nodes'])), true, [7, 4 << 20]);
+    });
+
+    it('when "edges":[ appears earlier in the title (offsets must agree)', async () => {
+      const o = sample().toObject();
+      const snap = { ...(o.snapshot as object), title: '"edges":[1,2]' };
+      await same(write(assemble({ ...o, snapshot: snap })), true, [7, 4 << 20]);
+    });
+
+    it('for a duplicate edges key (one-thread error)', async () => {
+      const o = sample().toObject();
+      const text = assemble(o).replace(/\}$/, `,"edges":[]}`);
+      const r = await same(write(text), true, [7]);
+      assert.ok(r instanceof SnapshotError && /appears twice/.test(r.message), String(r));
+    });
+
+    it('for gzip files (decompression is sequential)', async () => {
+      const f = write(gzipSync(sample().toJSON()));
+      await same(f, false, [4 << 20]);
+    });
+
+    it('when the worker bundle is missing (sources under tsx) or the file is small', async () => {
+      assert.equal(defaultParseWorkerPath(), null, 'no parseWorker.js next to the TS sources');
+      const stats: { edgesOnWorker?: boolean } = {};
+      await loadSnapshotFile(write(sample().toJSON()), { stats });
+      assert.equal(stats.edgesOnWorker, false);
+      await loadSnapshotFile(write(sample().toJSON()), { parallel: { workerPath }, stats });
+      assert.equal(stats.edgesOnWorker, false, 'below PARALLEL_MIN_BYTES');
+    });
+
+    it('when the worker cannot start (bad script): the one-thread result', async () => {
+      const bad = path.join(dir, 'broken.js');
+      fs.writeFileSync(bad, 'throw new Error("boom")');
+      const f = write(sample().toJSON());
+      const stats: { edgesOnWorker?: boolean } = {};
+      const snap = await loadSnapshotFile(f, { parallel: { workerPath: bad, minBytes: 0 }, stats });
+      assertSameSnapshot(snap, await loadSnapshotFile(f, { parallel: false }), 'broken worker');
+      assert.equal(stats.edgesOnWorker, false);
+    });
+  });
+
+  it('cancellation rejects with "cancelled" and ends the worker', async () => {
+    const f = write(randomBuilder(20000).toJSON());
+    // threads of this process (Linux): a worker is one more
+    const workers = () => fs.readdirSync('/proc/self/task').length;
+    await loadSnapshotFile(f, { parallel: false }); // starts libuv's thread pool
+    const before = workers();
+    const ac = new AbortController();
+    let running = -1;
+    const timer = setInterval(() => {
+      running = Math.max(running, workers());
+      if (running > before) ac.abort(); // once the worker thread is up
+    }, 2);
+    const p = loadSnapshotFile(f, parallel({ signal: ac.signal, readSize: 256 }));
+    await assert.rejects(p, (e: unknown) => e instanceof SnapshotError && e.code === 'cancelled');
+    clearInterval(timer);
+    assert.ok(running > before, `a worker was running when cancelled (${running} vs ${before} handles)`);
+    for (let i = 0; i < 50 && workers() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(workers(), before, 'no worker left running');
+  });
+});
