@@ -5,7 +5,7 @@ import type { AnalysisSettings, AnalysisSummary, PathGroup } from './results';
 import { classSummary } from './classSummary';
 import { cyclesOf } from './cycles';
 import { findRequestLike, toPathEdges, type RequestLikeOptions } from './requestLike';
-import { retainerPaths, type PathQuery } from './retainerPaths';
+import { prepareRetainerPaths, retainerPaths, type PathQuery } from './retainerPaths';
 import { isPythonSnapshot, pythonLivenessOf } from './python';
 
 /** Settings used when a caller passes none. */
@@ -20,7 +20,7 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
 /**
  * Builds the summary of an analysed snapshot: classes sorted by retained size (bytes, DevTools'
  * class rule), Request-like suspects sorted by retained size then count, and wall-clock timings (ms)
- * of every phase including cycles, class summary and Request-like.
+ * of every phase including cycles, class summary, the retainer-path hub index and Request-like.
  */
 export function buildSummary(analysis: Analysis, settings: AnalysisSettings = DEFAULT_SETTINGS, opts: RequestLikeOptions = {}): AnalysisSummary {
   const { snap } = analysis;
@@ -34,6 +34,7 @@ export function buildSummary(analysis: Analysis, settings: AnalysisSettings = DE
   timed('cycles', () => cyclesOf(analysis));
   if (python) timed('pythonLiveness', () => pythonLivenessOf(analysis));
   const classes = timed('classSummary', () => classSummary(analysis));
+  timed('pathIndex', () => prepareRetainerPaths(analysis));
   const t0 = performance.now();
   const suspects = findRequestLike(analysis, settings, opts);
   const timings = { ...analysis.timings, requestLike: performance.now() - t0 };

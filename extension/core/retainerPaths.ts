@@ -36,7 +36,19 @@ export interface PathQuery {
   stats?: { expansions: number; records: number };
 }
 
-/** Hop lower bound from the root for a node, from the analysis distances; -1 when unreachable. */
+/**
+ * Lower bound on the hops from the root to node p: its distance (system-root offset removed), at
+ * least 1 for any node but the root; -1 when unreachable. A node DevTools' distances leave
+ * unreachable can still have a strong path (through an edge its distance BFS skips); such nodes are
+ * skipped here too.
+ */
+function hopBound(root: number, distances: Int32Array, p: number): number {
+  if (p === root) return 0;
+  const d = hopsFromRoot(distances[p]);
+  return d < 0 ? -1 : Math.max(d, 1);
+}
+
+/** Hop count from the root for a node, from the analysis distances; -1 when unreachable. */
 function hopsFromRoot(d: number): number {
   if (d < 0) return -1;
   return d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d;
@@ -72,13 +84,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
     if (ignoredClasses && ignoredClasses.has(snap.className(p))) return true;
     return false;
   };
-  // A node unreachable by DevTools' distances can still have a strong path (e.g. through an edge
-  // DevTools' distance BFS skips); give those a lower bound of 1 so they are still explored.
-  const h = (p: number): number => {
-    if (p === root) return 0;
-    const d = hopsFromRoot(distances[p]);
-    return d < 0 ? -1 : Math.max(d, 1);
-  };
+  const h = (p: number): number => hopBound(root, distances, p);
 
   // partial-path records: node, edge from node to the next record's node, next record (-1 = target), hops
   let cap = 256;
@@ -247,6 +253,25 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
   }
   cache.set(u, index);
   return index;
+}
+
+/** Fan-in from which prepareRetainerPaths groups a hub ahead of the first query. */
+const EAGER_HUB_FANIN = 1 << 16;
+
+/**
+ * Groups the retainers of the biggest hubs (fan-in >= 65 536) ahead of time, so that no single path
+ * query pays for it: O(nodes + their retainers). Optional; queries build missing groups themselves.
+ */
+export function prepareRetainerPaths(analysis: Analysis): number {
+  const { firstRetainer } = analysis.retainers;
+  const root = analysis.snap.rootOrdinal;
+  const { distances } = analysis;
+  const h = (p: number): number => hopBound(root, distances, p);
+  let hubs = 0;
+  for (let u = 0; u < analysis.snap.nodeCount; u++) {
+    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) { hubIndexOf(analysis, u, h); hubs++; }
+  }
+  return hubs;
 }
 
 /** True when some retainer of the node has a distance (used for nodes DevTools leaves unreachable). */

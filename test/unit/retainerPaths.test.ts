@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze, type Analysis } from '../../extension/core/analysis';
-import { chainFromAnchor, retainerPaths } from '../../extension/core/retainerPaths';
+import { chainFromAnchor, prepareRetainerPaths, retainerPaths } from '../../extension/core/retainerPaths';
 import { pathsForNode } from '../../extension/core/report';
 
 /** A path as "Owner.edge" hops, for readable assertions. */
@@ -156,6 +156,22 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
       assert.equal(an.snap.name(an.snap.edgeFrom(p[3])), 'B');
     }
     assert.deepEqual(retainerPaths(an, x, { k: 2, ignoredClasses: ['A', 'B'] }), [], 'weak holders never count');
+  });
+
+  it('prepareRetainerPaths groups the biggest hubs ahead of the first query', () => {
+    const b = new SnapshotBuilder();
+    const hub = b.obj('Hub');
+    const x = b.obj('X');
+    b.prop(hub, x, 'x');
+    const mid = b.obj('Mid');
+    b.gcRoot(mid);
+    for (let i = 0; i < 70_000; i++) { const a = b.obj('A'); b.prop(mid, a, `a${i}`).prop(a, hub, 'h'); }
+    const direct = b.obj('Direct');
+    b.gcRoot(direct).prop(direct, hub, 'short');
+    const an = analyze(b.build());
+    assert.equal(prepareRetainerPaths(an), 1);
+    const [p] = retainerPaths(an, x);
+    assert.deepEqual(p.map((e) => an.snap.edgeName(e)), [1, 2, 'short', 'x']);
   });
 
   it('is fast on a wide graph with a deep target', () => {
