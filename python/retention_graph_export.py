@@ -25,10 +25,7 @@ as any traceback would. The cyclic GC is disabled while dumping (no finalizer ru
 
 import array
 import gc
-import itertools
-from collections import deque
-from itertools import compress, repeat
-from operator import and_, eq, is_
+from itertools import compress
 from sys import getrefcount
 import json
 import os
@@ -147,7 +144,6 @@ class _Layout:
         return self.mem[addr >> 3]
 
     def _probe(self):
-        ctypes = self.ctypes
 
         P = _LayoutProbe.Inner
         # ht_qualname is the only slot of the type holding the qualname object; ht_cached_keys follows.
@@ -563,7 +559,6 @@ class _Dumper:
         get_referents = _get_referents
         trace = self.trace
         trace_id = self.trace_id
-        json_str = _json_str
         unique_rc = _UNIQUE_RC
         obj_iter = iter(objects)
         queue_append = queue.append
