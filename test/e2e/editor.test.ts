@@ -20,6 +20,7 @@ const texts = (f: Frame, selector: string): Promise<string[]> =>
 describe('Retention Graph editor in VS Code for the browser (e2e)', function () {
   this.timeout(600_000);
   let ws = '';
+  let vsix = '';
   let cs: CodeServer;
   /** requests the fixture leaked into its error array, as it reports them */
   let leakedAfter = 0;
@@ -28,7 +29,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
   before(async function () {
     this.timeout(900_000);
     ensureCodeServer();
-    const vsix = buildVsix();
+    vsix = buildVsix();
     ws = mkdtempSync(path.join(os.tmpdir(), 'retention-graph-ws-'));
     copyFileSync(FIXTURE, path.join(ws, 'leak-server.cjs'));
     leakedAfter = parseInt(execFileSync(process.execPath, ['leak-server.cjs', 'leak.heapsnapshot'], { cwd: ws, timeout: 60_000, encoding: 'utf8' }), 10);
@@ -63,6 +64,16 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     if (this.currentTest?.state === 'failed' && cs?.page) await cs.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
   });
 
+  it('packages only what the installed extension needs', () => {
+    const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean)
+      .filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length)).sort();
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'media/webview.css']) {
+      assert.ok(entries.includes(needed), `${needed} missing from the .vsix: ${entries.join(', ')}`);
+    }
+    const unexpected = entries.filter((e) => !/^(dist\/[\w]+\.js|media\/[\w./-]+|package\.json|readme\.md|changelog\.md|LICENSE(\.txt|\.md)?)$/i.test(e));
+    assert.deepEqual(unexpected, [], 'only bundles, media, the manifest and the docs belong in the .vsix');
+  });
+
   it('offers only the Analyze command while no Retention Graph editor is open', async () => {
     const titles = await cs.paletteTitles('Retention Graph');
     assert.ok(titles.includes('Retention Graph: Analyze Heap Snapshot…'), titles.join(' | '));
@@ -73,6 +84,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
 
   let leak: Frame;
   it('opens the built-in table without a prompt; the editor-title button opens Retention Graph with the suspects', async () => {
+    const t0 = Date.now();
     await cs.quickOpen('leak.heapsnapshot');
     const button = cs.page.locator('.editor-actions a.action-label[aria-label="Open in Retention Graph"]');
     await button.waitFor({ timeout: 30_000 });
@@ -80,6 +92,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     const toasts = await cs.page.locator('.notifications-toasts').innerText().catch(() => '');
     assert.ok(!/multiple default editors/i.test(toasts), `unexpected prompt: ${toasts}`);
     await cs.screenshot('01-builtin-table-with-button');
+    const t1 = Date.now();
     await button.click();
     leak = await cs.webviewFrame(async (f) => (await texts(f, '.suspect-name')).length > 0);
     const names = await texts(leak, '.suspect-name');
@@ -87,6 +100,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     const overview = await bodyText(leak);
     assert.match(overview, /recentErrors/, 'the explanation names the module-level array');
     await cs.screenshot('02-overview-suspects');
+    if (process.env.E2E_DEBUG) console.log(`built-in table + button: ${t1 - t0} ms, our view: ${Date.now() - t1} ms`);
   });
 
   it('offers the snapshot commands while a Retention Graph editor is active', async () => {
@@ -97,8 +111,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
   });
 
   it('draws the retention graph of a suspect picked in "Find Request-like Objects" with the chain\'s edge labels and a marked cycle', async () => {
-    await cs.runCommand('Retention Graph: Find Request-like Objects');
-    await cs.pickQuickItem('IncomingMessage');
+    await cs.runCommandAndPick('Retention Graph: Find Request-like Objects', 'IncomingMessage');
     await leak.locator('svg.graph g.node').first().waitFor({ timeout: 30_000 });
     await cs.page.waitForTimeout(1000);
     const labels = await texts(leak, 'svg.graph .edge-label');
@@ -110,11 +123,30 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await cs.screenshot('03-graph');
   });
 
+  it('shows the retainers of an object given by @id, and says so when the id is unknown', async () => {
+    // a RequestContext drawn as a referrer now becomes the target
+    const id = await leak.evaluate(`Array.from(document.querySelectorAll('svg.graph g.node:not(.target)'))
+      .filter((g) => /RequestContext/.test(g.textContent)).map((g) => g.getAttribute('data-id'))[0]`) as string | undefined;
+    assert.ok(id && /^\d+$/.test(id), `no RequestContext in the graph (${id})`);
+    await cs.runCommand('Retention Graph: Show Retainers of Object…');
+    const input = cs.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('@999999999');
+    await input.press('Enter');
+    await cs.page.locator('.notification-toast', { hasText: 'There is no object @999999999' }).waitFor({ timeout: 15_000 });
+    await cs.runCommand('Retention Graph: Show Retainers of Object…');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`@${id}`);
+    await input.press('Enter');
+    await waitFor(async () => (await texts(leak, 'svg.graph g.node.target')).length === 1
+      && (await leak.locator('svg.graph g.node.target').first().getAttribute('data-id')) === id, 15_000, () => `@${id} is not the graph's target`);
+    await leak.locator('svg.graph .edge-label').first().waitFor();
+  });
+
   it('exports the graph as SVG and DOT through the command and the save dialog', async () => {
     for (const format of ['SVG', 'DOT'] as const) {
       const out = path.join(ws, `exported.${format.toLowerCase()}`);
-      await cs.runCommand('Retention Graph: Export Graph (SVG/DOT)');
-      await cs.pickQuickItem(format);
+      await cs.runCommandAndPick('Retention Graph: Export Graph (SVG/DOT)', format);
       await cs.answerFileDialog(out);
       await waitFor(() => existsSync(out) && statSync(out).size > 0, 30_000, () => `${out} was not written`);
       const text = readFileSync(out, 'utf8');
@@ -167,8 +199,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
     await cs.answerFileDialog(path.join(ws, 'hostile.heapsnapshot'));
     const f = await cs.webviewFrame(async (fr) => /hostile\.heapsnapshot/.test(await bodyText(fr)) && (await texts(fr, '.suspect-name')).length > 0);
-    await cs.runCommand('Retention Graph: Find Request-like Objects');
-    await cs.pickQuickItem('IncomingMessage');
+    await cs.runCommandAndPick('Retention Graph: Find Request-like Objects', 'IncomingMessage');
     await f.locator('svg.graph g.node').first().waitFor({ timeout: 30_000 });
     await cs.page.waitForTimeout(1000);
     const labels = (await texts(f, 'svg.graph .edge-label')).join('\n');

@@ -154,15 +154,31 @@ export class CodeServer {
     return titles;
   }
 
+  /**
+   * Runs a command that shows a quick pick and picks `label`; runs it again if the pick closed
+   * before it could be used (quick picks close when something else takes focus).
+   */
+  async runCommandAndPick(title: string, label: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      try {
+        await this.pickQuickItem(label, attempt < 3 ? 5_000 : 15_000);
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
+  }
+
   /** Picks the quick-pick item whose label is exactly `label`. */
-  async pickQuickItem(label: string): Promise<void> {
+  async pickQuickItem(label: string, timeoutMs = 15_000): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
     await input.fill(label);
     const row = this.page.locator('.quick-input-list .monaco-list-row', {
       has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
     }).first();
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: timeoutMs });
     await row.click();
   }
 
