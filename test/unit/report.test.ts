@@ -195,6 +195,21 @@ describe('summary (buildSummary) and Python heaps', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(sum)), sum);
   });
 
+  it('objects only under "(Python unreachable)" are held by unknown referrers, not cyclic garbage', () => {
+    const b = new PythonSnapshotBuilder();
+    b.module('app');
+    const reqs = [0, 1, 2].map(() => b.obj('aiohttp.web_request.Request', 120));
+    b.prop(reqs[0], reqs[1], '_peer').prop(reqs[1], reqs[0], '_peer');
+    b.inUnreachable(reqs[0], reqs[2]);
+    const sum = buildSummary(analyze(b.build()), DEFAULT_SETTINGS);
+    const s = sum.suspects[0];
+    assert.equal(s.heldByUnknown, 3);
+    assert.equal(s.cyclicGarbage, 0);
+    assert.equal(s.reachable, 0);
+    assert.equal(s.explanation, '2 of 3 aiohttp Request are held only by referrers the exporter could not see: Request `._peer` → Request `._peer` → Request');
+    assert.equal(isPythonSnapshot(new SnapshotBuilder().build()), false);
+  });
+
   it('shortens Python names for sentences', () => {
     assert.equal(pythonSubjectName('aiohttp.web_request.Request'), 'aiohttp Request');
     assert.equal(pythonSubjectName('__main__.Leak'), 'Leak');
