@@ -560,6 +560,7 @@ class _Dumper:
         trace = self.trace
         trace_id = self.trace_id
         unique_rc = _UNIQUE_RC
+        is_tracked = gc.is_tracked
         obj_iter = iter(objects)
         queue_append = queue.append
         ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
@@ -745,10 +746,12 @@ class _Dumper:
                 ids = list(map(id, nx))
                 ns = list(map(idx_get, ids))
                 if None in ns:
-                    # A leaf (str, int, float, bytes) whose only reference is this one edge can never
-                    # be reached again: it needs no index entry (most leaves are such: this halves the
-                    # index). Its references at the check: the referrer, the nx list, x and
-                    # getrefcount's argument -- measured by _calibrate() on this same code shape.
+                    # An object the cyclic GC does not track (str, int, float, bytes, a tuple or dict
+                    # of those) whose only reference is this one edge can never be reached again and
+                    # is never met by the unreachable scan: it needs no index entry (most of them are
+                    # such: this more than halves the index). Its references at the check: the
+                    # referrer, the nx list, x and getrefcount's argument -- measured by _calibrate()
+                    # on this same code shape.
                     unique_ok = refs is None or refs is nx
                     for k in range(ecount):
                         if ns[k] is None:
@@ -757,7 +760,7 @@ class _Dumper:
                             if n is None:
                                 x = nx[k]
                                 n = len(queue)
-                                if not (unique_ok and type(x) in _LEAF_TYPES and getrefcount(x) == unique_rc):
+                                if not (unique_ok and not is_tracked(x) and getrefcount(x) == unique_rc):
                                     index[a] = n
                                 queue_append(x)
                                 x = None

@@ -141,6 +141,28 @@ class MappingTest(unittest.TestCase):
         self.assertEqual([snap.name(snap.edge(tup, k, ("element",))) for k in (0, 1)], ["tuple-first", "tuple-second"])
         del holder
 
+    def test_shared_untracked_objects_are_one_node(self):
+        # untracked (a tuple of str, a str, a float) and referenced from two places: one node each
+        shared = tuple("shared-item-%d" % n for n in range(2))
+        num = float(len(shared)) + 0.25
+        holders = [["holder-one", shared, num], ["holder-two", shared, num]]
+        del shared, num
+        gc.collect()  # a collection untracks tuples of atomic values
+        self.assertFalse(gc.is_tracked(holders[0][1]))
+        snap, _, _ = dump_here(self)
+        lists = [n for n in snap.find(lambda x: x == "list")
+                 if snap.name(snap.edge(n, 0, ("element",)) or 0) in ("holder-one", "holder-two")]
+        self.assertEqual(len(lists), 2)
+        tuples = {snap.edge(n, 1, ("element",)) for n in lists}
+        floats = {snap.edge(n, 2, ("element",)) for n in lists}
+        self.assertEqual(len(tuples), 1)
+        self.assertEqual(len(floats), 1)
+        t = tuples.pop()
+        self.assertEqual([snap.name(snap.edge(t, k, ("element",))) for k in (0, 1)], ["shared-item-0", "shared-item-1"])
+        self.assertEqual(snap.name(floats.pop()), "2.25")
+        self.assertEqual(len(snap.find(lambda x: x == "shared-item-0")), 1)
+        del holders
+
     def test_slots(self):
         s = Slotted()
         snap, _, _ = dump_here(self)
