@@ -59,9 +59,7 @@ describe('graph engine on real Node snapshots', function () {
       const req = ordinalsOf(s, 'object', 'IncomingMessage')
         .find((n) => getNodeDetails(later, n).retainers.some((r) => r.fromClass === 'RequestContext' && r.edgeName === 'req'));
       assert.ok(req !== undefined, 'an IncomingMessage held by a RequestContext');
-      const t0 = performance.now();
       const g = buildBackrefGraph(later, [req!]);
-      const ms = performance.now() - t0;
       const byKey = new Map(g.nodes.map((n) => [n.key, n]));
       const hops = g.edges.filter((e) => e.onRootPath).map((e) => `${byKey.get(e.from)!.className} -[${e.name}]-> ${byKey.get(e.to)!.className}`);
       assert.ok(hops.includes('RequestContext -[req]-> IncomingMessage'), hops.join('\n'));
@@ -75,7 +73,6 @@ describe('graph engine on real Node snapshots', function () {
       const svg = spawnSync('dot', ['-Tsvg'], { input: backrefGraphToDot(g), encoding: 'utf8' });
       assert.equal(svg.status, 0, svg.stderr);
       for (const label of ['req', 'context', 'IncomingMessage', 'RequestContext']) assert.ok(svg.stdout.includes(`>${label}</text>`), `svg shows ${label}`);
-      assert.ok(ms < 1000, `graph took ${ms.toFixed(0)} ms`);
     });
   });
 

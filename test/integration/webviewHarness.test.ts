@@ -108,12 +108,10 @@ const cspViolations = (page: Page) => page.evaluate(() => (globalThis as any).ha
     const domRows = await f.locator('.overview .vt-row').count();
     assert.ok(domRows > 5 && domRows < 120, `${domRows} rows in the DOM`);
     await f.locator('.overview .vt-sort[data-column="name"]').click(); // ascending by name
-    const t0 = Date.now();
     await f.locator('.overview .vt-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await page.waitForTimeout(200);
     const last = await f.locator('.overview .vt-row .vt-cell:first-child').allTextContents();
     assert.ok(last.includes('Window / global') || last.some((x) => x.startsWith('Class1199')), last.slice(-3).join());
-    assert.ok(Date.now() - t0 < 3000);
     assert.ok(await f.locator('.overview .vt-row').count() < 120);
     // keyboard: focus a row, move with the arrows
     await f.locator('.overview .vt-row').first().focus();

@@ -241,33 +241,21 @@ describe('backrefs: objgraph show_backrefs semantics', () => {
     assert.deepEqual(g.edges.filter((e) => e.onRootPath).map((e) => e.name).sort(), ['cache', 'thing']);
   });
 
-  it('answers within 50 ms on a 1.5 M node graph, also for an object with 300 000 referrers', function () {
+  // Speed is measured by `npm run bench` (bench/analysesPerf.ts), not asserted here; this test checks
+  // that a 1.5 M node graph with a 300 000-referrer hub gives complete, bounded results.
+  it('handles a 1.5 M node graph, also an object with 300 000 referrers', function () {
     this.timeout(120000);
     const s = bigSnapshot(1_500_000, 300_000);
     const a = analyze(s);
     cyclesOf(a); // the SCC phase runs once at load, before any query
-    // CPU time, best of ten: the wall clock of a busy shared machine measures the other processes
-    // (the first call also pays the JIT warm-up)
-    const best = (target: number, maxNodes = 400) => {
-      let ms = Infinity;
-      let g: BackrefGraph | null = null;
-      for (let i = 0; i < 10; i++) {
-        const c0 = process.cpuUsage();
-        g = buildBackrefGraph(a, [target], { maxNodes });
-        const c = process.cpuUsage(c0);
-        ms = Math.min(ms, (c.user + c.system) / 1000);
-      }
-      return { ms, g: g! };
-    };
+    const best = (target: number, maxNodes = 400): { g: BackrefGraph } => ({ g: buildBackrefGraph(a, [target], { maxNodes }) });
     // an ordinary object deep in a long chain: its whole root path (~1000 hops) is included
     const deep = best(1_400_999, 1500);
     // (GC roots) holds every 1000th node from 3: the path is (GC roots) → 1 400 003 → … → 1 400 999
     assert.equal(deep.g.edges.filter((e) => e.onRootPath).length, 1 + (1_400_999 - 1_400_003));
-    assert.ok(deep.ms <= 50, `deep chain object took ${deep.ms.toFixed(1)} ms`);
     // the walk over 300 000 referrers, the root path and cycle searches included
     const fan = best(2);
     assert.equal(fan.g.nodes.find((n) => n.kind === 'more')!.moreCount, 300_000 - 10);
-    assert.ok(fan.ms <= 50, `fan-in object took ${fan.ms.toFixed(1)} ms`);
     const r = rankedReferrers(a, 2, referrerFilter({}), 10);
     assert.equal(r.total, 300_000);
     // the bounded selection agrees with a full sort by (distance, ordinal)

@@ -174,7 +174,7 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     assert.deepEqual(p.map((e) => an.snap.edgeName(e)), [1, 2, 'short', 'x']);
   });
 
-  it('is fast on a wide graph with a deep target', () => {
+  it('bounds the work on a wide graph with a deep target', () => {
     const b = new SnapshotBuilder();
     const hubs = Array.from({ length: 200 }, (_, i) => b.obj(`Hub${i}`));
     for (const h of hubs) b.gcRoot(h);
@@ -188,10 +188,10 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
       prev = n;
     }
     const an = analyze(b.build());
-    const t0 = performance.now();
-    const ps = retainerPaths(an, chain[49], { k: 10 });
-    const ms = performance.now() - t0;
+    const st = { expansions: 0, records: 0 };
+    const ps = retainerPaths(an, chain[49], { k: 10, stats: st });
     assert.equal(ps.length, 10);
-    assert.ok(ms < 500, `took ${ms} ms`);
+    // bounded work (each node expanded at most k times), not a timing assertion
+    assert.ok(st.expansions <= 10 * (an.snap.nodeCount), `${st.expansions} expansions`);
   });
 });

