@@ -195,9 +195,10 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await cs.screenshot('07-broken-file-error');
   });
 
-  it('renders hostile snapshot strings literally and runs none of them', async () => {
-    await cs.runCommand('Retention Graph: Analyze Heap Snapshot…');
-    await cs.answerFileDialog(path.join(ws, 'hostile.heapsnapshot'));
+  it('opens a snapshot from the explorer context menu; hostile snapshot strings stay literal and inert', async () => {
+    // opened from the explorer's context menu this time
+    await cs.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hostile.heapsnapshot' }).click({ button: 'right' });
+    await cs.page.locator('.monaco-menu .action-item', { hasText: 'Open in Retention Graph' }).click();
     const f = await cs.webviewFrame(async (fr) => /hostile\.heapsnapshot/.test(await bodyText(fr)) && (await texts(fr, '.suspect-name')).length > 0);
     await cs.runCommandAndPick('Retention Graph: Find Request-like Objects', 'IncomingMessage');
     await f.locator('svg.graph g.node').first().waitFor({ timeout: 30_000 });
