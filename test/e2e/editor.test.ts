@@ -182,6 +182,8 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'retentionGraph.requestLikePatterns': ['^RequestContext$'] }));
     await waitFor(async () => (await texts(leak, '.suspect-name')).includes('RequestContext'), 30_000,
       () => 'RequestContext did not appear among the suspects after the setting changed');
+    await leak.locator('#tab-overview').click();
+    await leak.locator('.suspect-name', { hasText: /^RequestContext$/ }).scrollIntoViewIfNeeded();
     await cs.screenshot('06-settings-changed');
   });
 
