@@ -201,6 +201,8 @@ export function hoverLines(hints: PlacedHint[], snapshotName: string, hopWhere: 
     if (f.chain.length) {
       lines.push(f.chainIsCycle ? 'Reference cycle:' : 'Retainer path (root first):');
       f.chain.forEach((hop, i) => {
+        // synthetic roots ("(GC roots)[]") say nothing to a reader
+        if (hop.from.startsWith('(')) return;
         const where = hopWhere(hop);
         lines.push(`${i + 1}. ${hopText(hop)}${where ? ` — ${where}` : ''}${i === f.hopIndex ? '  ← this line' : ''}`);
       });

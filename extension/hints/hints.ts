@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { HintHop, SourceFinding } from '../core/results';
+import type { FromWebview } from '../protocol';
 import type { HeapSnapshotEditorProvider, SnapshotDocument } from '../host/heapSnapshotEditor';
 import { SECTION } from '../host/settings';
 import { WorkspaceFileIndex, mapRecordedPath, normalizeRecordedPath, type PathMapping } from './pathMapping';
@@ -184,7 +185,7 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
         const d = new vscode.Diagnostic(range, `${hintSummary(h.finding)} (${this.state.doc.fileName})`, severity);
         d.source = 'Retention Graph';
         d.code = h.finding.kind;
-        d.relatedInformation = h.finding.chain.map((hop, i) => {
+        d.relatedInformation = readableHops(h.finding.chain).map(({ hop, i }) => {
           const loc = this.hopLocation(hop) ?? new vscode.Location(uri, range);
           return new vscode.DiagnosticRelatedInformation(loc, `${i + 1}. ${hopText(hop)}${hop.location ? ` (${path.basename(hop.location.file)}:${hop.location.line})` : ''}`);
         });
@@ -247,7 +248,25 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
     }
     const view = [...doc.views][0];
     if (!view) return;
-    view.panel.reveal(view.panel.viewColumn);
+    if (view.panel.visible) {
+      view.panel.reveal(view.panel.viewColumn);
+      view.post({ type: 'showGraph', ids, title });
+      return;
+    }
+    // a hidden webview's page is gone (no retainContextWhenHidden): revealing reloads it, and
+    // it can take the message only after it said {type: 'ready'} (the editor answers that first)
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), 15_000);
+      const sub = view.panel.webview.onDidReceiveMessage((m: FromWebview) => {
+        if (m.type === 'ready') done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+      view.panel.reveal(view.panel.viewColumn);
+    });
     view.post({ type: 'showGraph', ids, title });
   }
 
@@ -261,6 +280,11 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
     this.status.dispose();
     this.lensEmitter.dispose();
   }
+}
+
+/** Chain hops without the synthetic root hops ("(GC roots)[]"), with their index in the chain. */
+function readableHops(chain: HintHop[]): { hop: HintHop; i: number }[] {
+  return chain.map((hop, i) => ({ hop, i })).filter(({ hop }) => !hop.from.startsWith('('));
 }
 
 /** The whole line of a hint (CodeLens sits above it). */
