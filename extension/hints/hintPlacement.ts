@@ -191,20 +191,31 @@ export function lineReason(h: PlacedHint): string {
   return `From the snapshot's location: ${what} (${safeText(f.label, 100)}${how}).`;
 }
 
+/** Chain hops without the synthetic root hops ("(GC roots)[]", which say nothing to a reader), with their index in the chain. */
+export function readableHops(chain: HintHop[]): { hop: HintHop; i: number }[] {
+  return chain.map((hop, i) => ({ hop, i })).filter(({ hop }) => !hop.from.startsWith('('));
+}
+
+/** The diagnostic's message: what sits on the line (locations), then the suspect's summary. */
+export function diagnosticMessage(h: PlacedHint, snapshotName: string): string {
+  const f = h.finding;
+  const here = f.kind === 'property' ? '' : `${safeText(f.label, 100)}: `;
+  return `${here}${hintSummary(f)} (${safeText(snapshotName, 80)})`;
+}
+
 /** Plain-text lines of the hover (the caller escapes them into Markdown). */
 export function hoverLines(hints: PlacedHint[], snapshotName: string, hopWhere: (h: HintHop) => string): string[] {
   const lines: string[] = [];
   for (const h of hints) {
     const f = h.finding;
     lines.push(`Retention Graph (${safeText(snapshotName, 80)}): ${hintSummary(f)}`);
+    if (f.kind !== 'property') lines.push(`Here: ${safeText(f.label, 120)}.`);
     lines.push(lineReason(h));
     if (f.chain.length) {
       lines.push(f.chainIsCycle ? 'Reference cycle:' : 'Retainer path (root first):');
-      f.chain.forEach((hop, i) => {
-        // synthetic roots ("(GC roots)[]") say nothing to a reader
-        if (hop.from.startsWith('(')) return;
+      readableHops(f.chain).forEach(({ hop, i }, k) => {
         const where = hopWhere(hop);
-        lines.push(`${i + 1}. ${hopText(hop)}${where ? ` — ${where}` : ''}${i === f.hopIndex ? '  ← this line' : ''}`);
+        lines.push(`${k + 1}. ${hopText(hop)}${where ? ` — ${where}` : ''}${i === f.hopIndex ? '  ← this line' : ''}`);
       });
     }
   }

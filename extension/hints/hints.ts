@@ -12,7 +12,7 @@ import type { HeapSnapshotEditorProvider, SnapshotDocument } from '../host/heapS
 import { SECTION } from '../host/settings';
 import { WorkspaceFileIndex, mapRecordedPath, normalizeRecordedPath, type PathMapping } from './pathMapping';
 import {
-  expandMappings, findAssignments, hintSummary, hoverLines, hopText, lensTitle, placeFindings, type PlacedHint, type TermMatch,
+  diagnosticMessage, expandMappings, findAssignments, hoverLines, hopText, lensTitle, placeFindings, readableHops, type PlacedHint, type TermMatch,
 } from './hintPlacement';
 
 export const HINT_COMMANDS = {
@@ -32,6 +32,8 @@ const MAX_SEARCH_BYTES = 2_000_000;
 interface HintState {
   doc: SnapshotDocument;
   hints: PlacedHint[];
+  /** recorded chain files (outside the workspace) that exist on this machine: clickable in related information */
+  existingFiles: Set<string>;
 }
 
 interface HintOptions {
@@ -106,10 +108,11 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
       return;
     }
     const hints = await this.place(r.ok);
+    const existingFiles = await existing(hints.flatMap((h) => h.finding.chain.map((hop) => normalizeRecordedPath(hop.location?.file ?? ''))));
     if (gen !== this.generation) return;
     this.cleared = undefined;
     this.log.info(`leak hints: ${r.ok.length} findings, ${hints.length} placed on workspace lines (${doc.fileName})`);
-    this.set({ doc, hints });
+    this.set({ doc, hints, existingFiles });
   }
 
   /** Removes the hints (Clear command, or the snapshot was closed). */
@@ -182,12 +185,12 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
       const diags: vscode.Diagnostic[] = [];
       for (const h of firstPerSuspectLine(hints)) {
         const range = lineRange(h);
-        const d = new vscode.Diagnostic(range, `${hintSummary(h.finding)} (${this.state.doc.fileName})`, severity);
+        const d = new vscode.Diagnostic(range, diagnosticMessage(h, this.state.doc.fileName), severity);
         d.source = 'Retention Graph';
         d.code = h.finding.kind;
-        d.relatedInformation = readableHops(h.finding.chain).map(({ hop, i }) => {
+        d.relatedInformation = readableHops(h.finding.chain).map(({ hop }, k) => {
           const loc = this.hopLocation(hop) ?? new vscode.Location(uri, range);
-          return new vscode.DiagnosticRelatedInformation(loc, `${i + 1}. ${hopText(hop)}${hop.location ? ` (${path.basename(hop.location.file)}:${hop.location.line})` : ''}`);
+          return new vscode.DiagnosticRelatedInformation(loc, `${k + 1}. ${hopText(hop)}${hop.location ? ` (${path.basename(hop.location.file)}:${hop.location.line})` : ''}`);
         });
         diags.push(d);
       }
@@ -195,12 +198,15 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
     }
   }
 
-  /** A clickable location for a hop: its recorded file when that is a workspace file. */
+  /** A clickable location for a hop: its workspace file, else its recorded file when that exists here (a library). */
   private hopLocation(hop: HintHop): vscode.Location | undefined {
     if (!hop.location) return undefined;
+    const pos = new vscode.Position(Math.max(0, hop.location.line - 1), Math.max(0, hop.location.column - 1));
     const placed = this.state?.hints.find((h) => h.finding.file === hop.location!.file && h.line === hop.location!.line);
-    if (!placed) return undefined;
-    return new vscode.Location(vscode.Uri.file(placed.file), new vscode.Position(placed.line - 1, Math.max(0, placed.column - 1)));
+    if (placed) return new vscode.Location(vscode.Uri.file(placed.file), pos);
+    const local = normalizeRecordedPath(hop.location.file);
+    if (local && this.state?.existingFiles.has(local)) return new vscode.Location(vscode.Uri.file(local), pos);
+    return undefined;
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -282,9 +288,19 @@ export class HintStore implements vscode.CodeLensProvider, vscode.HoverProvider,
   }
 }
 
-/** Chain hops without the synthetic root hops ("(GC roots)[]"), with their index in the chain. */
-function readableHops(chain: HintHop[]): { hop: HintHop; i: number }[] {
-  return chain.map((hop, i) => ({ hop, i })).filter(({ hop }) => !hop.from.startsWith('('));
+/** Which of these absolute paths exist as files here (at most 100 distinct are checked). */
+async function existing(paths: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const unique = [...new Set(paths.filter((p) => p.startsWith('/') || /^[A-Za-z]:\//.test(p)))].slice(0, 100);
+  await Promise.all(unique.map(async (p) => {
+    try {
+      const st = await vscode.workspace.fs.stat(vscode.Uri.file(p));
+      if (st.type & vscode.FileType.File) out.add(p);
+    } catch {
+      // not here
+    }
+  }));
+  return out;
 }
 
 /** The whole line of a hint (CodeLens sits above it). */

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
-  expandMappings, findAssignments, hopText, hoverLines, lensTitle, placeFindings, safeText, type TermMatch,
+  diagnosticMessage, expandMappings, findAssignments, hopText, hoverLines, lensTitle, placeFindings, safeText, type TermMatch,
 } from '../../extension/hints/hintPlacement';
 import { WorkspaceFileIndex, mapRecordedPath } from '../../extension/hints/pathMapping';
 import type { SourceFinding } from '../../extension/core/results';
@@ -86,5 +86,24 @@ describe('leak hints: placing findings on workspace lines', () => {
     assert.equal(hopText({ from: 'aiohttp.web_request.Request', type: 'property', name: '_match_info', to: 'aiohttp.web_urldispatcher.MatchInfoError' }),
       'Request ._match_info → MatchInfoError');
     assert.equal(safeText('a\u202eb\nc'), 'a b c');
+  });
+
+  it('a frame hint says what sits on the line; root hops are left out and the rest numbered from 1', () => {
+    const f = finding({
+      kind: 'frame', file: '/srv/app.py', line: 22, label: 'frame log_requests (local request)', className: 'aiohttp.web_request.Request', count: 4,
+      retainedSize: 480, chainText: 'via … → traceback.tb_frame', chainIsCycle: false,
+      chain: [
+        { from: '(root)', type: 'element', name: '[]', to: '(Python gc.garbage)' },
+        { from: 'traceback', type: 'property', name: 'tb_frame', to: 'frame RequestHandler._handle_request web_protocol.py:467',
+          location: { file: '/usr/lib/python3/dist-packages/aiohttp/web_protocol.py', line: 467, column: 0, kind: 'frame' } },
+      ],
+    });
+    const h = { file: '/ws/app.py', line: 22, column: 0, finding: f, method: 'location' as const, detail: 'suffix' };
+    assert.equal(diagnosticMessage(h, 'py.heapsnapshot'), 'frame log_requests (local request): 4 Request alive · 480 B retained · via … → traceback.tb_frame (py.heapsnapshot)');
+    const lines = hoverLines([h], 'py.heapsnapshot', (hop) => (hop.location ? `${hop.location.file}:${hop.location.line} (not in the workspace)` : ''));
+    assert.equal(lines[1], 'Here: frame log_requests (local request).');
+    assert.match(lines[2], /^From the snapshot's location: a frame .*path mapped by its unique suffix\)\.$/);
+    assert.equal(lines[4], '1. traceback .tb_frame → frame RequestHandler._handle_request web_protocol.py:467 — /usr/lib/python3/dist-packages/aiohttp/web_protocol.py:467 (not in the workspace)');
+    assert.equal(lines.length, 5);
   });
 });
