@@ -102,7 +102,7 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     if (parser.edgesExternal) {
       let sec: EdgeSection | null;
       try {
-        sec = await helper!.edges();
+        sec = await helper!.edges(signal);
       } catch (e) {
         if (opts.stats) opts.stats.edgesOnWorker = true;
         throw await edgesErrorFirst(helper, parser, e);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EdgeSection, SectionAction } from '../core/parser';
-import { SnapshotError, type SnapshotErrorCode } from '../core/errors';
+import { SnapshotError, cancelledError, type SnapshotErrorCode } from '../core/errors';
 
 export const DECIDED_PENDING = 0;
 export const DECIDED_CLAIMED = 1;
@@ -118,10 +118,22 @@ try { require(${JSON.stringify(workerPath)}); } catch (e) {
 
   /**
    * The worker's edges columns. Throws its SnapshotError (an error inside the edges array); null
-   * when the worker failed otherwise (the caller then parses the file on one thread).
+   * when the worker failed otherwise (the caller then parses the file on one thread). Waits for
+   * the worker unless the signal fires (SnapshotError 'cancelled').
    */
-  async edges(): Promise<EdgeSection | null> {
-    const r = await this.outcome;
+  async edges(signal?: AbortSignal): Promise<EdgeSection | null> {
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelledError());
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    let r: ParseWorkerReply | { kind: 'crash'; error: Error };
+    try {
+      r = await Promise.race([this.outcome, aborted]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
     if (r.kind === 'edges') return r;
     if (r.kind === 'error' && r.error.code !== null) throw deserialize(r.error);
     return null;

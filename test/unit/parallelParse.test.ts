@@ -246,6 +246,25 @@ describe('parallel parse (two threads)', function () {
     });
   });
 
+  it('cancellation while waiting for the worker\'s edges rejects at once', async () => {
+    // a worker whose reply is held back for a minute: the main thread waits for it after its loop
+    const slow = path.join(dir, 'slowWorker.js');
+    fs.writeFileSync(slow, `const wt = require('node:worker_threads');
+const post = wt.parentPort.postMessage.bind(wt.parentPort);
+wt.parentPort.postMessage = (...a) => setTimeout(() => post(...a), 60000);
+require(${JSON.stringify(workerPath)});`);
+    const f = write(sample().toJSON());
+    const ac = new AbortController();
+    const started = Date.now();
+    const stats: { edgesOnWorker?: boolean } = {};
+    const p = loadSnapshotFile(f, { parallel: { workerPath: slow, minBytes: 0 }, signal: ac.signal, stats });
+    const timer = setTimeout(() => ac.abort(), 3000);
+    await assert.rejects(p, (e: unknown) => e instanceof SnapshotError && e.code === 'cancelled');
+    clearTimeout(timer);
+    assert.equal(stats.edgesOnWorker, true, 'the worker held the edges');
+    assert.ok(Date.now() - started < 30_000, 'did not wait for the worker');
+  });
+
   it('cancellation rejects with "cancelled" and ends the worker', async () => {
     const f = write(randomBuilder(20000).toJSON());
     // threads of this process (Linux): a worker is one more
