@@ -132,12 +132,24 @@ async function buildOurs() {
   }
   lines.push(`export const extraPhases = [${extra.join(', ')}];`);
   const hooks = lines.join('\n');
-  const outfile = path.join(BUILD, 'ours.mjs');
+  // CommonJS like the shipped bundles (the loader finds its parse worker next to itself via __dirname).
+  const outfile = path.join(BUILD, 'ours.cjs');
+  if (tracked('extension/node/parseWorker.ts')) {
+    await esbuild.build({
+      entryPoints: [path.join(ROOT, 'extension', 'node', 'parseWorker.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: path.join(BUILD, 'parseWorker.js'),
+      logLevel: 'error',
+    });
+  }
   await esbuild.build({
     entryPoints: [path.join(RUNNERS, 'ours.ts')],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     outfile,
     logLevel: 'error',

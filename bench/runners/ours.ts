@@ -1,9 +1,9 @@
 // Our engine, full pipeline on one file: streaming parse (extension/node/loadSnapshot.ts), then
 // analyze() (retainers, page-owned flags, shallow sizes, distances, essential edges, dominators,
 // retained sizes), then strongly connected components and the class summary when those modules
-// exist. scripts/bench.mjs bundles this file with esbuild (bench/out/build/ours.mjs); it is not run
+// exist. scripts/bench.mjs bundles this file with esbuild (bench/out/build/ours.cjs); it is not run
 // through tsx so that the timing is the shipped code's.
-// usage: node ours.mjs FILE [--dump DIR]
+// usage: node ours.cjs FILE [--dump DIR]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze } from '../../extension/core/analysis';
