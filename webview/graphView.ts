@@ -7,6 +7,7 @@ import {
 import type { BackrefGraph, GraphEdge, GraphNode } from '../extension/core/results';
 import { depthShade, nodeLines, nodeTooltip } from './format';
 import { layoutGraph, type Measure, type Positioned, type PositionedEdge, type PositionedNode } from './layout';
+import { LayoutClient, LayoutSuperseded, layoutWorkerUrl } from './layoutClient';
 import type { ZoomState } from './state';
 import { exportSvg } from './svgExport';
 
@@ -64,13 +65,21 @@ export class GraphView {
   private graph: BackrefGraph | null = null;
   private selectedKey: string | undefined;
   private generation = 0;
+  private readonly layouts = new LayoutClient(layoutWorkerUrl(document));
+  private readonly busy: HTMLElement;
 
-  constructor(container: HTMLElement, private handlers: GraphViewHandlers) {
+  constructor(private readonly container: HTMLElement, private handlers: GraphViewHandlers) {
     this.svg = document.createElementNS(SVG_NS, 'svg');
     this.svg.setAttribute('class', 'graph');
     this.svg.setAttribute('role', 'group');
     this.svg.setAttribute('aria-label', 'Back-reference graph');
     container.append(this.svg);
+    // shown over the previous drawing while a layout runs (which stays zoomable and clickable)
+    this.busy = document.createElement('div');
+    this.busy.className = 'layout-busy';
+    this.busy.setAttribute('role', 'status');
+    this.busy.hidden = true;
+    container.append(this.busy);
     this.root = select(this.svg);
     const defs = this.root.append('defs');
     for (const kind of ['plain', 'cycle', 'rootpath']) {
@@ -100,17 +109,46 @@ export class GraphView {
     this.root.call(this.zoomer).on('dblclick.zoom', null);
   }
 
-  /** Lays out and draws a graph; restores `zoom` if given, else fits it. Resolves when drawn. */
+  /**
+   * Lays out (in the layout worker when it runs) and draws a graph; restores `zoom` if given, else
+   * fits it. Resolves when drawn, or without drawing when a newer show() superseded this one.
+   */
   async show(graph: BackrefGraph, opts: { zoom?: ZoomState; selectedKey?: string; animate?: boolean } = {}): Promise<void> {
     const gen = ++this.generation;
-    const positioned = await layoutGraph(graph, canvasMeasure(this.svg));
+    this.setBusy(`Laying out ${graph.nodes.length} boxes…`);
+    let positioned: Positioned;
+    try {
+      positioned = await layoutGraph(graph, canvasMeasure(this.svg), this.layouts.run);
+    } catch (e) {
+      if (gen !== this.generation || e instanceof LayoutSuperseded) return;
+      this.setBusy(null);
+      throw e;
+    }
     if (gen !== this.generation) return; // a newer graph arrived while this one was laid out
+    this.setBusy(null);
+    const last = this.layouts.last;
+    if (last) {
+      this.svg.dataset.layout = last.where;
+      this.svg.dataset.layoutMs = String(Math.round(last.ms));
+    }
     this.graph = graph;
     this.positioned = positioned;
     this.selectedKey = opts.selectedKey;
     this.draw(opts.animate ?? false);
     if (opts.zoom) this.setZoom(opts.zoom);
     else if (!opts.animate) this.overview();
+  }
+
+  /** True while a layout runs. */
+  get layingOut(): boolean {
+    return !this.busy.hidden;
+  }
+
+  private setBusy(text: string | null): void {
+    this.busy.hidden = text === null;
+    this.busy.textContent = text ?? '';
+    this.container.classList.toggle('laying-out', text !== null);
+    this.svg.setAttribute('aria-busy', String(text !== null));
   }
 
   /** Re-measures and re-lays out the current graph (fonts changed with the theme). */

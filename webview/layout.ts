@@ -2,8 +2,8 @@
 // elkjs' "layered" algorithm (Sugiyama-style: cycle breaking → layering → crossing minimisation →
 // node placement → edge routing). Direction DOWN, so retainers sit above what they retain: roots at
 // the top, targets at the bottom, as objgraph's show_backrefs draws it. Pure and deterministic:
-// the input is put in a canonical order first and ELK runs with a fixed seed, in this thread (the
-// bundled build's in-thread "fake worker": no Worker URL, no eval — fine under the webview's CSP).
+// the input is put in a canonical order first (sizes measured up front) and ELK runs with a fixed seed,
+// either in the page's layout worker (layoutClient.ts, layoutWorker.ts) or in this thread.
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { BackrefGraph, GraphEdge, GraphNode } from '../extension/core/results';
@@ -115,11 +115,34 @@ export function edgeKeys(edges: readonly GraphEdge[]): string[] {
 
 let elk: InstanceType<typeof ELK> | null = null;
 
+/** A graph made ready for ELK: the plain-JSON ELK input (ids are positional) and what maps it back. */
+export interface PreparedLayout {
+  /** ELK's input graph: structured-clonable, no snapshot strings (a worker may run it) */
+  elk: ElkNode;
+  /** node keys in ELK child order */
+  nodeKeys: string[];
+  /** input edge index of ELK edge j */
+  edgeIdx: number[];
+  /** edge key per input edge */
+  keys: string[];
+  /** label text and measured size per input edge (text '' when the edge has no label) */
+  labels: (Size & { text: string })[];
+}
+
+/** Runs ELK on a prepared input graph and resolves with ELK's output graph (in this thread or elsewhere). */
+export type ElkRunner = (graph: ElkNode) => Promise<ElkNode>;
+
+/** ELK in the current thread (the bundled build's in-thread "fake worker": no Worker URL, no eval). */
+export const runElkHere: ElkRunner = async (graph) => {
+  if (!elk) elk = new ELK();
+  return await elk.layout(graph);
+};
+
 /**
- * Lays the graph out top-down with ELK layered. Returns box positions (px, top-left) and edge routes;
- * edges whose ends are not in the graph are left out. Same graph (in any order) → same result.
+ * Canonical ELK input for a graph, with every size measured up front (so the ELK run needs neither
+ * the DOM nor the measure): edges whose ends are not in the graph are left out.
  */
-export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promise<Positioned> {
+export function prepareLayout(graph: BackrefGraph, measure: Measure): PreparedLayout {
   const nodes = canonicalNodeOrder(graph.nodes);
   const present = new Set(nodes.map((n) => n.key));
   const keys = edgeKeys(graph.edges);
@@ -131,6 +154,10 @@ export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promis
       const b = edgeSortKey(graph.edges[j]);
       return a < b ? -1 : a > b ? 1 : keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : 0;
     });
+  const labels = graph.edges.map((e) => {
+    const text = edgeLabel(e.type, e.name);
+    return text ? { text, ...measure.edgeLabel(text) } : { text, width: 0, height: 0 };
+  });
   // ELK ids are positional ("n3", "e7"): snapshot strings never become ids or option values.
   const nodeId = new Map<string, string>();
   nodes.forEach((n, i) => nodeId.set(n.key, `n${i}`));
@@ -145,30 +172,31 @@ export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promis
   const elkLabels = edgeIdx.length <= ELK_LABEL_EDGE_LIMIT;
   const elkEdges: ElkExtendedEdge[] = edgeIdx.map((i, j) => {
     const e = graph.edges[i];
-    const text = edgeLabel(e.type, e.name);
-    const s = measure.edgeLabel(text);
+    const l = labels[i];
     return {
       id: `e${j}`,
       sources: [nodeId.get(e.from)!],
       targets: [nodeId.get(e.to)!],
       // ELK only places labels that have text; it never sees the snapshot's strings
-      labels: text && elkLabels ? [{ id: `l${j}`, text: 'x', width: s.width, height: s.height }] : [],
+      labels: l.text && elkLabels ? [{ id: `l${j}`, text: 'x', width: l.width, height: l.height }] : [],
     };
   });
   const options = { ...ELK_OPTIONS, 'elk.layered.thoroughness': String(thoroughness(nodes.length)) };
-  const root: ElkNode = { id: 'root', layoutOptions: options, children, edges: elkEdges };
-  if (!elk) elk = new ELK();
-  const out = await elk.layout(root);
+  const elkGraph: ElkNode = { id: 'root', layoutOptions: options, children, edges: elkEdges };
+  return { elk: elkGraph, nodeKeys: nodes.map((n) => n.key), edgeIdx, keys, labels };
+}
 
+/** Maps ELK's output graph back to our keys: box positions (px, top-left) and edge routes. */
+export function readLayout(graph: BackrefGraph, prep: PreparedLayout, out: ElkNode): Positioned {
   const posNodes: PositionedNode[] = (out.children ?? []).map((c, i) => ({
-    key: nodes[i].key,
+    key: prep.nodeKeys[i],
     x: c.x ?? 0,
     y: c.y ?? 0,
     width: c.width ?? 0,
     height: c.height ?? 0,
   }));
   const posEdges: PositionedEdge[] = ((out.edges ?? []) as ElkExtendedEdge[]).map((oe, j) => {
-    const i = edgeIdx[j];
+    const i = prep.edgeIdx[j];
     const e = graph.edges[i];
     const points: Point[] = [];
     for (const s of oe.sections ?? []) {
@@ -176,18 +204,27 @@ export async function layoutGraph(graph: BackrefGraph, measure: Measure): Promis
       for (const b of s.bendPoints ?? []) points.push({ x: b.x, y: b.y });
       points.push({ x: s.endPoint.x, y: s.endPoint.y });
     }
-    const pe: PositionedEdge = { key: keys[i], from: e.from, to: e.to, index: i, points };
-    const text = edgeLabel(e.type, e.name);
+    const pe: PositionedEdge = { key: prep.keys[i], from: e.from, to: e.to, index: i, points };
+    const lab = prep.labels[i];
     const l = oe.labels?.[0];
-    if (l) pe.label = { text, x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 };
-    else if (text && points.length >= 2) {
-      const s = measure.edgeLabel(text);
+    if (l) pe.label = { text: lab.text, x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 };
+    else if (lab.text && points.length >= 2) {
       const m = midpoint(points);
-      pe.label = { text, x: m.x + 3, y: m.y - s.height / 2, width: s.width, height: s.height };
+      pe.label = { text: lab.text, x: m.x + 3, y: m.y - lab.height / 2, width: lab.width, height: lab.height };
     }
     return pe;
   });
   return { width: out.width ?? 0, height: out.height ?? 0, nodes: posNodes, edges: posEdges };
+}
+
+/**
+ * Lays the graph out top-down with ELK layered. Returns box positions (px, top-left) and edge routes;
+ * edges whose ends are not in the graph are left out. Same graph (in any order) → same result, whichever
+ * `run` executes ELK (this thread by default, or the page's layout worker).
+ */
+export async function layoutGraph(graph: BackrefGraph, measure: Measure, run: ElkRunner = runElkHere): Promise<Positioned> {
+  const prep = prepareLayout(graph, measure);
+  return readLayout(graph, prep, await run(prep.elk));
 }
 
 /** The point halfway along a polyline (by length). */

@@ -304,6 +304,8 @@ export class HeapSnapshotEditorProvider implements vscode.CustomReadonlyEditorPr
 export function webviewHtml(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
+  // the page fetches this and starts its ELK layout worker from a blob: URL (webviews allow no other)
+  const layoutWorker = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layoutWorker.js'));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.css'));
   const src = webview.cspSource;
   const csp = [
@@ -312,6 +314,8 @@ export function webviewHtml(webview: vscode.Webview, dist: vscode.Uri, media: vs
     `img-src ${src} data:`,
     `font-src ${src}`,
     `script-src 'nonce-${nonce}'`,
+    `connect-src ${src}`,
+    'worker-src blob:',
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -323,7 +327,7 @@ export function webviewHtml(webview: vscode.Webview, dist: vscode.Uri, media: vs
 <title>Retention Graph</title>
 </head>
 <body>
-<div id="app"></div>
+<div id="app" data-layout-worker="${layoutWorker.toString()}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

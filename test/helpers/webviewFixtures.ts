@@ -112,3 +112,44 @@ export function writeFixtures(dir: string): { aiohttp: string; hostile: string; 
   writeFileSync(files.broken, aiohttpLikeSnapshot().slice(0, 300));
   return files;
 }
+
+/**
+ * A large, densely cross-linked retention graph for layout tests: `layers` × `width` objects, each
+ * retaining one or two objects of the next layer and now and then one a few layers down (a fixed
+ * LCG picks which), the last layer retaining
+ * one `LeakTarget`, which closes a few cycles back into the mesh. Its back-reference graph with a
+ * deep maxDepth and a large tooMany has about layers × width + 4 boxes and 1.7× as many edges.
+ */
+export function layeredMeshSnapshot(layers: number, width: number): string {
+  const b = new SnapshotBuilder();
+  const global = b.node('object', 'Window / global', { selfSize: 64 });
+  b.gcRoot(global);
+  let s = 12345;
+  const rnd = (n: number): number => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % n;
+  };
+  const rows: number[][] = [];
+  for (let l = 0; l < layers; l++) {
+    const row: number[] = [];
+    for (let i = 0; i < width; i++) row.push(b.obj(`Handler${l}_${i % 5}`, 16 + i));
+    rows.push(row);
+  }
+  rows[0].forEach((o, i) => b.prop(global, o, `slot${i}`));
+  for (let l = 0; l + 1 < layers; l++) {
+    rows[l].forEach((o, i) => {
+      const a = rnd(width);
+      b.prop(o, rows[l + 1][a], `next${i % 7}`);
+      if (rnd(2) === 0) b.prop(o, rows[l + 1][(a + 1 + rnd(width - 1)) % width], `peer${i % 3}`);
+      // now and then a reference that skips layers, as real heaps have (long edges cost ELK most)
+      if (rnd(5) === 0 && l + 3 < layers) b.prop(o, rows[l + 2 + rnd(Math.min(5, layers - l - 2))][rnd(width)], `cache${i % 4}`);
+    });
+  }
+  const target = b.obj('LeakTarget', 256);
+  rows[layers - 1].forEach((o, i) => b.prop(o, target, `held${i % 4}`));
+  for (let k = 0; k < Math.min(3, layers); k++) b.prop(target, rows[layers - 1 - k][k % width], `back${k}`);
+  // and a second, tiny suspect apart from the mesh: global -> SmallHolder -> LeakTargetSmall
+  const holder = b.obj('SmallHolder', 24);
+  b.prop(global, holder, 'small').prop(holder, b.obj('LeakTargetSmall', 64), 'item');
+  return b.toJSON();
+}

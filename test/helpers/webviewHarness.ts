@@ -143,6 +143,8 @@ export interface HarnessOptions {
   failWith?: ErrorValue;
   /** delay before the load starts, ms (to see the progress state) */
   loadDelayMs?: number;
+  /** serve the page without the layout worker's URL (ELK then runs in the page, as its fallback) */
+  noLayoutWorker?: boolean;
 }
 
 export interface Harness {
@@ -253,7 +255,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         if (url.pathname === '/webview.html') {
           const nonce = randomBytes(18).toString('base64');
           // the same policy as the extension's webviewHtml(), with this server as cspSource
-          const csp = [`default-src 'none'`, `style-src ${origin}`, `img-src ${origin} data:`, `font-src ${origin}`, `script-src 'nonce-${nonce}'`].join('; ');
+          const csp = [`default-src 'none'`, `style-src ${origin}`, `img-src ${origin} data:`, `font-src ${origin}`, `script-src 'nonce-${nonce}'`, `connect-src ${origin}`, 'worker-src blob:'].join('; ');
+          const worker = opts.noLayoutWorker ? '' : ` data-layout-worker="${origin}/dist/layoutWorker.js"`;
           const html = `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -264,7 +267,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
 <title>Retention Graph</title>
 </head>
 <body>
-<div id="app"></div>
+<div id="app"${worker}></div>
 <script nonce="${nonce}" src="${origin}/shim.js"></script>
 <script nonce="${nonce}" src="${origin}/dist/webview.js"></script>
 </body>
@@ -273,6 +276,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         }
         if (url.pathname === '/shim.js') return send(res, 200, 'text/javascript', SHIM_JS(THEMES));
         if (url.pathname === '/dist/webview.js') return send(res, 200, 'text/javascript', await readFile(join(REPO, 'dist', 'webview.js')));
+        if (url.pathname === '/dist/layoutWorker.js') return send(res, 200, 'text/javascript', await readFile(join(REPO, 'dist', 'layoutWorker.js')));
         if (url.pathname === '/media/webview.css') return send(res, 200, 'text/css', await readFile(join(REPO, 'media', 'webview.css')));
         if (url.pathname === '/poll') {
           const out = outbox;
