@@ -10,7 +10,7 @@ import { throwIfAborted } from './errors';
 import {
   BASE_SYSTEM_DISTANCE, STRING_MAP_DESCRIPTORS, STRING_NATIVE_CONTEXT, STRING_SLOPPY_FUNCTION_MAP, WeakMapEdgeNames,
   PendingWeakMapPairs,
-  isSkippedMapDescriptorEdge, isUserRoot, specialStrings,
+  isSkippedMapDescriptorEdge, isUserRoot, SpecialStrings,
 } from './edgeRules';
 
 export { BASE_SYSTEM_DISTANCE };
@@ -56,13 +56,13 @@ export function computeDistances(snap: HeapSnapshot, opts: DistanceOptions = {})
 class DistanceBfs {
   private readonly pendingPairs: PendingWeakMapPairs;
   private readonly weakMapNames: WeakMapEdgeNames;
-  private readonly special: Uint8Array;
+  private readonly special: SpecialStrings;
 
   constructor(private readonly snap: HeapSnapshot, private readonly dist: Int32Array,
     private readonly queue: Uint32Array, private readonly opts: DistanceOptions) {
     this.weakMapNames = opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings);
     this.pendingPairs = new PendingWeakMapPairs(this.weakMapNames);
-    this.special = specialStrings(snap.strings);
+    this.special = new SpecialStrings(snap.strings);
   }
 
   run(initialLength: number): void {
@@ -76,8 +76,8 @@ class DistanceBfs {
       const d = dist[n] + 1;
       const nt = nodeType[n];
       // 0: no node-specific rule; 1: hidden "system / NativeContext"; 2: array "(map descriptors)"
-      const kind = nt === nodeHidden ? (special[nodeName[n]] === STRING_NATIVE_CONTEXT ? 1 : 0)
-        : nt === nodeArray ? (special[nodeName[n]] === STRING_MAP_DESCRIPTORS ? 2 : 0) : 0;
+      const kind = nt === nodeHidden ? (special.kind(nodeName[n]) === STRING_NATIVE_CONTEXT ? 1 : 0)
+        : nt === nodeArray ? (special.kind(nodeName[n]) === STRING_MAP_DESCRIPTORS ? 2 : 0) : 0;
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
         const ty = edgeType[e];
         if (ty === edgeWeak) continue;
@@ -85,7 +85,7 @@ class DistanceBfs {
         if (dist[t] !== NO_DISTANCE) continue;
         // DevTools' filter runs only for edges to nodes not yet visited (its pair memory relies on it).
         if (kind === 1 && ty !== edgeElement && ty !== edgeHidden
-          && special[edgeNameOrIndex[e]] === STRING_SLOPPY_FUNCTION_MAP) continue;
+          && special.kind(edgeNameOrIndex[e]) === STRING_SLOPPY_FUNCTION_MAP) continue;
         if (kind === 2) {
           if (isSkippedMapDescriptorEdge(snap, e)) continue;
         } else if (ty === edgeInternal) {

@@ -76,25 +76,34 @@ export function hasUserRoots(snap: HeapSnapshot): boolean {
 }
 
 /** Special strings the distance filter looks for, by string index (see SpecialStrings). */
-export const STRING_NATIVE_CONTEXT = 1;
-export const STRING_MAP_DESCRIPTORS = 2;
-export const STRING_SLOPPY_FUNCTION_MAP = 3;
+export const STRING_OTHER = 1;
+export const STRING_NATIVE_CONTEXT = 2;
+export const STRING_MAP_DESCRIPTORS = 3;
+export const STRING_SLOPPY_FUNCTION_MAP = 4;
 
 /**
- * Which string indexes hold "system / NativeContext", "(map descriptors)" and "sloppy_function_map"
- * (one pass over the strings; checks in the BFS are then one byte lookup, not a string compare).
+ * Which string indexes hold "system / NativeContext", "(map descriptors)" and "sloppy_function_map",
+ * decided lazily per string index (a snapshot has millions of strings; the BFS asks about the few
+ * distinct names of hidden and array nodes and of NativeContext edges).
  */
-export function specialStrings(strings: string[]): Uint8Array {
-  const kind = new Uint8Array(strings.length);
-  for (let i = 0; i < strings.length; i++) {
-    const s = strings[i];
-    if (typeof s !== 'string') continue;
-    const len = s.length;
-    if (len === 22 && s === 'system / NativeContext') kind[i] = STRING_NATIVE_CONTEXT;
-    else if (len === 17 && s === '(map descriptors)') kind[i] = STRING_MAP_DESCRIPTORS;
-    else if (len === 19 && s === 'sloppy_function_map') kind[i] = STRING_SLOPPY_FUNCTION_MAP;
+export class SpecialStrings {
+  private readonly kinds: Uint8Array;
+
+  constructor(private readonly strings: string[]) {
+    this.kinds = new Uint8Array(strings.length);
   }
-  return kind;
+
+  /** STRING_NATIVE_CONTEXT, STRING_MAP_DESCRIPTORS, STRING_SLOPPY_FUNCTION_MAP or STRING_OTHER. */
+  kind(i: number): number {
+    const k = this.kinds[i];
+    if (k !== 0) return k;
+    const s = this.strings[i];
+    const found = s === 'system / NativeContext' ? STRING_NATIVE_CONTEXT
+      : s === '(map descriptors)' ? STRING_MAP_DESCRIPTORS
+        : s === 'sloppy_function_map' ? STRING_SLOPPY_FUNCTION_MAP : STRING_OTHER;
+    this.kinds[i] = found;
+    return found;
+  }
 }
 
 /** A node whose outgoing "sloppy_function_map" edge distances skip (hidden "system / NativeContext"). */
