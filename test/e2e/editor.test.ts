@@ -139,7 +139,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await input.fill(`@${id}`);
     await input.press('Enter');
     await waitFor(async () => (await texts(leak, 'svg.graph g.node.target')).length === 1
-      && (await leak.locator('svg.graph g.node.target').first().getAttribute('data-id')) === id, 15_000, () => `@${id} is not the graph's target`);
+      && (await leak.locator('svg.graph g.node.target').first().getAttribute('data-id')) === id, 20_000, () => `@${id} is not the graph's target`);
     await leak.locator('svg.graph .edge-label').first().waitFor();
   });
 
