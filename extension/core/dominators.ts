@@ -217,7 +217,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
 /** Retained size in bytes per node: sizes summed up the dominator tree, children before parents. */
 export function computeRetainedSizes(dominators: Uint32Array, order: Uint32Array,
   shallowSizes: Float64Array): Float64Array {
-  const retained = Float64Array.from(shallowSizes);
+  const retained = shallowSizes.slice();
   // order[0] is the root; every other node's dominator comes earlier in DFS order.
   for (let i = order.length - 1; i >= 1; i--) {
     const o = order[i];

@@ -379,7 +379,7 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
  * self sizes unchanged. Returns a new array; snap.nodeSelfSize is not modified.
  */
 export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
-  const sizes = Float64Array.from(snap.nodeSelfSize);
+  const sizes = snap.nodeSelfSize.slice();
   if (!hasUserRoots(snap)) return sizes;
   const { nodeCount, firstEdge, edgeTo, edgeType, nodeType, nodeName, strings } = snap;
   const { nodeHidden, nodeArray, nodeNative, nodeSynthetic, edgeWeak } = snap.types;
