@@ -1075,6 +1075,12 @@ def _tracemalloc_raw(obj):
     return None if tb is None else tuple((f.filename, f.lineno) for f in reversed(tb))
 
 
+try:  # the C function behind get_object_traceback: the raw tuple, no Traceback/Frame objects
+    from _tracemalloc import _get_object_traceback as _tracemalloc_raw  # noqa: F811
+except ImportError:  # pragma: no cover
+    pass
+
+
 _raw_traceback = None
 if _LAYOUT.ok:
     try:
