@@ -19,10 +19,13 @@ type Handlers = { [K in EngineRequest['kind']]: (req: Extract<EngineRequest, { k
 export class WorkerEngine {
   private analysis: Analysis | null = null;
   private settings: AnalysisSettings = DEFAULT_SETTINGS;
+  /** buildSummary of the current analysis and settings (it walks every node: compute once). */
+  private cachedSummary: AnalysisSummary | null = null;
 
   private readonly handlers: Handlers = {
     load: async (req, signal, onProgress) => {
       this.analysis = null;
+      this.cachedSummary = null;
       this.settings = req.settings;
       const snap = await loadSnapshotFile(req.path, { signal, onProgress });
       this.analysis = analyze(snap, { signal, onProgress });
@@ -31,10 +34,12 @@ export class WorkerEngine {
     summary: () => this.summary(),
     settings: (req) => {
       this.settings = req.settings;
+      this.cachedSummary = null;
       return this.summary();
     },
     backrefs: (req) => this.backrefs(req.ids, req.options),
-    dot: (req) => backrefGraphToDot(this.backrefs(req.ids, req.options), { maxDepth: req.options.maxDepth ?? this.settings.maxDepth }),
+    // no maxDepth for the shading: like objgraph's show_chain, shade over the deepest drawn node
+    dot: (req) => backrefGraphToDot(this.backrefs(req.ids, req.options)),
     paths: (req) => {
       this.ordinal(req.id);
       return pathsForNode(this.loaded(), req.id, {
@@ -64,7 +69,8 @@ export class WorkerEngine {
   }
 
   private summary(): AnalysisSummary {
-    return buildSummary(this.loaded(), this.settings);
+    this.cachedSummary ??= buildSummary(this.loaded(), this.settings);
+    return this.cachedSummary;
   }
 
   /** Node ordinal of a snapshot node id; throws a clear error for an unknown id. */
