@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs', 'bin/**/*.js'],
+    files: ['**/*.cjs', 'bin/**/*.js', 'test/**/fixtures/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
