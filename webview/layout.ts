@@ -132,11 +132,17 @@ export interface PreparedLayout {
 /** Runs ELK on a prepared input graph and resolves with ELK's output graph (in this thread or elsewhere). */
 export type ElkRunner = (graph: ElkNode) => Promise<ElkNode>;
 
+/**
+ * This thread's ELK instance, made on first use. Made in a worker scope, the bundled build also sets
+ * `self.onmessage` to its own dispatcher, so layoutWorker.ts makes it before installing its handler.
+ */
+export function elkHere(): InstanceType<typeof ELK> {
+  elk ??= new ELK();
+  return elk;
+}
+
 /** ELK in the current thread (the bundled build's in-thread "fake worker": no Worker URL, no eval). */
-export const runElkHere: ElkRunner = async (graph) => {
-  if (!elk) elk = new ELK();
-  return await elk.layout(graph);
-};
+export const runElkHere: ElkRunner = async (graph) => await elkHere().layout(graph);
 
 /**
  * Canonical ELK input for a graph, with every size measured up front (so the ELK run needs neither

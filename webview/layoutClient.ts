@@ -98,7 +98,7 @@ export class LayoutClient {
         if (!j || ev.data.id !== j.id) return;
         this.job = null;
         if ('ok' in ev.data) j.resolve(ev.data.ok);
-        else j.reject(new Error(ev.data.err));
+        else j.reject(new Error(`layout failed: ${String(ev.data.err)}`));
       };
       // the worker could not load or run (CSP, a broken bundle): lay out in the page from now on
       w.onerror = (ev: ErrorEvent) => {

@@ -180,6 +180,14 @@ describe('webview graph layout in a Web Worker (harness, chromium)', function ()
     assert.deepEqual(inPage.errors, []);
     for (const o of [worker, inPage]) assert.deepEqual(await o.page.evaluate(() => (globalThis as any).harness.cspViolations as string[]), []);
     assert.ok(!worker.warnings.some((w) => /no layout worker/.test(w)), worker.warnings.join('\n'));
+
+    // the same worker lays out the next graph too
+    await worker.frame.locator('#tab-overview').click();
+    await clickSuspect(worker.frame, 'LeakTargetSmall');
+    await worker.frame.waitForFunction(() => (globalThis as any).document.querySelectorAll('svg.graph g.node').length < 10, undefined, { timeout: 120_000 });
+    const small = await drawn(worker.frame, 2);
+    assert.equal(small.where, 'worker');
+    assert.deepEqual(worker.errors, []);
   });
 
   it('lets a newer graph supersede the one being laid out', async () => {
