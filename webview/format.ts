@@ -1,31 +1,9 @@
 // Pure formatting of numbers, byte sizes and node labels for the webview (no DOM).
 import type { GraphNode } from '../extension/core/results';
 import { shortClassName } from '../extension/core/labels';
+import { formatBytes } from '../extension/core/format';
 
-const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-/** Formats a byte count with decimal units as DevTools does (1 kB = 1000 B), 3 significant digits. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const neg = bytes < 0;
-  let v = Math.abs(bytes);
-  let u = 0;
-  while (v >= 1000 && u < BYTE_UNITS.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  let s: string;
-  if (u === 0) s = String(Math.round(v));
-  else if (v >= 100) s = v.toFixed(0);
-  else if (v >= 10) s = v.toFixed(1);
-  else s = v.toFixed(2);
-  // toFixed may round up to 1000 (999.6 kB → "1000"): move to the next unit
-  if (u > 0 && u < BYTE_UNITS.length - 1 && Number(s) >= 1000) {
-    s = (v / 1000).toFixed(2);
-    u++;
-  }
-  return `${neg ? '-' : ''}${s} ${BYTE_UNITS[u]}`;
-}
+export { formatBytes };
 
 /** Formats a signed byte delta with an explicit sign ("+1.20 kB", "0 B", "-300 B"). */
 export function formatByteDelta(bytes: number): string {

@@ -1,5 +1,6 @@
 // The CLI's output: the stable --json documents (schema in docs/cli.md) and the text report.
 // Every field of the JSON is copied explicitly, so engine-internal additions never change it.
+import { formatBytes } from '../core/format';
 import type {
   AnalysisSummary, ClassSummaryRow, CycleGroup, DiffResult, PathEdge, PathGroup, SuspectClass,
 } from '../core/results';
@@ -108,14 +109,8 @@ export function clean(s: string, max = 80): string {
   return t;
 }
 
-/** Byte count for people: 512 B, 1.5 KB, 12.3 MB (powers of 1024). */
-export function bytes(n: number): string {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-  return i === 0 ? `${Math.round(v)} ${u[i]}` : `${v.toFixed(v >= 100 ? 0 : 1)} ${u[i]}`;
-}
+/** Byte count for people, as everywhere in Retention Graph (DevTools' decimal units). */
+export const bytes = formatBytes;
 
 const int = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number) => (n > 0 ? `+${int(n)}` : int(n));

@@ -4,6 +4,7 @@
 // test/unit/hintPlacement.test.ts; the vscode half is hints.ts.
 import type { HintHop, SourceFinding } from '../core/results';
 import type { MappedPath, PathMapping } from './pathMapping';
+import { formatBytes } from '../core/format';
 
 /** How a hint's line was found, for the hover. */
 export type LineMethod = 'location' | 'text search';
@@ -137,18 +138,6 @@ export function placeFindings(
   return out;
 }
 
-/** 1536 → "1.5 KB" */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 /** Class names as a reader says them: "aiohttp.web_request.Request" → "Request". */
 export function displayClass(name: string): string {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { VIEW_TYPE, type HeapSnapshotEditorProvider, type SnapshotView } from './heapSnapshotEditor';
+import { formatBytes } from '../core/format';
 
 export const COMMANDS = {
   analyze: 'retentionGraph.analyze',
@@ -130,15 +131,3 @@ async function exportGraph(v: SnapshotView): Promise<void> {
   if (pick) v.post({ type: 'exportGraph', format: pick.format });
 }
 
-/** 1536 → "1.5 KB" */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}

@@ -77,7 +77,7 @@ describe('leak hints: placing findings on workspace lines', () => {
 
   it('texts: lens title with counts and chain, hover says how the line was found, hostile strings made inert', () => {
     const f = finding({ kind: 'property', searchTerm: 'context', searchKind: 'property', hopIndex: 2 });
-    assert.equal(lensTitle(f), 'Retention Graph: 30 IncomingMessage alive · 2.1 MB retained · via recentErrors[] → Error.context — show graph');
+    assert.equal(lensTitle(f), 'Retention Graph: 30 IncomingMessage alive · 2.20 MB retained · via recentErrors[] → Error.context — show graph');
     const lines = hoverLines([{ file: '/ws/server.js', line: 6, column: 3, finding: f, method: 'text search', detail: '.context =' }], 'a.heapsnapshot',
       (hop) => (hop.location ? `server.js:${hop.location.line}` : ''));
     assert.ok(lines[1].startsWith('Found by text search for the retaining property `context`'), lines[1]);
