@@ -508,30 +508,21 @@ class _Dumper:
         self.groups = groups
         exec_frames = self.exec_frame_locals
 
-        # node and edge buffers (flushed every CHUNK nodes)
-        NT, NN, NS, NE, NTR = [], [], [], [], []
+        # node rows (7 fields each, as written) and edges, flushed every CHUNK nodes
+        NODES = []
         ET, EN, EX = [], [], []  # edges of the current chunk: type, name/index, target ordinal
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
 
         def flush():
-            k = len(NT)
-            base = node_total[0]
-            flat = [0] * (7 * k)
-            flat[0::7] = NT
-            flat[1::7] = NN
-            flat[2::7] = range(2 * base + 1, 2 * (base + k) + 1, 2)
-            flat[3::7] = NS
-            flat[4::7] = NE
-            flat[5::7] = NTR
-            text = _format_ints(flat)
+            text = _format_ints(NODES)
             if not first_chunk[0]:
                 text = ",\n" + text
             first_chunk[0] = False
             out.write(text.encode())
-            node_total[0] += k
-            node_total[2] += sum(NS)
+            node_total[0] += len(NODES) // 7
+            node_total[2] += sum(NODES[3::7])
             ne = len(ET)
             if ne:
                 ea = array.array("I", bytes(12 * ne))
@@ -540,21 +531,19 @@ class _Dumper:
                 ea[2::3] = array.array("I", EX)
                 ea.tofile(edge_tmp)
                 node_total[1] += ne
-            del NT[:], NN[:], NS[:], NE[:], NTR[:], ET[:], EN[:], EX[:]
+            del NODES[:], ET[:], EN[:], EX[:]
             self.flush_strings()
 
         # root node: element edges to the group nodes, whose ordinals are fixed at the end
-        NT.append(N_SYNTHETIC)
-        NN.append(0)
-        NS.append(0)
-        NE.append(len(groups))
-        NTR.append(0)
+        NODES += (N_SYNTHETIC, 0, 1, 0, len(groups), 0, 0)
 
         tinfo_get = self.tinfo.get
         type_info = self.type_info
         name = self.name
         names_get = self.names.get
         strings_out = self.strings_out
+        strings_append = strings_out.append
+        sbase = self.sbase
         getsizeof = _getsizeof
         get_referents = _get_referents
         trace = self.trace
@@ -564,232 +553,229 @@ class _Dumper:
         obj_iter = iter(objects)
         queue_append = queue.append
         ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
-        NT_append, NN_append, NS_append, NE_append, NTR_append = \
-            NT.append, NN.append, NS.append, NE.append, NTR.append
+        ET_append, EN_append = ET.append, EN.append
         p_class = name("__class__")
         mem = L.mem if layout_ok else None
-        i = 1
+        i = 1  # ordinal of the object being described: its node id is 2 * i + 1
+        flush_at = CHUNK  # flush when this many nodes are buffered since the start
         while True:
-            if i == len(queue):
-                # everything reachable from the roots so far is done: the next unvisited tracked
-                # object starts a new "(Python unreachable)" component
-                nxt = None
-                for o in obj_iter:
-                    if id(o) not in index:
-                        nxt = o
-                        break
-                if nxt is None:
-                    break
-                unreachable.append((E_ELEMENT, len(unreachable), discover(nxt)))
-            o = queue[i]
-            t = type(o)
-            ti = tinfo_get(t)
-            if ti is None:
-                ti = type_info(t)
-            kind = ti[0]
-            size = getsizeof(o) if ti[3] else object.__sizeof__(o)
-            nx = None
-            if kind <= K_FLOAT or kind == K_NONE or kind == K_BYTES:
-                # leaves: str, int, float -- no edges; names are values (fresh string slots)
-                if kind == K_STR:
-                    v = o if len(o) <= NAME_LIMIT else o[:NAME_LIMIT] + "\u2026"
-                elif kind == K_INT:
-                    if t is bool:
-                        v = "True" if o else "False"
-                    elif -(1 << 128) < o < (1 << 128):
-                        v = int.__repr__(o)
+            # a list iterator sees the items appended while it runs; it stops when the queue is done
+            it = iter(queue)
+            it.__setstate__(i)
+            for o in it:
+                t = type(o)
+                ti = tinfo_get(t)
+                if ti is None:
+                    ti = type_info(t)
+                kind = ti[0]
+                size = getsizeof(o) if ti[3] else object.__sizeof__(o)
+                if kind <= K_FLOAT or kind == K_NONE or kind == K_BYTES:
+                    # leaves: str, int, float -- no edges; names are values (fresh string slots)
+                    if kind == K_STR:
+                        v = o if len(o) <= NAME_LIMIT else o[:NAME_LIMIT] + "\u2026"
+                    elif kind == K_INT:
+                        if t is bool:
+                            v = "True" if o else "False"
+                        elif -(1 << 128) < o < (1 << 128):
+                            v = int.__repr__(o)
+                        else:
+                            v = "int (%d bits)" % o.bit_length()
+                    elif kind == K_BYTES:
+                        if t is bytes:
+                            v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
+                        else:
+                            v = "bytearray (%d bytes)" % len(o)
                     else:
-                        v = "int (%d bits)" % o.bit_length()
-                elif kind == K_BYTES:
-                    if t is bytes:
-                        v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
-                    else:
-                        v = "bytearray (%d bytes)" % len(o)
+                        v = t.__repr__(o)
+                    NODES += (ti[1], sbase + len(strings_out), i + i + 1, size, 0,
+                              trace_id(o, size, False) if trace else 0, 0)
+                    strings_append(v)
+                    i += 1
+                    if i == flush_at:
+                        flush()
+                        sbase = self.sbase
+                        flush_at += CHUNK
+                    continue
+                nm = ti[2]
+                merged_size = 0
+                nx = None
+                if kind == K_TUPLE or kind == K_LIST:
+                    # items, in order: element edges (exact list/tuple/deque: a C copy, no user code)
+                    nx = refs = list(o)
+                    k = len(refs)
+                    ET_extend([E_ELEMENT] * k)
+                    EN_extend(range(k))
+                elif kind == K_SET:
+                    nx = refs = get_referents(o)
+                    k = len(refs)
+                    ET_extend([E_ELEMENT] * k)
+                    EN_extend(range(k))
+                elif kind == K_DICT:
+                    nt = []
+                    nn = []
+                    nx = []
+                    for key, v in dict.items(o):
+                        if type(key) is str:
+                            ni = names_get(key)
+                            if ni is None:
+                                ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
+                            nt.append(E_PROPERTY)
+                            nn.append(ni)
+                            nx.append(v)
+                        elif type(key) is int and 0 <= key < 1 << 31:
+                            nt.append(E_ELEMENT)
+                            nn.append(key)
+                            nx.append(v)
+                        else:
+                            nt += (E_HIDDEN, E_PROPERTY)
+                            nn += (len(nt), name("[%s key]" % _type_name(type(key))))
+                            nx += (key, v)
+                    ET_extend(nt)
+                    EN_extend(nn)
+                    refs = None  # nx is then the only holder of the values (see the leaf rule below)
                 else:
-                    v = t.__repr__(o)
-                nm = self.sbase + len(strings_out)
-                strings_out.append(v)
-                NT_append(ti[1])
-                NN_append(nm)
-                NS_append(size)
-                NE_append(0)
-                NTR_append(trace_id(o, size, False) if trace else 0)
-                i += 1
-                if len(NT) >= CHUNK:
-                    flush()
-                continue
-            nm = ti[2]
-            refs = get_referents(o)
-            merged_size = 0
-            if kind == K_TUPLE or kind == K_LIST or kind == K_SET:
-                # items, in order: element edges (gc visits list and tuple items last to first)
-                if kind != K_SET:
-                    refs = list(o)  # exact list/tuple: a C copy, no user code
-                k = len(refs)
-                ET_extend([E_ELEMENT] * k)
-                EN_extend(range(k))
-                nx = refs
-            elif kind == K_DICT:
-                nt = []
-                nn = []
-                nx = []
-                for key, v in dict.items(o):
-                    if type(key) is str:
-                        ni = names_get(key)
-                        if ni is None:
-                            ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
-                        nt.append(E_PROPERTY)
-                        nn.append(ni)
-                        nx.append(v)
-                    elif type(key) is int and 0 <= key < 1 << 31:
-                        nt.append(E_ELEMENT)
-                        nn.append(key)
-                        nx.append(v)
-                    else:
-                        nt += (E_HIDDEN, E_PROPERTY)
-                        nn += (len(nt), name("[%s key]" % _type_name(type(key))))
-                        nx += (key, v)
-                ET_extend(nt)
-                EN_extend(nn)
-                refs = None  # nx is then the only holder of the values (see the leaf rule below)
-            elif kind == K_INSTANCE and ti[12] is not None and refs and refs[-1] is t:
-                # the common 3.11 instance: attributes inline (managed dict values); gc visits the
-                # values in slot order, skipping unset slots, then the type
-                fast = ti[12]
-                n = fast[0]
-                if len(refs) == n + 1 and (n != 1 or type(refs[0]) is not dict):
-                    # every slot set and no materialised dict: no memory read needed
-                    nx = refs
-                    refs = None
-                    ET_extend(fast[1])
-                    EN_extend(fast[2])
-                else:
-                    a = id(o)
-                    vp = mem[(a - 32) >> 3] if not mem[(a - 24) >> 3] else 0
-                    if vp:
-                        vals = mem[vp >> 3:(vp >> 3) + n].tolist()
-                        present = list(compress(range(n), vals))
-                        if len(present) == len(refs) - 1 and \
-                                [vals[k] for k in present] == list(map(id, refs[:-1])):
+                    refs = get_referents(o)
+                    if kind == K_INSTANCE and ti[12] is not None and refs and refs[-1] is t:
+                        # the common 3.11 instance: attributes inline (managed dict values); gc visits
+                        # the values in slot order, skipping unset slots, then the type
+                        fast = ti[12]
+                        n = fast[0]
+                        if len(refs) == n + 1 and (n != 1 or type(refs[0]) is not dict):
+                            # every slot set and no materialised dict: no memory read needed
                             nx = refs
                             refs = None
-                            ET_extend([E_PROPERTY] * len(present))
-                            ET.append(E_INTERNAL)
-                            names2 = fast[2]
-                            EN_extend([names2[k] for k in present])
-                            EN.append(p_class)
-            if nx is None and kind > K_FLOAT:
-                named = []
-                if kind == K_INSTANCE or kind == K_WEAKREF:
-                    self.current = i
-                    merged_size = self.instance_edges(o, t, ti, refs, named, index, layout_ok)
-                    if kind == K_WEAKREF:
-                        r = _weakref_call(o)
-                        if r is not None:
-                            named.append((E_WEAK, name("referent"), r))
-                elif kind == K_FRAME:
-                    nm = self.frame_edges(o, refs, named, exec_frames)
-                elif kind == K_FUNC:
-                    nm = self.function_edges(o, named)
-                elif kind == K_CODE:
-                    try:
-                        nm = name("code %s %s:%d" % (getattr(o, "co_qualname", o.co_name), o.co_filename,
-                                                     o.co_firstlineno))
-                    except Exception:
-                        pass
-                elif kind == K_TB:
-                    named.append((E_PROPERTY, name("tb_frame"), o.tb_frame))
-                    if o.tb_next is not None:
-                        named.append((E_PROPERTY, name("tb_next"), o.tb_next))
-                elif kind == K_CELL:
-                    try:
-                        named.append((E_PROPERTY, name("cell_contents"), _cell_get(o)))
-                    except ValueError:
-                        pass
-                elif kind == K_MODULE:
-                    self.current = i
-                    nm, merged_size = self.module_edges(o, refs, named, index)
-                elif kind == K_TYPE:
-                    self.current = i
-                    nm, merged_size = self.type_edges(o, refs, named, index)
-                elif kind == K_GEN:
-                    nm = self.generator_edges(o, t, refs, named)
-                elif kind == K_METHOD:
-                    named.append((E_PROPERTY, name("__self__"), o.__self__))
-                    named.append((E_PROPERTY, name("__func__"), o.__func__))
-                # the rest: unnamed referents become hidden edges
-                if refs:
-                    seen = set(map(id, [x for _, _, x in named]))
-                    seen.add(id(o))
-                    h = 0
-                    for r in refs:
-                        if id(r) not in seen:
-                            if r is t:
-                                named.append((E_INTERNAL, p_class, r))
-                            else:
-                                named.append((E_HIDDEN, h, r))
-                                h += 1
-                            seen.add(id(r))
-                nx = []
-                for et, en, x in named:
-                    if et >= 0:
-                        ET.append(et)
-                        EN.append(en)
-                        nx.append(x)
-                size += merged_size
-            if o is garbage_list and garbage_id >= 0 and nx:
-                # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
-                ET[len(ET) - len(nx):] = [E_WEAK] * len(nx)
-            # resolve targets to ordinals, discovering new objects in order
-            ecount = len(nx)
-            if ecount:
-                ids = list(map(id, nx))
-                ns = list(map(idx_get, ids))
-                if None in ns:
-                    # An object the cyclic GC does not track (str, int, float, bytes, a tuple or dict
-                    # of those) whose only reference is this one edge can never be reached again and
-                    # is never met by the unreachable scan: it needs no index entry (most of them are
-                    # such: this more than halves the index). Its references at the check: the
-                    # referrer, the nx list, x and getrefcount's argument -- measured by _calibrate()
-                    # on this same code shape.
-                    unique_ok = refs is None or refs is nx
-                    for k in range(ecount):
-                        if ns[k] is None:
-                            a = ids[k]
-                            n = idx_get(a)
-                            if n is None:
-                                x = nx[k]
-                                n = len(queue)
-                                if not (unique_ok and not is_tracked(x) and getrefcount(x) == unique_rc):
-                                    index[a] = n
-                                queue_append(x)
-                                x = None
-                            ns[k] = n
-                if -1 in ns:
-                    # an excluded (dumper-owned) object: drop those edges
-                    keep = [k for k, n in enumerate(ns) if n >= 0]
-                    base = len(ET) - ecount
-                    ET[base:] = [ET[base + k] for k in keep]
-                    EN[base:] = [EN[base + k] for k in keep]
-                    ns = [ns[k] for k in keep]
-                    ecount = len(ns)
-                EX_extend(ns)
-            NT_append(ti[1])
-            NN_append(nm)
-            NS_append(size)
-            NE_append(ecount)
-            NTR_append(trace_id(o, size, ti[6]) if trace else 0)
-            i += 1
-            if len(NT) >= CHUNK:
-                flush()
+                            ET_extend(fast[1])
+                            EN_extend(fast[2])
+                        else:
+                            a = id(o)
+                            vp = mem[(a - 32) >> 3] if not mem[(a - 24) >> 3] else 0
+                            if vp:
+                                vals = mem[vp >> 3:(vp >> 3) + n].tolist()
+                                present = list(compress(vals, vals))
+                                if len(present) == len(refs) - 1 and present == list(map(id, refs[:-1])):
+                                    nx = refs
+                                    refs = None
+                                    ET_extend([E_PROPERTY] * len(present))
+                                    ET_append(E_INTERNAL)
+                                    EN_extend(compress(fast[2], vals))
+                                    EN_append(p_class)
+                    if nx is None:
+                        named = []
+                        if kind == K_INSTANCE or kind == K_WEAKREF:
+                            self.current = i
+                            merged_size = self.instance_edges(o, t, ti, refs, named, index, layout_ok)
+                            if kind == K_WEAKREF:
+                                r = _weakref_call(o)
+                                if r is not None:
+                                    named.append((E_WEAK, name("referent"), r))
+                        elif kind == K_FRAME:
+                            nm = self.frame_edges(o, refs, named, exec_frames)
+                        elif kind == K_FUNC:
+                            nm = self.function_edges(o, named)
+                        elif kind == K_CODE:
+                            try:
+                                nm = name("code %s %s:%d" % (getattr(o, "co_qualname", o.co_name),
+                                                             o.co_filename, o.co_firstlineno))
+                            except Exception:
+                                pass
+                        elif kind == K_TB:
+                            named.append((E_PROPERTY, name("tb_frame"), o.tb_frame))
+                            if o.tb_next is not None:
+                                named.append((E_PROPERTY, name("tb_next"), o.tb_next))
+                        elif kind == K_CELL:
+                            try:
+                                named.append((E_PROPERTY, name("cell_contents"), _cell_get(o)))
+                            except ValueError:
+                                pass
+                        elif kind == K_MODULE:
+                            self.current = i
+                            nm, merged_size = self.module_edges(o, refs, named, index)
+                        elif kind == K_TYPE:
+                            self.current = i
+                            nm, merged_size = self.type_edges(o, refs, named, index)
+                        elif kind == K_GEN:
+                            nm = self.generator_edges(o, t, refs, named)
+                        elif kind == K_METHOD:
+                            named.append((E_PROPERTY, name("__self__"), o.__self__))
+                            named.append((E_PROPERTY, name("__func__"), o.__func__))
+                        # the rest: unnamed referents become hidden edges
+                        if refs:
+                            seen = set(map(id, [x for _, _, x in named]))
+                            seen.add(id(o))
+                            h = 0
+                            for r in refs:
+                                if id(r) not in seen:
+                                    if r is t:
+                                        named.append((E_INTERNAL, p_class, r))
+                                    else:
+                                        named.append((E_HIDDEN, h, r))
+                                        h += 1
+                                    seen.add(id(r))
+                        nx = []
+                        for et, en, x in named:
+                            if et >= 0:
+                                ET_append(et)
+                                EN_append(en)
+                                nx.append(x)
+                        size += merged_size
+                if o is garbage_list and garbage_id >= 0 and nx:
+                    # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
+                    ET[len(ET) - len(nx):] = [E_WEAK] * len(nx)
+                # resolve targets to ordinals, discovering new objects in order
+                ecount = len(nx)
+                if ecount:
+                    ids = list(map(id, nx))
+                    ns = list(map(idx_get, ids))
+                    if None in ns:
+                        # An object the cyclic GC does not track (str, int, float, bytes, a tuple or dict
+                        # of those) whose only reference is this one edge can never be reached again and
+                        # is never met by the unreachable scan: it needs no index entry (most of them are
+                        # such: this more than halves the index). Its references at the check: the
+                        # referrer, the nx list, x and getrefcount's argument -- measured by _calibrate()
+                        # on this same code shape.
+                        unique_ok = refs is None or refs is nx
+                        for k in range(ecount):
+                            if ns[k] is None:
+                                a = ids[k]
+                                n = idx_get(a)
+                                if n is None:
+                                    x = nx[k]
+                                    n = len(queue)
+                                    if not (unique_ok and not is_tracked(x) and getrefcount(x) == unique_rc):
+                                        index[a] = n
+                                    queue_append(x)
+                                    x = None
+                                ns[k] = n
+                    if -1 in ns:
+                        # an excluded (dumper-owned) object: drop those edges
+                        keep = [k for k, n in enumerate(ns) if n >= 0]
+                        base = len(ET) - ecount
+                        ET[base:] = [ET[base + k] for k in keep]
+                        EN[base:] = [EN[base + k] for k in keep]
+                        ns = [ns[k] for k in keep]
+                        ecount = len(ns)
+                    EX_extend(ns)
+                NODES += (ti[1], nm, i + i + 1, size, ecount, trace_id(o, size, ti[6]) if trace else 0, 0)
+                i += 1
+                if i == flush_at:
+                    flush()
+                    sbase = self.sbase
+                    flush_at += CHUNK
+            # everything reachable from the roots so far is done: the next unvisited tracked object
+            # starts a new "(Python unreachable)" component
+            nxt = None
+            for o in obj_iter:
+                if id(o) not in index:
+                    nxt = o
+                    break
+            if nxt is None:
+                break
+            unreachable.append((E_ELEMENT, len(unreachable), discover(nxt)))
+        del it
         # the group nodes, last
         first_group = len(queue)
-        for gname, edges in groups:
-            NT.append(N_SYNTHETIC)
-            NN.append(name(gname))
-            NS.append(0)
-            NE.append(len(edges))
-            NTR.append(0)
+        for g, (gname, edges) in enumerate(groups):
+            NODES += (N_SYNTHETIC, name(gname), 2 * (first_group + g) + 1, 0, len(edges), 0, 0)
         # group edges come after every object's edges, in group order; the root's edges are first
         # in the file and are written by assemble() from first_group
         for gname, edges in groups:
