@@ -508,21 +508,25 @@ class _Dumper:
         self.groups = groups
         exec_frames = self.exec_frame_locals
 
-        # node rows (7 fields each, as written) and edges, flushed every CHUNK nodes
+        # node rows as written but for the constant detachedness (and trace_node_id when not tracing:
+        # the row format writes those zeros), and edges; flushed every CHUNK nodes
+        trace = self.trace
+        row = 6 if trace else 5
         NODES = []
+        NODES_append = NODES.append
         ET, EN, EX = [], [], []  # edges of the current chunk: type, name/index, target ordinal
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
 
         def flush():
-            text = _format_ints(NODES)
+            text = _format_rows(NODES, row)
             if not first_chunk[0]:
                 text = ",\n" + text
             first_chunk[0] = False
             out.write(text.encode())
-            node_total[0] += len(NODES) // 7
-            node_total[2] += sum(NODES[3::7])
+            node_total[0] += len(NODES) // row
+            node_total[2] += sum(NODES[3::row])
             ne = len(ET)
             if ne:
                 ea = array.array("I", bytes(12 * ne))
@@ -535,7 +539,9 @@ class _Dumper:
             self.flush_strings()
 
         # root node: element edges to the group nodes, whose ordinals are fixed at the end
-        NODES += (N_SYNTHETIC, 0, 1, 0, len(groups), 0, 0)
+        NODES += (N_SYNTHETIC, 0, 1, 0, len(groups))
+        if trace:
+            NODES.append(0)
 
         tinfo_get = self.tinfo.get
         type_info = self.type_info
@@ -546,8 +552,8 @@ class _Dumper:
         sbase = self.sbase
         getsizeof = _getsizeof
         get_referents = _get_referents
-        trace = self.trace
         trace_id = self.trace_id
+        big = 1 << 128  # ints beyond +-big are named by their bit length
         unique_rc = _UNIQUE_RC
         is_tracked = gc.is_tracked
         obj_iter = iter(objects)
@@ -576,8 +582,8 @@ class _Dumper:
                     elif kind == K_INT:
                         if t is bool:
                             v = "True" if o else "False"
-                        elif -(1 << 128) < o < (1 << 128):
-                            v = int.__repr__(o)
+                        elif -big < o < big:
+                            v = repr(o)  # an exact int: int's own repr
                         else:
                             v = "int (%d bits)" % o.bit_length()
                     elif kind == K_BYTES:
@@ -586,9 +592,10 @@ class _Dumper:
                         else:
                             v = "bytearray (%d bytes)" % len(o)
                     else:
-                        v = t.__repr__(o)
-                    NODES += (ti[1], sbase + len(strings_out), i + i + 1, size, 0,
-                              trace_id(o, size, False) if trace else 0, 0)
+                        v = repr(o)  # exact float, complex, None, Ellipsis, NotImplemented: C repr
+                    NODES += (ti[1], sbase + len(strings_out), i + i + 1, size, 0)
+                    if trace:
+                        NODES_append(trace_id(o, size, False))
                     strings_append(v)
                     i += 1
                     if i == flush_at:
@@ -755,7 +762,9 @@ class _Dumper:
                         ns = [ns[k] for k in keep]
                         ecount = len(ns)
                     EX_extend(ns)
-                NODES += (ti[1], nm, i + i + 1, size, ecount, trace_id(o, size, ti[6]) if trace else 0, 0)
+                NODES += (ti[1], nm, i + i + 1, size, ecount)
+                if trace:
+                    NODES_append(trace_id(o, size, ti[6]))
                 i += 1
                 if i == flush_at:
                     flush()
@@ -775,7 +784,9 @@ class _Dumper:
         # the group nodes, last
         first_group = len(queue)
         for g, (gname, edges) in enumerate(groups):
-            NODES += (N_SYNTHETIC, name(gname), 2 * (first_group + g) + 1, 0, len(edges), 0, 0)
+            NODES += (N_SYNTHETIC, name(gname), 2 * (first_group + g) + 1, 0, len(edges))
+            if trace:
+                NODES.append(0)
         # group edges come after every object's edges, in group order; the root's edges are first
         # in the file and are written by assemble() from first_group
         for gname, edges in groups:
@@ -1055,6 +1066,22 @@ def _format_ints(values):
     return fmt % tuple(values)
 
 
+_ROW_PATTERNS = {5: "%d,%d,%d,%d,%d,0,0", 6: "%d,%d,%d,%d,%d,%d,0"}
+
+
+def _format_rows(values, row):
+    """Node rows: `row` ints each (5: trace_node_id and detachedness are 0; 6: detachedness is 0),
+    written as the 7 comma-separated fields of the format, in one %-format call."""
+    n = len(values)
+    fmt = _FORMATS.get((n, row))
+    if fmt is None:
+        fmt = ",".join([_ROW_PATTERNS[row]] * (n // row))
+        if len(_FORMATS) > 4:
+            _FORMATS.clear()
+        _FORMATS[(n, row)] = fmt
+    return fmt % tuple(values)
+
+
 def _tracemalloc_raw(obj):
     """Raw allocation traceback ((filename, lineno), ... most recent first) of obj, or None."""
     tb = tracemalloc.get_object_traceback(obj)
@@ -1173,7 +1200,7 @@ def _dump(objects, path, include_garbage, trace, t0):
                 pass
             if not ea:
                 break
-            ea[2::3] = array.array("I", [x * 7 for x in ea[2::3]])
+            ea[2::3] = array.array("I", map((7).__mul__, ea[2::3]))
             out.write(b",\n")
             out.write(_format_ints(ea.tolist()).encode())
         out.write(b"],\n")
