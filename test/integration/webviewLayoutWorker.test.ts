@@ -146,14 +146,21 @@ describe('webview graph layout in a Web Worker (harness, chromium)', function ()
     await worker.frame.locator('.layout-busy:not([hidden])').waitFor({ timeout: 60_000 });
     await worker.page.screenshot({ path: join(ARTIFACTS, 'graph-400-laying-out.png') });
     // while it is laid out: animation frames come, a click handler runs, the indicator says so
-    const probes: number[] = [];
+    // each probe: a click handler, then the next animation frame, reporting whether the layout was
+    // still running when that frame came (an ordering check, not a timing one: an in-page layout
+    // blocks every probe until it has finished)
+    const probes: { ms: number; stillBusy: boolean }[] = [];
     while (probes.length < 5 && await worker.frame.locator('.layout-busy:not([hidden])').count() > 0) {
-      probes.push(await worker.frame.evaluate(() => new Promise<number>((r) => {
+      probes.push(await worker.frame.evaluate(() => new Promise<{ ms: number; stillBusy: boolean }>((r) => {
         const g = globalThis as any;
         const d = g.document;
         const start = performance.now();
         const b = d.createElement('button');
-        b.addEventListener('click', () => g.requestAnimationFrame(() => { b.remove(); r(performance.now() - start); }));
+        b.addEventListener('click', () => g.requestAnimationFrame(() => {
+          b.remove();
+          const svg = d.querySelector('svg.graph');
+          r({ ms: performance.now() - start, stillBusy: svg?.getAttribute('aria-busy') === 'true' || !!d.querySelector('.layout-busy:not([hidden])') });
+        }));
         d.body.append(b);
         b.click();
       })));
@@ -165,17 +172,15 @@ describe('webview graph layout in a Web Worker (harness, chromium)', function ()
     await worker.page.screenshot({ path: join(ARTIFACTS, 'graph-400-worker.png') });
     console.log(`      400-box graph: in-page layout ${pageMs} ms, longest frame gap ${pageGaps.maxGap.toFixed(0)} ms, longest task ${pageGaps.longest.toFixed(0)} ms;`
       + ` worker ${workerMs} ms, longest frame gap ${workerGaps.maxGap.toFixed(0)} ms, longest task ${workerGaps.longest.toFixed(0)} ms, ${workerGaps.frames} frames;`
-      + ` click→frame while busy: ${probes.map((p) => p.toFixed(0)).join(', ')} ms`);
+      + ` click→frame while busy: ${probes.map((p) => p.ms.toFixed(0)).join(', ')} ms`);
 
     assert.equal(workerDrawing.where, 'worker');
     assert.ok(workerDrawing.nodes.length >= 300, `${workerDrawing.nodes.length} boxes`);
     // determinism: the worker's drawing is the in-page layout's, box for box and route for route
     assert.deepEqual(workerDrawing, { ...pageDrawing, where: 'worker' });
-    // responsiveness: the worker's longest main-thread stall is far below the in-page layout's
-    // (relative, so it holds on a loaded machine; the drawing of 400 boxes itself is in both)
-    assert.ok(pageGaps.maxGap > 1000, `in-page layout stalls the page (${pageGaps.maxGap} ms)`);
-    assert.ok(workerGaps.maxGap < pageGaps.maxGap / 3, `worker ${workerGaps.maxGap} ms vs in-page ${pageGaps.maxGap} ms`);
-    for (const p of probes) assert.ok(p < pageGaps.maxGap / 3, `a click handler and a frame within ${p} ms while laying out`);
+    // responsiveness: the page handled clicks and painted frames while the worker was still laying
+    // out (the stall figures above are printed for people; speed is not asserted in tests)
+    assert.ok(probes.some((p) => p.stillBusy), `a click handler and a frame ran during the layout: ${JSON.stringify(probes)}`);
     assert.deepEqual(worker.errors, []);
     assert.deepEqual(inPage.errors, []);
     for (const o of [worker, inPage]) assert.deepEqual(await o.page.evaluate(() => (globalThis as any).harness.cspViolations as string[]), []);
