@@ -280,7 +280,7 @@ export class App {
       if (req !== this.graphRequest) return;
       g = capGraph(g);
       this.notice(`Laying out ${g.nodes.length} boxes…`);
-      await nextFrame(); // let the notice paint: the layout runs in this thread
+      await nextFrame(); // let the notice paint first: without a layout worker ELK runs in this thread
       await this.graphView.show(g, { zoom: fresh ? undefined : gs.zoom, selectedKey: gs.selectedId !== undefined ? String(gs.selectedId) : undefined });
       if (req !== this.graphRequest) return;
       this.describeGraph(g);
