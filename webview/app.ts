@@ -221,10 +221,13 @@ export class App {
       if (e.code) where.push(`code ${e.code}`);
       if (e.field !== undefined) where.push(`field ${e.field}`);
       if (e.offset !== undefined) where.push(`byte offset ${formatCount(e.offset)}`);
+      const cancelled = e.code === 'cancelled';
       s.append(
-        h('h2', { class: 'error-title', text: `Could not analyse ${this.fileName || 'this file'}` }),
+        h('h2', { class: 'error-title', text: cancelled ? `Analysis of ${this.fileName || 'this file'} was cancelled` : `Could not analyse ${this.fileName || 'this file'}` }),
         h('p', { class: 'error-message', text: e.message }));
-      if (where.length) s.append(h('p', { class: 'error-where', text: where.join(' · ') }));
+      if (where.length && !cancelled) s.append(h('p', { class: 'error-where', text: where.join(' · ') }));
+      // a cancelled load can be started again; a broken file would only fail the same way
+      if (cancelled) s.append(button('Reload', () => this.host.post({ type: 'reload' })));
     } else {
       s.append(h('p', { class: 'file-line', text: this.fileName }));
     }

@@ -232,6 +232,9 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
     await toast.waitFor({ state: 'hidden', timeout: 10_000 });
     await waitFor(() => /worker exited \(code \d+\): .*big\.heapsnapshot/.test(retentionLog()), 30_000, () => `worker of big.heapsnapshot still running:\n${retentionLog()}`);
     await cs.screenshot('10-long-load-cancelled');
+    // the cancelled view offers to start again, and Reload does (a new worker, a new load)
+    await f.getByRole('button', { name: 'Reload' }).click();
+    await waitFor(async () => /Analysing big\.heapsnapshot/.test(await bodyText(f)), 30_000, () => 'Reload did not start a new load');
   });
 
   it('ends the document\'s worker when its last editor closes', async () => {
