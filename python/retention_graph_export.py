@@ -618,27 +618,26 @@ class _Dumper:
                     ET_extend([E_ELEMENT] * k)
                     EN_extend(range(k))
                 elif kind == K_DICT:
-                    nt = []
-                    nn = []
                     nx = []
+                    nx_append = nx.append
+                    base = len(ET)
                     for key, v in dict.items(o):
                         if type(key) is str:
                             ni = names_get(key)
                             if ni is None:
                                 ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
-                            nt.append(E_PROPERTY)
-                            nn.append(ni)
-                            nx.append(v)
+                            ET_append(E_PROPERTY)
+                            EN_append(ni)
+                            nx_append(v)
                         elif type(key) is int and 0 <= key < 1 << 31:
-                            nt.append(E_ELEMENT)
-                            nn.append(key)
-                            nx.append(v)
+                            ET_append(E_ELEMENT)
+                            EN_append(key)
+                            nx_append(v)
                         else:
-                            nt += (E_HIDDEN, E_PROPERTY)
-                            nn += (len(nt), name("[%s key]" % _type_name(type(key))))
+                            ET_extend((E_HIDDEN, E_PROPERTY))
+                            EN_extend((len(ET) - base, name("[%s key]" % _type_name(type(key)))))
                             nx += (key, v)
-                    ET_extend(nt)
-                    EN_extend(nn)
+                    nx_append = None
                     refs = None  # nx is then the only holder of the values (see the leaf rule below)
                 else:
                     refs = get_referents(o)
@@ -740,19 +739,23 @@ class _Dumper:
                         # such: this more than halves the index). Its references at the check: the
                         # referrer, the nx list, x and getrefcount's argument -- measured by _calibrate()
                         # on this same code shape.
+                        # Such an object cannot also be an earlier item of nx (it would have more
+                        # references), so it needs no second index lookup either.
                         unique_ok = refs is None or refs is nx
                         for k in range(ecount):
                             if ns[k] is None:
-                                a = ids[k]
-                                n = idx_get(a)
-                                if n is None:
-                                    x = nx[k]
-                                    n = len(queue)
-                                    if not (unique_ok and not is_tracked(x) and getrefcount(x) == unique_rc):
-                                        index[a] = n
+                                x = nx[k]
+                                if unique_ok and getrefcount(x) == unique_rc and not is_tracked(x):
+                                    ns[k] = len(queue)
                                     queue_append(x)
-                                    x = None
-                                ns[k] = n
+                                else:
+                                    a = ids[k]
+                                    n = idx_get(a)
+                                    if n is None:
+                                        n = index[a] = len(queue)
+                                        queue_append(x)
+                                    ns[k] = n
+                                x = None
                     if -1 in ns:
                         # an excluded (dumper-owned) object: drop those edges
                         keep = [k for k, n in enumerate(ns) if n >= 0]
