@@ -6,6 +6,7 @@ import type { HeapSnapshot } from '../core/model';
 import { SnapshotParser, type EdgeSection } from '../core/parser';
 import { EdgesWorker, defaultParseWorkerPath } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
+import { readBlocks } from './readBlocks';
 
 /** Progress of a load: done/total are bytes of the file (compressed bytes for a .gz file). */
 export interface LoadProgress {
@@ -81,23 +82,13 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     const workerPath = parallelWorkerPath(opts.parallel, total);
     if (workerPath) helper = new EdgesWorker(workerPath, path, total, readSize);
     const parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart });
-    // Double-buffered: the next read is in flight while the parser works on the current buffer.
-    const bufs = [Buffer.allocUnsafe(readSize), Buffer.allocUnsafe(readSize)];
     let pos = 0;
-    let which = 0;
-    let pending = fh.read(bufs[which], 0, readSize, pos);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const cur = bufs[which];
-      pos += bytesRead;
-      which ^= 1;
-      pending = fh.read(bufs[which], 0, readSize, pos);
+    for await (const block of readBlocks(fh, readSize)) {
+      pos += block.length;
       try {
         if (signal?.aborted) throw cancelledError();
-        parser.write(cur.subarray(0, bytesRead));
+        parser.write(block);
       } catch (e) {
-        await pending.catch(() => undefined); // let the in-flight read finish before closing
         if (opts.stats && parser.edgesExternal) opts.stats.edgesOnWorker = true;
         throw await edgesErrorFirst(helper, parser, e);
       }

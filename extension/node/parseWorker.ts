@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
+import { readBlocks } from './readBlocks';
 import { SnapshotError } from '../core/errors';
 import {
   DECIDED_CLAIMED, DECIDED_DECLINED, publishDecision, type ParseWorkerData, type ParseWorkerReply, type SerializedError,
@@ -33,28 +34,9 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
   });
   const fh = await fs.promises.open(data.path, 'r');
   try {
-    const size = data.readSize;
-    const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    let pos = 0;
-    let which = 0;
-    let pending = fh.read(bufs[which], 0, size, pos);
-    for (;;) {
-      const { bytesRead } = await pending;
-      if (bytesRead === 0) break;
-      const cur = bufs[which];
-      pos += bytesRead;
-      which ^= 1;
-      pending = fh.read(bufs[which], 0, size, pos);
-      try {
-        parser.write(cur.subarray(0, bytesRead));
-      } catch (e) {
-        await pending.catch(() => undefined);
-        throw e;
-      }
-      if (parser.stopped) {
-        await pending.catch(() => undefined);
-        break;
-      }
+    for await (const block of readBlocks(fh, data.readSize)) {
+      parser.write(block);
+      if (parser.stopped) break;
       // The edges were seen before the meta (or never): the main thread parses them itself.
       if (!decided && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)) break;
     }

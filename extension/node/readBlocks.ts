@@ -1,0 +1,28 @@
+// Reading a snapshot file in blocks, shared by the loader and the parse worker.
+import type * as fs from 'node:fs';
+
+/**
+ * Yields the file's bytes from offset 0 in blocks of `size` bytes, double-buffered: the next read
+ * is in flight while the caller works on the current block. A yielded block is only valid until
+ * the next iteration (the parser copies what it keeps). Ending the loop early (break or throw)
+ * waits for the in-flight read, so the caller may close the handle right after.
+ */
+export async function* readBlocks(fh: fs.promises.FileHandle, size: number): AsyncGenerator<Buffer> {
+  const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+  let pos = 0;
+  let which = 0;
+  let pending = fh.read(bufs[which], 0, size, pos);
+  try {
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) return;
+      const cur = bufs[which];
+      pos += bytesRead;
+      which ^= 1;
+      pending = fh.read(bufs[which], 0, size, pos);
+      yield cur.subarray(0, bytesRead);
+    }
+  } finally {
+    await pending.catch(() => undefined);
+  }
+}
