@@ -131,14 +131,24 @@ export class CodeServer {
 
   /** Runs a command from the palette by its title (e.g. "Retention Graph: Analyze Heap Snapshot…"). */
   async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
-    await input.press('Enter');
+    // F1 can be swallowed while a webview iframe has focus, and the palette closes when focus moves
+    // (a notification, a webview taking focus): try again from the workbench, a bounded number of times
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.closeQuickInput();
+        if (attempt > 1) await this.page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+        await this.page.keyboard.press('F1');
+        const input = this.page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill(`>${title}`, { timeout: 10_000 });
+        const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await input.press('Enter', { timeout: 10_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
   }
 
   /** Titles of the palette commands currently offered for `query`. */
