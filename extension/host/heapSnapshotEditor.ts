@@ -8,6 +8,7 @@ import type { EngineReplies, EngineRequest, ErrorValue, FromWebview, Result, ToW
 import type { AnalysisSummary } from '../core/results';
 import { WorkerClient, type WorkerProgress } from './workerClient';
 import { onDidChangeSettings, readSettings } from './settings';
+import { webviewCsp } from './webviewPolicy';
 
 export const VIEW_TYPE = 'retentionGraph.heapSnapshot';
 /** Context key: a Retention Graph editor is the active editor (commands' `when` clauses use it). */
@@ -308,15 +309,7 @@ export function webviewHtml(webview: vscode.Webview, dist: vscode.Uri, media: vs
   const layoutWorker = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'layoutWorker.js'));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.css'));
   const src = webview.cspSource;
-  const csp = [
-    "default-src 'none'",
-    `style-src ${src}`,
-    `img-src ${src} data:`,
-    `font-src ${src}`,
-    `script-src 'nonce-${nonce}'`,
-    `connect-src ${src}`,
-    'worker-src blob:',
-  ].join('; ');
+  const csp = webviewCsp(src, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

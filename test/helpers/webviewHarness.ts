@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { EngineRequest, ErrorValue, FromWebview, Result, ToWebview } from '../../extension/protocol';
 import type { AnalysisSettings, AnalysisSummary } from '../../extension/core/results';
 import { WorkerEngine, DEFAULT_SETTINGS } from '../../extension/worker/engine';
+import { webviewCsp } from '../../extension/host/webviewPolicy';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -254,8 +255,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         if (url.pathname === '/parent.js') return send(res, 200, 'text/javascript', PARENT_JS);
         if (url.pathname === '/webview.html') {
           const nonce = randomBytes(18).toString('base64');
-          // the same policy as the extension's webviewHtml(), with this server as cspSource
-          const csp = [`default-src 'none'`, `style-src ${origin}`, `img-src ${origin} data:`, `font-src ${origin}`, `script-src 'nonce-${nonce}'`, `connect-src ${origin}`, 'worker-src blob:'].join('; ');
+          // the extension's own policy, with this server as cspSource
+          const csp = webviewCsp(origin, nonce);
           const worker = opts.noLayoutWorker ? '' : ` data-layout-worker="${origin}/dist/layoutWorker.js"`;
           const html = `<!DOCTYPE html>
 <html lang="en">
