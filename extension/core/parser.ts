@@ -28,6 +28,11 @@ export interface ParseOptions {
   sectionStart?: (name: string, offset: number) => SectionAction;
   /** Stop parsing (ignore all further bytes) once this number array has been read completely. */
   stopAfter?: string;
+  /**
+   * Allocate the node and edge columns on SharedArrayBuffers, so that other threads can read the
+   * parsed snapshot without a copy (the host's parallel analysis). Default false.
+   */
+  shared?: boolean;
 }
 
 export type SectionAction = 'parse' | 'skip' | 'external';
@@ -242,7 +247,10 @@ export class SnapshotParser {
   private runEnd = 0;
   private runText = '';
 
+  private readonly shared: boolean;
+
   constructor(opts: ParseOptions = {}) {
+    this.shared = opts.shared === true;
     this.signal = opts.signal;
     this.onProgress = opts.onProgress;
     this.totalBytes = opts.totalBytes;
@@ -597,28 +605,40 @@ export class SnapshotParser {
       { field: name, offset });
   }
 
+  private u8(n: number): Uint8Array {
+    return this.shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+  }
+
+  private u32(n: number): Uint32Array {
+    return this.shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+  }
+
+  private f64(n: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  }
+
   private growNodes(min: number): void {
     const L = this.layout!;
     let cap = Math.max(min, this.nodeCap * 2, 1024);
     if (L.nodeCount !== null && cap > L.nodeCount && min <= L.nodeCount) cap = Math.max(min, L.nodeCount);
     const n = this.nodes;
-    const t = new Uint8Array(cap);
+    const t = this.u8(cap);
     t.set(this.nc.nodeType.subarray(0, n));
-    const nm = new Uint32Array(cap);
+    const nm = this.u32(cap);
     nm.set(this.nc.nodeName.subarray(0, n));
-    const id = new Uint32Array(cap);
+    const id = this.u32(cap);
     id.set(this.nc.nodeId.subarray(0, n));
-    const ss = new Float64Array(cap);
+    const ss = this.f64(cap);
     ss.set(this.nc.nodeSelf.subarray(0, n));
-    const fe = new Uint32Array(cap + 1);
+    const fe = this.u32(cap + 1);
     fe.set(this.nc.firstEdge.subarray(0, n));
     if (L.nTrace >= 0) {
-      const tr = new Uint32Array(cap);
+      const tr = this.u32(cap);
       if (this.nc.nodeTrace) tr.set(this.nc.nodeTrace.subarray(0, n));
       this.nc.nodeTrace = tr;
     }
     if (L.nDet >= 0) {
-      const d = new Uint8Array(cap);
+      const d = this.u8(cap);
       if (this.nc.nodeDet) d.set(this.nc.nodeDet.subarray(0, n));
       this.nc.nodeDet = d;
     }
@@ -635,11 +655,11 @@ export class SnapshotParser {
     let cap = Math.max(min, this.edgeCap * 2, 1024);
     if (L.edgeCount !== null && cap > L.edgeCount && min <= L.edgeCount) cap = Math.max(min, L.edgeCount);
     const m = this.edges;
-    const t = new Uint8Array(cap);
+    const t = this.u8(cap);
     t.set(this.ec.edgeType.subarray(0, m));
-    const nm = new Uint32Array(cap);
+    const nm = this.u32(cap);
     nm.set(this.ec.edgeName.subarray(0, m));
-    const to = new Uint32Array(cap);
+    const to = this.u32(cap);
     to.set(this.ec.edgeTo.subarray(0, m));
     this.ec.edgeType = t;
     this.ec.edgeName = nm;

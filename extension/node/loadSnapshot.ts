@@ -28,6 +28,11 @@ export interface LoadOptions {
   parallel?: boolean | { workerPath?: string; minBytes?: number };
   /** Read block size in bytes (tests use small blocks to cut sections across blocks). */
   readSize?: number;
+  /**
+   * Node and edge columns on SharedArrayBuffers (for analysis on several threads, see
+   * parallelAnalysis.ts). Default false.
+   */
+  shared?: boolean;
   /** Filled in by the load: whether the edges array was parsed on the second thread. */
   stats?: { edgesOnWorker?: boolean };
 }
@@ -76,12 +81,12 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     if (await isGzip(fh)) {
       // decompression is sequential: one thread
       await fh.close();
-      return await loadGzip(path, total, signal, report);
+      return await loadGzip(path, total, signal, report, opts.shared);
     }
     const readSize = opts.readSize ?? READ_SIZE;
     const workerPath = parallelWorkerPath(opts.parallel, total);
-    if (workerPath) helper = new EdgesWorker(workerPath, path, total, readSize);
-    const parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart });
+    if (workerPath) helper = new EdgesWorker(workerPath, path, total, readSize, opts.shared === true);
+    const parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
     let pos = 0;
     for await (const block of readBlocks(fh, readSize)) {
       pos += block.length;
@@ -146,12 +151,13 @@ async function loadGzip(
   total: number,
   signal: AbortSignal | undefined,
   report: (done: number, force?: boolean) => void,
+  shared?: boolean,
 ): Promise<HeapSnapshot> {
   const input = fs.createReadStream(path, { highWaterMark: 1 << 20 });
   const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);
-  const parser = new SnapshotParser({ signal });
+  const parser = new SnapshotParser({ signal, shared });
   try {
     for await (const chunk of gunzip) {
       if (signal?.aborted) throw cancelledError();

@@ -23,6 +23,8 @@ export interface ParseWorkerData {
   readSize: number;
   /** Int32 [decision], then a Float64 at byte 8: the edges array's offset */
   shared: SharedArrayBuffer;
+  /** allocate the edge columns on SharedArrayBuffers (ParseOptions.shared) */
+  sharedColumns: boolean;
 }
 
 export interface SerializedError {
@@ -71,11 +73,11 @@ export class EdgesWorker {
   private claimed = false;
   private ended = false;
 
-  constructor(workerPath: string, file: string, totalBytes: number, readSize: number) {
+  constructor(workerPath: string, file: string, totalBytes: number, readSize: number, sharedColumns = false) {
     const shared = new SharedArrayBuffer(16);
     this.state = new Int32Array(shared, 0, 1);
     this.offset = new Float64Array(shared, 8, 1);
-    const data: ParseWorkerData = { path: file, totalBytes, readSize, shared };
+    const data: ParseWorkerData = { path: file, totalBytes, readSize, shared, sharedColumns };
     // Loaded through a wrapper so that a script that fails to load still publishes "declined"
     // (the main thread may be blocked in Atomics.wait for the decision).
     const boot = `const { workerData } = require('node:worker_threads');

@@ -26,6 +26,7 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
   const parser = new SnapshotParser({
     totalBytes: data.totalBytes,
     stopAfter: 'edges',
+    shared: data.sharedColumns,
     sectionStart: (name, offset) => {
       if (name !== 'edges') return 'skip';
       decide(DECIDED_CLAIMED, offset);
@@ -61,7 +62,10 @@ function edgesSeenWithoutMeta(parser: SnapshotParser): boolean {
 const data = workerData as ParseWorkerData;
 run(data).then(
   (reply) => {
-    const transfer = reply.kind === 'edges' ? [reply.edgeType.buffer, reply.edgeNameOrIndex.buffer, reply.edgeTo.buffer] : [];
+    // ArrayBuffers move to the main thread; SharedArrayBuffers are shared by posting them
+    const transfer = reply.kind === 'edges'
+      ? [reply.edgeType.buffer, reply.edgeNameOrIndex.buffer, reply.edgeTo.buffer].filter((b) => !(b instanceof SharedArrayBuffer))
+      : [];
     parentPort!.postMessage(reply, transfer as ArrayBuffer[]);
   },
   (e: unknown) => {

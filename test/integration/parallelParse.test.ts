@@ -60,6 +60,18 @@ describe('parallel parse on real snapshots', function () {
     }
   });
 
+  it('shared columns: every node and edge column on a SharedArrayBuffer, same values (one and two threads)', async () => {
+    const one = await loadSnapshotFile(file, { parallel: false });
+    for (const opts of [{ parallel: false as const, shared: true }, two({ shared: true })]) {
+      const snap = await loadSnapshotFile(file, opts);
+      assertSameSnapshot(snap, one, `parallel ${opts.parallel !== false}`);
+      const cols = { nodeType: snap.nodeType, nodeName: snap.nodeName, nodeId: snap.nodeId, nodeSelfSize: snap.nodeSelfSize,
+        firstEdge: snap.firstEdge, edgeType: snap.edgeType, edgeNameOrIndex: snap.edgeNameOrIndex, edgeTo: snap.edgeTo };
+      for (const [name, a] of Object.entries(cols)) assert.ok(a.buffer instanceof SharedArrayBuffer, `${name} is shared`);
+      assert.ok(!(one.edgeTo.buffer instanceof SharedArrayBuffer), 'not shared unless asked');
+    }
+  });
+
   /** Asserts the one- and two-thread loaders fail on f with the same error; returns it. */
   async function sameError(f: string): Promise<SnapshotError> {
     const errOf = async (o: LoadOptions) => {
