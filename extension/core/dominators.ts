@@ -1,17 +1,19 @@
 // Phase "dominators": immediate dominators and retained sizes, equal to Chrome DevTools' numbers.
 //
-// Algorithm: Lengauer–Tarjan with the simple eval/link and iterative path compression (T. Lengauer,
-// R. E. Tarjan, "A fast algorithm for finding dominators in a flowgraph", TOPLAS 1979), the variant
-// DevTools uses (HeapSnapshot.calculateDominatorsAndRetainedSizes). Same DFS (edges in file order,
-// only "essential" edges, see edgeRules.ts), same handling of nodes the root does not reach: first a
-// DFS from every node whose retainer edges are all non-essential (ordinal order, attached to the
-// root), then every node still unnumbered attached to the root alone. Reachable nodes have unique
-// dominators whatever the traversal; mirroring the traversal makes the unreachable remainder match too.
+// Algorithm: Semi-NCA (L. Georgiadis, "Linear-time algorithms for dominators and related problems",
+// PhD thesis, Princeton 2005; also in LLVM's GenericDomTreeConstruction): semidominators as in
+// Lengauer–Tarjan (TOPLAS 1979) with path compression, then each immediate dominator by walking up
+// from the DFS parent to the first vertex numbered at most the semidominator. No buckets, and all
+// working arrays are indexed by DFS preorder number. DevTools (HeapSnapshot.
+// calculateDominatorsAndRetainedSizes) runs Lengauer–Tarjan; both give the unique dominator tree of
+// the same graph. Same DFS (edges in file order, only "essential" edges, see edgeRules.ts), same
+// handling of nodes the root does not reach: first a DFS from every node whose retainer edges are all
+// non-essential (ordinal order, attached to the root), then every node still unnumbered attached to
+// the root alone (DevTools' result for those is the root, see below). The returned DFS order is
+// DevTools' too.
 //
-// Memory: six typed arrays of nodeCount+1 Uint32 (DevTools uses nine plus a Set per bucket): parent
-// and ancestor share one array, bucket heads share the dominator array, the DFS cursor array holds
-// the bucket links afterwards, path compression reverses pointers instead of using a stack, and the
-// dominator and DFS-order arrays are returned in place. No recursion.
+// Memory: six typed arrays of nodeCount(+1) Uint32, 24 bytes per node (DevTools uses nine plus a Set
+// per bucket); the dominator and DFS-order arrays are two of them, returned in place. No recursion.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import type { Retainers } from './retainers';
@@ -51,53 +53,52 @@ export interface DominatorTree {
   order: Uint32Array;
 }
 
-/** Lengauer–Tarjan over the essential edges; dominators as node ordinals. */
+/** Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. */
 export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits,
   opts: RunOptions = {}): DominatorTree {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const { firstRetainer, retainerEdge, retainerNode } = ret;
   if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
-  const N = nodeCount + 1;
-  const r = snap.rootOrdinal + 1;
-  // Six arrays of N Uint32 (vertex numbers are ordinal + 1; 0 = none):
-  //  - anc: the DFS parent until the vertex is linked, then its ancestor in the link forest
-  //    (the parent is read only when its child is linked, so one array serves both);
-  //  - work: the DFS edge cursor, then the bucket "next" links;
-  //  - dom: bucket heads while a vertex can still receive bucket entries, then its dominator
-  //    (in the DFS tree a vertex's bucket is emptied before its own dominator is written).
-  const anc = new Uint32Array(N);
-  const vertex = new Uint32Array(N);
-  const label = new Uint32Array(N);
-  const semi = new Uint32Array(N);
-  const work = new Uint32Array(N);
-  // linked[v]: v has been linked into the forest (DevTools tests ancestor[v] !== 0 instead)
-  const linked = new Uint32Array((N + 31) >>> 5);
+  // Vertices are DFS preorder numbers 1..n (the root is 1; 0 = none). Six arrays of 4 bytes per node:
+  //  - num[o]: number of ordinal o (0 = not yet visited); at the end, o's dominator ordinal;
+  //  - vertex[v]: ordinal of v; at the end (shifted down by one) the returned DFS order;
+  //  - idom[v]: v's DFS-tree parent, at the end its immediate dominator;
+  //  - anc[v]: the parent too, shortened by path compression once v is processed;
+  //  - semi[v]: the DFS edge cursor, then v's semidominator;
+  //  - best[v]: the smallest semidominator on v's compressed path.
+  const num = new Uint32Array(nodeCount);
+  const vertex = new Uint32Array(nodeCount + 1);
+  const idom = new Uint32Array(nodeCount + 1);
+  const semi = new Uint32Array(nodeCount + 1);
   let n = 0;
 
-  const dfs = (start: number): void => {
-    work[start] = firstEdge[start - 1];
-    let v = start;
-    while (v !== 0) {
-      if (semi[v] === 0) {
-        semi[v] = ++n;
-        vertex[n] = v;
-        label[v] = v;
-      }
-      let next = anc[v];
-      const end = firstEdge[v];
-      let e = work[v];
+  // Iterative DFS over essential edges in file order from ordinal `start`, whose tree parent is `up`.
+  const dfs = (start: number, up: number): void => {
+    let v = ++n;
+    num[start] = v;
+    vertex[v] = start;
+    idom[v] = up;
+    semi[v] = firstEdge[start];
+    while (v !== up) {
+      const end = firstEdge[vertex[v] + 1];
+      let e = semi[v];
+      let t = 0;
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
-        const w = edgeTo[e] + 1;
-        if (semi[w] === 0) {
-          anc[w] = v;
-          work[w] = firstEdge[w - 1];
-          next = w;
-          break;
-        }
+        t = edgeTo[e];
+        if (num[t] === 0) break;
       }
-      work[v] = e;
-      v = next;
+      if (e < end) {
+        semi[v] = e + 1;
+        const w = ++n;
+        num[t] = w;
+        vertex[w] = t;
+        idom[w] = v;
+        semi[w] = firstEdge[t];
+        v = w;
+      } else {
+        v = idom[v];
+      }
     }
   };
 
@@ -109,109 +110,86 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     return false;
   };
 
-  dfs(r);
+  dfs(snap.rootOrdinal, 0);
   opts.onProgress?.({ phase: 'dominators', done: 0, total: 3 });
   if (n < nodeCount) {
     // Nodes whose retainers are all non-essential (e.g. weak-only): attach to the root, DFS from each.
-    for (let v = 1; v <= nodeCount; v++) {
-      if (semi[v] === 0 && !hasEssentialRetainer(v - 1)) {
-        anc[v] = r;
-        dfs(v);
-      }
+    for (let o = 0; o < nodeCount; o++) {
+      if (num[o] === 0 && !hasEssentialRetainer(o)) dfs(o, 1);
     }
   }
+  // Vertices 1..reached form a DFS tree of the essential edges plus root → (nodes above) edges.
+  const reached = n;
   if (n < nodeCount) {
-    // Still unnumbered (cliques retaining one another): each attached to the root alone.
-    for (let v = 1; v <= nodeCount; v++) {
-      if (semi[v] === 0) {
-        anc[v] = r;
-        semi[v] = ++n;
-        vertex[n] = v;
-        label[v] = v;
+    // Still unnumbered (cliques retaining one another): each attached to the root alone. DevTools'
+    // Lengauer–Tarjan gives all of them the root (their semidominators lie among themselves, and
+    // none of them is anyone's tree parent, so their buckets are never emptied), and their edges
+    // into reached nodes never lower a semidominator: they are left out below.
+    for (let o = 0; o < nodeCount; o++) {
+      if (num[o] === 0) {
+        num[o] = ++n;
+        vertex[n] = o;
+        idom[n] = 1;
       }
     }
   }
   throwIfAborted(opts.signal);
 
-  // eval with path compression, iteratively by pointer reversal (no stack array): walk up the
-  // linked ancestors turning each anc pointer round, then walk back down taking the smaller-semi
-  // label from above and pointing every vertex at the top of the path.
-  const evaluate = (v0: number): number => {
-    if (((linked[v0 >>> 5] >>> (v0 & 31)) & 1) === 0) return v0;
-    let x = v0;
-    let below = 0;
-    for (;;) {
-      const a = anc[x];
-      if (((linked[a >>> 5] >>> (a & 31)) & 1) === 0) break;
-      anc[x] = below;
-      below = x;
-      x = a;
-    }
-    // x: the highest linked vertex on the path; anc[x] its unlinked tree root
-    const top = anc[x];
-    let above = x;
-    while (below !== 0) {
-      const y = below;
-      below = anc[y];
-      const la = label[above];
-      if (semi[la] < semi[label[y]]) label[y] = la;
-      anc[y] = top;
-      above = y;
-    }
-    return label[v0];
-  };
-
-  const dom = new Uint32Array(N);
-  // written[v]: dom[v] holds v's (provisional) dominator, not a bucket head. A bucket that is never
-  // emptied (a vertex outside the DFS tree) leaves a stale head that must read as "unset" (0).
-  const written = new Uint32Array((N + 31) >>> 5);
-  const bucketNext = work;
-  const semiR = semi[r];
-  for (let i = n; i >= 2; i--) {
-    const w = vertex[i];
-    const o = w - 1;
-    let sw = semi[w];
-    let orphan = true;
+  // Semidominators, in reverse preorder. A vertex > i is processed ("linked"); eval(v) is the
+  // smallest semidominator on the path from v up to (not including) its first unprocessed ancestor,
+  // with path compression by pointer reversal (no stack): walk up turning each anc pointer round,
+  // then walk back down taking the smaller best value from above and pointing each vertex at the top.
+  const anc = idom.slice(0, reached + 1);
+  const best = new Uint32Array(reached + 1);
+  for (let i = reached; i >= 2; i--) {
+    const o = vertex[i];
+    let s = idom[i]; // the parent is a predecessor (for a DFS start, the root stands in for it)
     for (let k = firstRetainer[o], end = firstRetainer[o + 1]; k < end; k++) {
       const e = retainerEdge[k];
       if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
-      orphan = false;
-      const su = semi[evaluate(retainerNode[k] + 1)];
-      if (su < sw) sw = su;
+      const v = num[retainerNode[k]];
+      if (v < s) { s = v; continue; } // unprocessed (v < i): its semidominator is itself
+      if (v <= i || v > reached) continue;
+      // eval(v)
+      let x = v;
+      let below = 0;
+      for (;;) {
+        const a = anc[x];
+        if (a <= i) break;
+        anc[x] = below;
+        below = x;
+        x = a;
+      }
+      const top = anc[x];
+      let b = best[x];
+      while (below !== 0) {
+        const y = below;
+        below = anc[y];
+        if (best[y] < b) b = best[y];
+        else best[y] = b;
+        anc[y] = top;
+      }
+      if (b < s) s = b;
     }
-    // A node without essential retainers has the root as its only predecessor.
-    semi[w] = orphan ? semiR : sw;
-    const s = vertex[semi[w]];
-    bucketNext[w] = dom[s];
-    dom[s] = w;
-    const p = anc[w];
-    linked[w >>> 5] |= 1 << (w & 31); // link(p, w): anc[w] already holds p
-    for (let v = dom[p]; v !== 0;) {
-      const next = bucketNext[v];
-      const u = evaluate(v);
-      dom[v] = semi[u] < semi[v] ? u : p;
-      written[v >>> 5] |= 1 << (v & 31);
-      v = next;
-    }
-    dom[p] = 0;
+    semi[i] = s;
+    best[i] = s;
     if ((i & 0xfffff) === 0) throwIfAborted(opts.signal);
   }
   opts.onProgress?.({ phase: 'dominators', done: 2, total: 3 });
 
-  // Fill in the dominators not set explicitly; dom[0] = r sends never-set entries to the root.
-  dom[0] = r;
-  dom[r] = r;
-  for (let i = 2; i <= n; i++) {
-    const w = vertex[i];
-    if (((written[w >>> 5] >>> (w & 31)) & 1) === 0) dom[w] = r; // unset: dom[dom[0]] = r
-    else if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
+  // Immediate dominators in preorder: the nearest ancestor of the parent numbered <= semi.
+  idom[1] = 1;
+  for (let i = 2; i <= reached; i++) {
+    const s = semi[i];
+    let d = idom[i];
+    while (d > s) d = idom[d];
+    idom[i] = d;
   }
-  // In place: vertex numbers → ordinals (reads index o+1 before it is overwritten).
-  for (let o = 0; o < nodeCount; o++) dom[o] = dom[o + 1] - 1;
-  // vertex numbers → ordinals for the DFS order
-  for (let i = 1; i <= n; i++) vertex[i - 1] = vertex[i] - 1;
+  // In place: num becomes the dominator ordinals, vertex the DFS order (ordinals by number - 1).
+  for (let i = 1; i <= n; i++) num[vertex[i]] = vertex[idom[i]];
+  vertex.copyWithin(0, 1);
   opts.onProgress?.({ phase: 'dominators', done: 3, total: 3 });
-  return { dominators: dom.subarray(0, nodeCount), order: vertex.subarray(0, n) };
+  return { dominators: num, order: vertex.subarray(0, n) };
 }
 
 /** Retained size in bytes per node: sizes summed up the dominator tree, children before parents. */
