@@ -5,9 +5,9 @@
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
-import { computeDistances } from './distances';
+import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes } from './dominators';
-import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
 export const UNREACHABLE = -1;
@@ -52,9 +52,11 @@ export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
   };
   const weakMapNames = new WeakMapEdgeNames(snap.strings);
   const retainers = timed('retainers', () => computeRetainers(snap, opts));
-  const pageOwned = timed('pageOwned', () => computePageOwned(snap));
   const shallowSizes = timed('shallowSizes', () => computeShallowSizes(snap));
-  const distances = timed('distances', () => computeDistances(snap, { ...opts, weakMapNames }));
+  // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
+  const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
+  const distances = both.distances;
+  const pageOwned = both.pageOwned as Uint8Array;
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
   const tree = timed('dominators', () => computeDominators(snap, retainers, essential, opts));
   const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));

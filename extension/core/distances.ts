@@ -10,7 +10,7 @@ import { throwIfAborted } from './errors';
 import {
   BASE_SYSTEM_DISTANCE, STRING_MAP_DESCRIPTORS, STRING_NATIVE_CONTEXT, STRING_SLOPPY_FUNCTION_MAP, WeakMapEdgeNames,
   PendingWeakMapPairs,
-  isSkippedMapDescriptorEdge, isUserRoot, SpecialStrings,
+  computePageOwned, isDocumentDOMTreesRoot, isSkippedMapDescriptorEdge, isUserRoot, SpecialStrings,
 } from './edgeRules';
 
 export { BASE_SYSTEM_DISTANCE };
@@ -28,28 +28,71 @@ export interface DistanceOptions extends RunOptions {
  * only system roots reach, -1 when unreachable over the edges DevTools follows.
  */
 export function computeDistances(snap: HeapSnapshot, opts: DistanceOptions = {}): Int32Array {
+  return computeDistancesAndPageOwned(snap, { ...opts, pageOwned: false }).distances;
+}
+
+export interface DistancesAndPageOwned {
+  distances: Int32Array;
+  /** edgeRules.computePageOwned's flags; null when not asked for */
+  pageOwned: Uint8Array | null;
+}
+
+/**
+ * Distances (as computeDistances) and, unless `pageOwned: false`, the page-owned flags
+ * (edgeRules.computePageOwned) from the same traversal when the page-owned starting points are
+ * exactly the user roots (Node and Chromium snapshots): then the page-owned nodes are the nodes the
+ * user-root BFS reaches, plus whatever is reachable over non-weak edges from targets that DevTools'
+ * filter made the BFS skip and that it never reached otherwise. Otherwise a separate pass.
+ */
+export function computeDistancesAndPageOwned(snap: HeapSnapshot,
+  opts: DistanceOptions & { pageOwned?: boolean } = {}): DistancesAndPageOwned {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const root = snap.rootOrdinal;
   const dist = new Int32Array(nodeCount).fill(NO_DISTANCE);
   const rootEdges = firstEdge[root + 1] - firstEdge[root];
   // DevTools queues the root's user-root children without de-duplication; so do we.
   const queue = new Uint32Array(nodeCount + rootEdges);
-  const bfs = new DistanceBfs(snap, dist, queue, opts);
+  const wantOwned = opts.pageOwned !== false;
+  const fused = wantOwned && pageOwnedStartsAreUserRoots(snap);
+  const bfs = new DistanceBfs(snap, dist, queue, opts, fused);
   let len = 0;
   for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
     const t = edgeTo[e];
     if (isUserRoot(snap, t)) {
       dist[t] = 1;
+      bfs.markSeen(t);
       queue[len++] = t;
     }
   }
   bfs.run(len);
+  let pageOwned: Uint8Array | null = null;
+  if (fused) pageOwned = bfs.pageOwnedAfterUserRoots();
   // Everything the user roots did not reach, from the root itself (system roots).
   dist[root] = len > 0 ? BASE_SYSTEM_DISTANCE : 0;
+  bfs.markSeen(root);
   queue[0] = root;
   bfs.run(1);
+  if (wantOwned && !fused) pageOwned = computePageOwned(snap);
   opts.onProgress?.({ phase: 'distances', done: nodeCount, total: nodeCount });
-  return dist;
+  return { distances: dist, pageOwned };
+}
+
+/** True when the root's user-root children are exactly computePageOwned's starting nodes. */
+function pageOwnedStartsAreUserRoots(snap: HeapSnapshot): boolean {
+  const { firstEdge, edgeTo, edgeType } = snap;
+  const { edgeShortcut, edgeElement } = snap.types;
+  const root = snap.rootOrdinal;
+  const users = new Set<number>();
+  const starts = new Set<number>();
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
+    const t = edgeTo[e];
+    if (isUserRoot(snap, t)) users.add(t);
+    const ty = edgeType[e];
+    if (ty === edgeShortcut || (ty === edgeElement && isDocumentDOMTreesRoot(snap, t))) starts.add(t);
+  }
+  if (users.size !== starts.size) return false;
+  for (const t of users) if (!starts.has(t)) return false;
+  return true;
 }
 
 /** One BFS pass over the queue; the WeakMap pair memory persists across passes, as in DevTools. */
@@ -57,16 +100,77 @@ class DistanceBfs {
   private readonly pendingPairs: PendingWeakMapPairs;
   private readonly weakMapNames: WeakMapEdgeNames;
   private readonly special: SpecialStrings;
+  /** visited bit per node: a 32x smaller array than dist, so the per-edge test mostly hits the cache */
+  private readonly seen: Uint32Array;
+  /** targets of edges the filter skipped (recorded only while `recordSkipped`), for page-owned flags */
+  private skipped = new Uint32Array(1024);
+  private skippedCount = 0;
+  private recordSkipped: boolean;
 
   constructor(private readonly snap: HeapSnapshot, private readonly dist: Int32Array,
-    private readonly queue: Uint32Array, private readonly opts: DistanceOptions) {
+    private readonly queue: Uint32Array, private readonly opts: DistanceOptions, recordSkipped: boolean) {
     this.weakMapNames = opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings);
     this.pendingPairs = new PendingWeakMapPairs(this.weakMapNames);
     this.special = new SpecialStrings(snap.strings);
+    this.seen = new Uint32Array((snap.nodeCount + 31) >>> 5);
+    this.recordSkipped = recordSkipped;
+  }
+
+  markSeen(n: number): void {
+    this.seen[n >>> 5] |= 1 << (n & 31);
+  }
+
+  private skip(t: number): void {
+    if (!this.recordSkipped) return;
+    if (this.skippedCount === this.skipped.length) {
+      const grown = new Uint32Array(this.skipped.length * 2);
+      grown.set(this.skipped);
+      this.skipped = grown;
+    }
+    this.skipped[this.skippedCount++] = t;
+  }
+
+  /**
+   * After the user-root pass: page-owned = seen so far, plus the non-weak closure of skipped
+   * targets that were never seen. Stops recording skipped targets.
+   */
+  pageOwnedAfterUserRoots(): Uint8Array {
+    const { snap, seen } = this;
+    const { nodeCount, firstEdge, edgeTo, edgeType } = snap;
+    const weak = snap.types.edgeWeak;
+    const owned = new Uint8Array(nodeCount);
+    for (let w = 0, words = seen.length; w < words; w++) {
+      let bits = seen[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        owned[(w << 5) + (31 - Math.clz32(low))] = 1;
+        bits ^= low;
+      }
+    }
+    const stack = new Uint32Array(nodeCount);
+    let sp = 0;
+    for (let i = 0; i < this.skippedCount; i++) {
+      const t = this.skipped[i];
+      if (owned[t] !== 0) continue;
+      owned[t] = 1;
+      stack[sp++] = t;
+      while (sp > 0) {
+        const n = stack[--sp];
+        for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+          const u = edgeTo[e];
+          if (owned[u] !== 0 || edgeType[e] === weak) continue;
+          owned[u] = 1;
+          stack[sp++] = u;
+        }
+      }
+    }
+    this.recordSkipped = false;
+    this.skipped = new Uint32Array(0);
+    return owned;
   }
 
   run(initialLength: number): void {
-    const { snap, dist, queue, opts, special, weakMapNames, pendingPairs } = this;
+    const { snap, dist, queue, opts, special, weakMapNames, pendingPairs, seen } = this;
     const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = snap;
     const { edgeWeak, edgeInternal, edgeElement, edgeHidden, nodeHidden, nodeArray } = snap.types;
     let head = 0;
@@ -82,16 +186,26 @@ class DistanceBfs {
         const ty = edgeType[e];
         if (ty === edgeWeak) continue;
         const t = edgeTo[e];
-        if (dist[t] !== NO_DISTANCE) continue;
+        if (((seen[t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
         // DevTools' filter runs only for edges to nodes not yet visited (its pair memory relies on it).
         if (kind === 1 && ty !== edgeElement && ty !== edgeHidden
-          && special.kind(edgeNameOrIndex[e]) === STRING_SLOPPY_FUNCTION_MAP) continue;
+          && special.kind(edgeNameOrIndex[e]) === STRING_SLOPPY_FUNCTION_MAP) {
+          this.skip(t);
+          continue;
+        }
         if (kind === 2) {
-          if (isSkippedMapDescriptorEdge(snap, e)) continue;
+          if (isSkippedMapDescriptorEdge(snap, e)) {
+            this.skip(t);
+            continue;
+          }
         } else if (ty === edgeInternal) {
           const name = edgeNameOrIndex[e];
-          if (weakMapNames.isPairName(name) && pendingPairs.skip(name)) continue;
+          if (weakMapNames.isPairName(name) && pendingPairs.skip(name)) {
+            this.skip(t);
+            continue;
+          }
         }
+        seen[t >>> 5] |= 1 << (t & 31);
         dist[t] = d;
         queue[tail++] = t;
       }

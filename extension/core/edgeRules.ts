@@ -246,6 +246,8 @@ function dupStart(name: string): number {
  */
 export class PendingWeakMapPairs {
   private table = new Int32Array(1024).fill(EMPTY);
+  /** the pair hash of each occupied slot: probes compare these before touching any string */
+  private tableHashes = new Int32Array(1024);
   /** live entries + tombstones */
   private used = 0;
 
@@ -255,15 +257,17 @@ export class PendingWeakMapPairs {
   skip(s: number): boolean {
     const names = this.names;
     const table = this.table;
+    const hashes = this.tableHashes;
     const mask = table.length - 1;
-    let i = names.pairHash(s) & mask;
+    const h = names.pairHash(s);
+    let i = h & mask;
     let free = -1;
     while (true) {
       const v = table[i];
       if (v === EMPTY) break;
       if (v === DELETED) {
         if (free < 0) free = i;
-      } else if (names.samePair(v, s)) {
+      } else if (hashes[i] === h && names.samePair(v, s)) {
         table[i] = DELETED;
         return false;
       }
@@ -271,8 +275,10 @@ export class PendingWeakMapPairs {
     }
     if (free >= 0) {
       table[free] = s;
+      hashes[free] = h;
     } else {
       table[i] = s;
+      hashes[i] = h;
       if (++this.used * 2 > table.length) this.rehash();
     }
     return true;
@@ -280,20 +286,25 @@ export class PendingWeakMapPairs {
 
   private rehash(): void {
     const old = this.table;
+    const oldHashes = this.tableHashes;
     let live = 0;
     for (let i = 0; i < old.length; i++) if (old[i] >= 0) live++;
     let size = 1024;
     while (size < live * 4) size *= 2;
     const table = new Int32Array(size).fill(EMPTY);
+    const hashes = new Int32Array(size);
     const mask = size - 1;
     for (let k = 0; k < old.length; k++) {
       const v = old[k];
       if (v < 0) continue;
-      let i = this.names.pairHash(v) & mask;
+      const h = oldHashes[k];
+      let i = h & mask;
       while (table[i] !== EMPTY) i = (i + 1) & mask;
       table[i] = v;
+      hashes[i] = h;
     }
     this.table = table;
+    this.tableHashes = hashes;
     this.used = live;
   }
 }

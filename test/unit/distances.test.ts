@@ -1,9 +1,9 @@
 // Distances with DevTools' rules on tiny graphs (expected values worked out by hand).
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
-import { computeDistances, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
+import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
-import { PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computePageOwned, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 
 describe('distances', () => {
   it('without user roots: hops from the root, weak edges not followed', () => {
@@ -137,5 +137,65 @@ describe('distances', () => {
     for (let k = count - 1; k >= 0; k--) assert.equal(pending.skip(2 + 2 * k), false);
     assert.equal(pending.skip(1), true, 'a third edge of a pair starts over');
     assert.equal(pending.skip(2), false);
+  });
+
+  it('page-owned flags from the distance traversal equal the separate page-owned pass (300 random graphs)', () => {
+    let seed = 1234567;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    let fusedCases = 0;
+    let filteredOwned = 0;
+    for (let round = 0; round < 300; round++) {
+      const b = new SnapshotBuilder();
+      const g = b.obj('global', 8);
+      const rootsKind = rnd(5);
+      if (rootsKind === 0) b.gcRoot(g); // no user roots
+      else b.edge(b.root, g, 'shortcut', 'global');
+      const nodes: number[] = [g];
+      const count = 4 + rnd(40);
+      for (let i = 0; i < count; i++) {
+        const kind = rnd(10);
+        if (kind < 5) nodes.push(b.obj(`C${rnd(4)}`, 1 + rnd(64)));
+        else if (kind < 7) nodes.push(b.node('array', rnd(2) === 0 ? '(map descriptors)' : '', { selfSize: 1 }));
+        else if (kind < 9) nodes.push(b.node('hidden', rnd(2) ? 'system / NativeContext' : 'system / Other', { selfSize: 1 }));
+        else nodes.push(b.node('synthetic', `(S${i})`, { selfSize: 0 }));
+      }
+      const pick = () => nodes[rnd(nodes.length)];
+      for (let i = 0; i < 1 + rnd(3); i++) b.gcRoot(pick());
+      // a shortcut to another node, or an element edge from the root: starts and user roots may differ
+      if (rnd(4) === 0) b.edge(b.root, pick(), 'shortcut', 'other');
+      if (rnd(6) === 0) b.edge(b.root, pick(), 'element', 1);
+      const types = ['property', 'element', 'internal', 'hidden', 'weak', 'context', 'shortcut'];
+      for (let i = 0, m = rnd(4 * count); i < m; i++) {
+        const ty = types[rnd(types.length)];
+        const name = ty === 'element' || ty === 'hidden' ? rnd(9) : (rnd(4) === 0 ? 'sloppy_function_map' : `p${rnd(5)}`);
+        b.edge(pick(), pick(), ty, name);
+      }
+      for (let i = 0; i < rnd(5); i++) {
+        const table = pick();
+        const key = pick();
+        const value = pick();
+        const dup = `part of key (K @${key}) -> value (V @${value}) pair in WeakMap (table @${table * 2 + 1})`;
+        b.edge(table, value, 'internal', `${rnd(9)} / ${dup}`);
+        if (rnd(3) !== 0) b.edge(key, value, 'internal', `${rnd(9)} / ${dup}`);
+      }
+      const snap = b.build();
+      const both = computeDistancesAndPageOwned(snap);
+      const want = computePageOwned(snap);
+      assert.deepEqual(Array.from(both.pageOwned as Uint8Array), Array.from(want), `round ${round}`);
+      assert.deepEqual(Array.from(both.distances), Array.from(computeDistances(snap)), `round ${round}`);
+      const d = both.distances;
+      let userRootsOnly = true;
+      for (let e = snap.firstEdge[0]; e < snap.firstEdge[1]; e++) if (snap.edgeType[e] !== snap.types.edgeShortcut && snap.nodeType[snap.edgeTo[e]] !== snap.types.nodeSynthetic) userRootsOnly = false;
+      if (userRootsOnly && rootsKind !== 0) {
+        fusedCases++;
+        for (let n = 0; n < snap.nodeCount; n++) if (want[n] && !(d[n] >= 1 && d[n] < BASE_SYSTEM_DISTANCE)) filteredOwned++;
+      }
+    }
+    // the interesting case occurs: owned nodes the filtered user-root BFS did not reach
+    assert.ok(fusedCases > 100, `${fusedCases} graphs take the one-traversal path`);
+    assert.ok(filteredOwned > 20, `${filteredOwned} owned nodes reached only past a filtered edge`);
   });
 });
