@@ -186,6 +186,11 @@ export function cyclesOf(analysis: Analysis, edgeTypes?: string[]): Cycles {
   return fresh;
 }
 
+/** Caches cycles computed elsewhere (e.g. on another thread, by computeCycles on the same snapshot). */
+export function setCycles(analysis: Analysis, cycles: Cycles): void {
+  cyclesCache.set(analysis, cycles);
+}
+
 /** True when edge ordinal e belongs to the cycle edge set the components were computed over. */
 export function isCycleEdge(snap: HeapSnapshot, cyc: Cycles, e: number): boolean {
   const t = snap.edgeType[e];
