@@ -210,6 +210,12 @@ export class SnapshotParser {
   /** numbers seen per number section */
   private sectionNumbers = 0;
   private readonly generic = new Map<string, F64List>();
+  /** record fast path: misses in a row (backoff), one record's numbers, a DataView of the buffer */
+  private fastFails = 0;
+  /** the layout is V8's (the fast path applies) */
+  private v8Layout = false;
+  private dvBuf: Uint8Array | null = null;
+  private dv: DataView | null = null;
   private readonly early = new Map<string, F64List>();
 
   // node columns
@@ -365,6 +371,7 @@ export class SnapshotParser {
 
   private process(buf: Uint8Array): void {
     this.runBuf = null; // callers may reuse the same buffer object for new bytes
+    this.dvBuf = null;
     let i = 0;
     const len = buf.length;
     while (i < len) {
@@ -582,6 +589,7 @@ export class SnapshotParser {
       throw new SnapshotError('bad-meta', 'too many fields', { field: 'snapshot.meta' });
     }
     this.layout = layout;
+    this.v8Layout = isV8Layout(layout);
     // Pre-size from the declared counts, bounded by what the input could possibly hold.
     const bound = (fields: number, fallback: number) =>
       this.totalBytes !== undefined ? Math.floor(this.totalBytes / (2 * fields)) + 1 : fallback;
@@ -700,10 +708,28 @@ export class SnapshotParser {
     const batch = this.batch;
     let bn = this.bn;
     let st = this.arrState;
+    // record fast path (nodes and edges once the layout is known): tried at record starts from fastAt on
+    const L = this.layout;
+    const w = L === null || !this.v8Layout ? 0 : this.section === SEC_NODES ? L.nf : this.section === SEC_EDGES ? L.ef : 0;
+    const fastStop = len - (w * FAST_FIELD_BYTES + 4);
+    let fastAt = w !== 0 && fastStop > i ? i : len;
     while (i < len) {
       let c = buf[i];
       if (c <= 57 && c >= 48) {
         if (st === A_AFTER_VALUE) this.notJson(i, `expected ',' or ']' between numbers but found ${describeByte(c)}`, this.sectionName);
+        if (i >= fastAt && i < fastStop && bn % w === 0) {
+          this.bn = bn;
+          const j = this.fastRecords(buf, i, fastStop);
+          bn = this.bn;
+          if (j > i) {
+            i = j;
+            st = A_AFTER_COMMA;
+            this.fastFails = 0;
+            continue;
+          }
+          // no record taken here: leave it to the loop below for a while (longer after each miss)
+          fastAt = i + (64 << Math.min(this.fastFails++, 16));
+        }
         const s = i;
         let v = c - 48;
         i++;
@@ -810,6 +836,36 @@ export class SnapshotParser {
     this.arrState = st;
     this.flush(buf, len);
     return len;
+  }
+
+  /**
+   * Runs the record fast path at buf[i], a record start: hands the batch (whole records) to the
+   * columns first, then reads records straight into the columns. Returns the index of the first
+   * record it did not take (i when none).
+   */
+  private fastRecords(buf: Uint8Array, i: number, stop: number): number {
+    if (this.bn !== 0) this.flush(buf, i);
+    if (this.dvBuf !== buf) {
+      this.dvBuf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const L = this.layout!;
+    let j: number;
+    if (this.section === SEC_NODES) {
+      j = fastNodesV8(buf, i, stop, L.nf, L.meta.nodeTypes.length - 1, this.nc, this.nodes, this.nodeCap);
+      const n = FAST_OUT[0];
+      this.nodes += n;
+      this.nc.edgeSum = FAST_OUT[1];
+      this.sectionNumbers += n * L.nf;
+    } else {
+      const maxTo = L.nodeCount !== null ? L.nodeCount * L.nf : Number.MAX_SAFE_INTEGER;
+      j = fastEdgesV8(buf, this.dv!, i, stop, L.nf, L.meta.edgeTypes.length - 1, maxTo, this.ec, this.edges, this.edgeCap);
+      const n = FAST_OUT[0];
+      this.edges += n;
+      this.sectionNumbers += n * L.ef;
+    }
+    this.flushFrom = j;
+    return j;
   }
 
   /** Appends number characters to numText; at the number's end validates it and pushes it. */
@@ -1396,6 +1452,204 @@ function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeCol
     edge++;
   }
   return -1;
+}
+
+// ---------------------------------------------------------------- record fast path
+//
+// V8 (and our Python exporter) write nodes and edges in one field order, as `digits,digits,...`
+// with one record per line (`\n,` between records). For that layout the functions below read
+// whole records straight into the columns, with no Float64 batch in between. Each field has its
+// own code (its own branches, so the branch predictor learns each field's typical length; a loop
+// over the fields ran at about half the speed), and to_node, the longest number, is read four bytes
+// at a time (a DataView load and a SWAR test for the first non-digit). They take only records they
+// can fully check (plain integers without a leading zero, every value in range, the separator `,`,
+// `,\n` or `\n,` after the record) and stop at the first record they cannot: the general loop then
+// reads that record and reports any error exactly as it would have without the fast path.
+
+/** Bytes a record may span in the fast path before the general loop must take over (see fastStop). */
+const FAST_FIELD_BYTES = 24;
+/** Outputs of the fast path functions: [records read, running edge sum (nodes)]. */
+const FAST_OUT = new Float64Array(2);
+const POW10 = [1, 10, 100, 1000];
+
+/** Value of the four decimal digits (0..9, the first digit in the low byte) packed in x. */
+function fourDigits(x: number): number {
+  const t = (Math.imul(x, 10) + (x >>> 8)) & 0x00FF00FF;
+  return Math.imul(t & 0xFF, 100) + (t >>> 16);
+}
+
+/** True when the layout is V8's: nodes type,name,id,self_size,edge_count[,trace_node_id[,detachedness]], edges type,name_or_index,to_node. */
+function isV8Layout(L: Layout): boolean {
+  return L.nType === 0 && L.nName === 1 && L.nId === 2 && L.nSelf === 3 && L.nEdgeCount === 4
+    && L.nf <= 7 && L.nTrace === (L.nf >= 6 ? 5 : -1) && L.nDet === (L.nf === 7 ? 6 : -1)
+    && L.ef === 3 && L.eType === 0 && L.eName === 1 && L.eTo === 2;
+}
+
+// The digit loops below use `!(d >= 0 && d <= 9)` so that a read past the end (undefined - 48 is
+// NaN) also ends a number; callers keep FAST_FIELD_BYTES per field before the buffer's end.
+
+/**
+ * Node records (V8 layout) from buf[i], a record start, while they start before `stop` and the
+ * columns have room (`cap` nodes). Returns the index of the first record not taken; the count
+ * taken and the new edge sum are left in FAST_OUT.
+ */
+function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxType: number, cols: NodeColumns, node0: number, cap: number): number {
+  const nodeType = cols.nodeType;
+  const nodeName = cols.nodeName;
+  const nodeId = cols.nodeId;
+  const nodeSelf = cols.nodeSelf;
+  const firstEdge = cols.firstEdge;
+  const nodeTrace = cols.nodeTrace;
+  const nodeDet = cols.nodeDet;
+  let edgeSum = cols.edgeSum;
+  let node = node0;
+  while (i < stop && node < cap) {
+    let j = i;
+    // type
+    let c = buf[j];
+    let t = c - 48;
+    if (!(t >= 0 && t <= 9)) break;
+    c = buf[++j];
+    if (t !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { t = t * 10 + d; c = buf[++j]; }
+    if (c !== 44) break;
+    // name
+    c = buf[++j];
+    let nm = c - 48;
+    if (!(nm >= 0 && nm <= 9)) break;
+    c = buf[++j];
+    if (nm !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { nm = nm * 10 + d; c = buf[++j]; }
+    if (c !== 44) break;
+    // id
+    c = buf[++j];
+    let id = c - 48;
+    if (!(id >= 0 && id <= 9)) break;
+    c = buf[++j];
+    if (id !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { id = id * 10 + d; c = buf[++j]; }
+    if (c !== 44) break;
+    // self_size
+    c = buf[++j];
+    let ss = c - 48;
+    if (!(ss >= 0 && ss <= 9)) break;
+    c = buf[++j];
+    if (ss !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { ss = ss * 10 + d; c = buf[++j]; }
+    // edge_count
+    if (c !== 44) break;
+    c = buf[++j];
+    let ec = c - 48;
+    if (!(ec >= 0 && ec <= 9)) break;
+    c = buf[++j];
+    if (ec !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { ec = ec * 10 + d; c = buf[++j]; }
+    // trace_node_id
+    let tr = 0;
+    if (nf >= 6) {
+      if (c !== 44) break;
+      c = buf[++j];
+      tr = c - 48;
+      if (!(tr >= 0 && tr <= 9)) break;
+      c = buf[++j];
+      if (tr !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { tr = tr * 10 + d; c = buf[++j]; }
+    }
+    // detachedness
+    let det = 0;
+    if (nf === 7) {
+      if (c !== 44) break;
+      c = buf[++j];
+      det = c - 48;
+      if (!(det >= 0 && det <= 9)) break;
+      c = buf[++j];
+      if (det !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { det = det * 10 + d; c = buf[++j]; }
+    }
+    // separator: `,` `,\n` or `\n,`
+    if (c === 44) j += buf[j + 1] === 10 ? 2 : 1;
+    else if (c === 10 && buf[j + 1] === 44) j += 2;
+    else break;
+    if (t > maxType || nm > MAX_U32 || id > MAX_U32 || ss > Number.MAX_SAFE_INTEGER || ec > MAX_U32 || edgeSum + ec > MAX_U32
+      || tr > MAX_U32 || det > 255) break;
+    nodeType[node] = t;
+    nodeName[node] = nm;
+    nodeId[node] = id;
+    nodeSelf[node] = ss;
+    firstEdge[node] = edgeSum;
+    edgeSum += ec;
+    if (nodeTrace !== null) nodeTrace[node] = tr;
+    if (nodeDet !== null) nodeDet[node] = det;
+    node++;
+    i = j;
+  }
+  FAST_OUT[0] = node - node0;
+  FAST_OUT[1] = edgeSum;
+  return i;
+}
+
+/** Edge records (V8 layout) from buf[i] (see fastNodesV8); the count taken is left in FAST_OUT[0]. */
+function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf: number, maxType: number, maxTo: number,
+  cols: EdgeColumns, edge0: number, cap: number): number {
+  const edgeType = cols.edgeType;
+  const edgeName = cols.edgeName;
+  const edgeTo = cols.edgeTo;
+  const last = dv.byteLength - 16; // room for the three 4-byte loads of to_node and its separator
+  let edge = edge0;
+  while (i < stop && edge < cap) {
+    let j = i;
+    // type
+    let c = buf[j];
+    let t = c - 48;
+    if (!(t >= 0 && t <= 9)) break;
+    c = buf[++j];
+    if (t !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { t = t * 10 + d; c = buf[++j]; }
+    if (c !== 44) break;
+    // name_or_index
+    c = buf[++j];
+    let nm = c - 48;
+    if (!(nm >= 0 && nm <= 9)) break;
+    c = buf[++j];
+    if (nm !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { nm = nm * 10 + d; c = buf[++j]; }
+    if (c !== 44 || j > last) break;
+    j++;
+    // to_node, four bytes at a time: x holds them with digits as 0..9; m flags the non-digit bytes
+    // (x byte >= 10, via the carry into each byte's high bit; bytes >= 0x80 are flagged by `| x`)
+    let x = dv.getUint32(j, true) ^ 0x30303030;
+    let m = ((x + 0x76767676) | x) & 0x80808080;
+    let to: number;
+    if (m !== 0) {
+      const k = (31 - Math.clz32(m & -m)) >> 3; // digits before the first non-digit
+      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break; // no digit, or a leading zero
+      to = fourDigits(x << (32 - 8 * k));
+      j += k;
+    } else {
+      if ((x & 0xFF) === 0) break;
+      to = fourDigits(x);
+      j += 4;
+      x = dv.getUint32(j, true) ^ 0x30303030;
+      m = ((x + 0x76767676) | x) & 0x80808080;
+      if (m === 0) {
+        to = to * 10000 + fourDigits(x);
+        j += 4;
+        x = dv.getUint32(j, true) ^ 0x30303030;
+        m = ((x + 0x76767676) | x) & 0x80808080;
+        if (m === 0) break; // 12 digits or more: far out of range
+      }
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      if (k !== 0) {
+        to = to * POW10[k] + fourDigits(x << (32 - 8 * k));
+        j += k;
+      }
+    }
+    c = buf[j];
+    if (c === 44) j += buf[j + 1] === 10 ? 2 : 1;
+    else if (c === 10 && buf[j + 1] === 44) j += 2;
+    else break;
+    const q = to / nf;
+    // q >>> 0 differs from q unless q is a whole number below 2^32, i.e. to_node a multiple of nf
+    if (t > maxType || nm > MAX_U32 || q !== q >>> 0 || to >= maxTo) break;
+    edgeType[edge] = t;
+    edgeName[edge] = nm;
+    edgeTo[edge] = q;
+    edge++;
+    i = j;
+  }
+  FAST_OUT[0] = edge - edge0;
+  return i;
 }
 
 /** Parses a snapshot from an iterable or async iterable of byte chunks (chunks are not retained). */

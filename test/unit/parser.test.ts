@@ -119,6 +119,59 @@ describe('streaming parser: equals the JSON.parse path', () => {
     assertSameSnapshot(parseInChunks(enc.encode(text), [65537, 3, 999]), want, 'chunked');
   });
 
+  it('reads V8-formatted records (the record fast path) exactly as the general loop does', () => {
+    // V8 writes one record per line with the comma first ("\n,"); the fast path takes such records
+    // straight into the columns. Random values of every width the fields allow (two-digit types,
+    // ids up to 2^32-1, self sizes up to 2^53-1, to_node of 1..7 digits), each separator style, and
+    // records the fast path must leave to the general loop (spaces, a leading "+", big numbers).
+    const rnd = lcg(7);
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const widths = (max: number) => Math.floor(rnd() ** 3 * max); // mostly small, some up to max
+    for (const nf of [7, 6, 5]) {
+      const b = new SnapshotBuilder({ nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].slice(0, nf) });
+      const o = b.toObject() as { snapshot: { node_count: number; edge_count: number }; nodes: number[]; edges: number[]; strings: string[] };
+      const nodeCount = 150_000;
+      const strings = Array.from({ length: 2000 }, (_, k) => `s${k}`);
+      const nodes: number[] = [];
+      const edges: number[] = [];
+      for (let n = 0; n < nodeCount; n++) {
+        const ec = n % 5 === 0 ? 0 : Math.floor(rnd() * 3);
+        const selfSize = pick([0, 1, 10, widths(1e6), widths(2 ** 32), widths(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER]);
+        nodes.push(Math.floor(rnd() * 15), Math.floor(rnd() * 2000), pick([n * 2 + 1, widths(0xFFFFFFFF), 0xFFFFFFFF]), selfSize, ec);
+        if (nf >= 6) nodes.push(pick([0, 0, 0, widths(0xFFFFFFFF)]));
+        if (nf >= 7) nodes.push(pick([0, 0, 1, 2, 255]));
+        for (let e = 0; e < ec; e++) {
+          const type = Math.floor(rnd() * 7);
+          const name = type === 1 || type === 4 ? pick([0, 9, widths(0xFFFFFFFF)]) : Math.floor(rnd() * 2000);
+          edges.push(type, name, pick([0, Math.floor(rnd() * 10), Math.floor(rnd() * 1000), Math.floor(rnd() * nodeCount)]) * nf);
+        }
+      }
+      Object.assign(o, { nodes, edges, strings: ['', ...strings] });
+      o.snapshot.node_count = nodeCount;
+      o.snapshot.edge_count = edges.length / 3;
+      const want = snapshotFromObject(JSON.parse(JSON.stringify(o)));
+      // the text as V8 writes it, with some records in other spellings
+      const records = (a: number[], w: number) => {
+        const lines: string[] = [];
+        for (let k = 0; k < a.length; k += w) {
+          let line = a.slice(k, k + w).join(',');
+          const r = rnd();
+          if (r < 0.002) line = line.replace(',', ' , ');
+          else if (r < 0.004) line = line.replace(/^(\d+)/, '$1.0');
+          else if (r < 0.006) line = `${a[k]}e0${line.slice(String(a[k]).length)}`;
+          lines.push(line);
+        }
+        return lines.join(rnd() < 0.5 ? '\n,' : ',\n');
+      };
+      const text = JSON.stringify({ ...o, nodes: 0, edges: 1 })
+        .replace('"nodes":0', `"nodes":[${records(nodes, nf)}]`)
+        .replace('"edges":1', `"edges":[${records(edges, 3)}]`);
+      const bytes = enc.encode(text);
+      assertSameSnapshot(parseSnapshotBytes(bytes), want, `nf ${nf} whole`);
+      assertSameSnapshot(parseInChunks(bytes, [4 << 20, 65536, 4093, 1 << 20]), want, `nf ${nf} chunked`);
+    }
+  });
+
   it('reads field order from the meta (shuffled node and edge fields)', () => {
     const orders = [
       { nodeFields: ['id', 'edge_count', 'detachedness', 'name', 'self_size', 'trace_node_id', 'type'], edgeFields: ['to_node', 'type', 'name_or_index'] },
