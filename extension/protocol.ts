@@ -5,6 +5,8 @@ import type {
   SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
+import type { SnapshotMeta } from './core/model';
+import type { Cycles } from './core/cycles';
 
 /** A failed request: the engine's message, and its error code when it is a SnapshotError. */
 export interface ErrorValue {
@@ -55,6 +57,41 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'reply'; id: number; result: Result<EngineReply> }
   | { type: 'progress'; id: number; progress: Progress & { bytesRead?: number; totalBytes?: number } };
+
+// ---- analysis helper thread (engine worker or CLI → a second thread; extension/node/parallelAnalysis.ts) ----
+
+/** The numeric columns of a parsed snapshot, all on SharedArrayBuffers (read by both threads). */
+export interface SharedColumns {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  nodeSelfSize: Float64Array;
+  nodeTraceId: Uint32Array | null;
+  nodeDetachedness: Uint8Array | null;
+  firstEdge: Uint32Array;
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  edgeTo: Uint32Array;
+}
+
+/** → helper thread (its workerData): compute retainers, shallow sizes, then cycles over `cycleEdgeTypes`. */
+export interface AnalysisHelperData {
+  meta: SnapshotMeta;
+  columns: SharedColumns;
+  /** how many strings the snapshot has */
+  stringCount: number;
+  /** the only strings the helper's phases read, as [index, text] (root children's names, a few constants) */
+  strings: Array<[number, string]>;
+  /** null: no cycles wanted */
+  cycleEdgeTypes: string[] | null;
+}
+
+/** helper thread → (typed arrays transferred, not copied) */
+export type FromAnalysisHelper =
+  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array }
+  | { kind: 'shallowSizes'; ms: number; sizes: Float64Array }
+  | { kind: 'cycles'; ms: number; cycles: Cycles }
+  | { kind: 'error'; message: string };
 
 // ---- webview ----
 

@@ -114,17 +114,25 @@ async function buildOurs() {
   const lines = [];
   if (tracked('extension/node/loadSnapshot.ts')) {
     lines.push(`import { loadSnapshotFile } from ${abs('extension/node/loadSnapshot.ts')};`);
-    lines.push('export const load = (f) => loadSnapshotFile(f);');
+    lines.push('export const load = (f) => loadSnapshotFile(f, { shared: true });');
   } else {
     // Until the streaming parser is committed: whole-file JSON.parse (fails past ~512 MB).
     lines.push("import { readFileSync } from 'node:fs';");
     lines.push(`import { snapshotFromObject } from ${abs('test/helpers/snapshotBuilder.ts')};`);
     lines.push("export const load = async (f) => snapshotFromObject(JSON.parse(readFileSync(f, 'utf8')));");
   }
+  if (tracked('extension/node/parallelAnalysis.ts')) {
+    lines.push(`import { analyzeSnapshot } from ${abs('extension/node/parallelAnalysis.ts')};`);
+    lines.push('export const analyzeAll = (snap) => analyzeSnapshot(snap);');
+  } else {
+    lines.push(`import { analyze } from ${abs('extension/core/analysis.ts')};`);
+    lines.push('export const analyzeAll = async (snap) => analyze(snap);');
+  }
   const extra = [];
   if (tracked('extension/core/cycles.ts')) {
-    lines.push(`import { computeCycles } from ${abs('extension/core/cycles.ts')};`);
-    extra.push("['cycles', (a) => computeCycles(a.snap)]");
+    // cyclesOf: free when the parallel analysis already computed them on its helper thread
+    lines.push(`import { cyclesOf } from ${abs('extension/core/cycles.ts')};`);
+    extra.push("['cycles', (a) => cyclesOf(a)]");
   }
   if (tracked('extension/core/classSummary.ts')) {
     lines.push(`import { computeClassTotals } from ${abs('extension/core/classSummary.ts')};`);
@@ -134,14 +142,15 @@ async function buildOurs() {
   const hooks = lines.join('\n');
   // CommonJS like the shipped bundles (the loader finds its parse worker next to itself via __dirname).
   const outfile = path.join(BUILD, 'ours.cjs');
-  if (tracked('extension/node/parseWorker.ts')) {
+  for (const worker of ['parseWorker', 'analysisWorker']) {
+    if (!tracked(`extension/node/${worker}.ts`)) continue;
     await esbuild.build({
-      entryPoints: [path.join(ROOT, 'extension', 'node', 'parseWorker.ts')],
+      entryPoints: [path.join(ROOT, 'extension', 'node', `${worker}.ts`)],
       bundle: true,
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      outfile: path.join(BUILD, 'parseWorker.js'),
+      outfile: path.join(BUILD, `${worker}.js`),
       logLevel: 'error',
     });
   }

@@ -10,6 +10,7 @@ const entries = [
   { entryPoints: ['extension/worker/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['extension/node/parseWorker.ts'], outfile: 'dist/parseWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { entryPoints: ['extension/node/analysisWorker.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // the webview's layout worker: the page fetches it and starts it from a Blob URL (webview CSP)
   { entryPoints: ['webview/layoutWorker.ts'], outfile: 'dist/layoutWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },

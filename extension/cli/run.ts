@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseCommand, HELP, UsageError, type AnalyzeCommand, type DiffCommand } from './args';
 import { analyzeJson, analyzeText, diffJson, diffText } from './report';
 import { loadSnapshotFile } from '../node/loadSnapshot';
-import { analyze } from '../core/analysis';
+import { analyzeSnapshot } from '../node/parallelAnalysis';
 import { buildSummary } from '../core/report';
 import { buildBackrefGraph } from '../core/backrefs';
 import { backrefGraphToDot } from '../core/dot';
@@ -102,9 +102,9 @@ async function load(file: string, io: CliIo) {
   const progress = new ProgressLine(io, file);
   try {
     const t0 = performance.now();
-    const snap = await loadSnapshotFile(file, { signal: io.signal, onProgress: progress.report });
+    const snap = await loadSnapshotFile(file, { signal: io.signal, onProgress: progress.report, shared: true });
     const parseMs = performance.now() - t0;
-    const analysis = analyze(snap, { signal: io.signal, onProgress: progress.report });
+    const analysis = await analyzeSnapshot(snap, { signal: io.signal, onProgress: progress.report });
     analysis.timings.parse ??= parseMs;
     return analysis;
   } finally {

@@ -40,8 +40,31 @@ export interface Analysis {
   timings: Record<string, number>;
 }
 
-/** Runs the index phases over a parsed snapshot. */
+/** Runs the index phases over a parsed snapshot, on this thread. */
 export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
+  const start = beginAnalysis(snap, opts);
+  const retainers = start.timed('retainers', () => computeRetainers(snap, opts));
+  const shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
+  return finishAnalysis(start, retainers, shallowSizes, opts);
+}
+
+/**
+ * The phases that need the snapshot's strings (distances with DevTools' name-based filter, page-owned
+ * flags, essential edges). The others — retainers and shallow sizes — need only the numeric columns,
+ * so a host may compute them on another thread meanwhile and pass them to finishAnalysis.
+ */
+export interface AnalysisStart {
+  snap: HeapSnapshot;
+  distances: Int32Array;
+  pageOwned: Uint8Array;
+  essential: Uint32Array;
+  timings: Record<string, number>;
+  /** runs f as the named phase: progress at its start, wall milliseconds into timings */
+  timed: <T>(phase: string, f: () => T) => T;
+}
+
+/** Distances, page-owned flags and essential edges (first half of analyze). */
+export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): AnalysisStart {
   const timings: Record<string, number> = {};
   const timed = <T>(phase: string, f: () => T): T => {
     const t0 = performance.now();
@@ -51,17 +74,21 @@ export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
     return r;
   };
   const weakMapNames = new WeakMapEdgeNames(snap.strings);
-  const retainers = timed('retainers', () => computeRetainers(snap, opts));
-  const shallowSizes = timed('shallowSizes', () => computeShallowSizes(snap));
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
-  const distances = both.distances;
   const pageOwned = both.pageOwned as Uint8Array;
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
-  const tree = timed('dominators', () => computeDominators(snap, retainers, essential, opts));
+  return { snap, distances: both.distances, pageOwned, essential, timings, timed };
+}
+
+/** Dominators and retained sizes from beginAnalysis's result plus retainers and shallow sizes. */
+export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shallowSizes: Float64Array,
+  opts: RunOptions = {}): Analysis {
+  const { snap, timed } = start;
+  const tree = timed('dominators', () => computeDominators(snap, retainers, start.essential, opts));
   const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));
   return {
-    snap, retainers, distances, dominators: tree.dominators, retainedSizes, shallowSizes, pageOwned,
-    dominatorOrder: tree.order, timings,
+    snap, retainers, distances: start.distances, dominators: tree.dominators, retainedSizes, shallowSizes,
+    pageOwned: start.pageOwned, dominatorOrder: tree.order, timings: start.timings,
   };
 }

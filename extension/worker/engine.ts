@@ -2,7 +2,8 @@
 // worker (one worker per open document). Each request kind is a call into the pure engine.
 import type { EngineReplies, EngineRequest } from '../protocol';
 import type { AnalysisSettings, AnalysisSummary, BackrefGraph, BackrefOptions } from '../core/results';
-import { analyze, type Analysis } from '../core/analysis';
+import type { Analysis } from '../core/analysis';
+import { analyzeSnapshot } from '../node/parallelAnalysis';
 import { buildSummary, DEFAULT_SETTINGS, pathsForNode } from '../core/report';
 import { buildBackrefGraph } from '../core/backrefs';
 import { backrefGraphToDot } from '../core/dot';
@@ -27,8 +28,9 @@ export class WorkerEngine {
       this.analysis = null;
       this.cachedSummary = null;
       this.settings = req.settings;
-      const snap = await loadSnapshotFile(req.path, { signal, onProgress });
-      this.analysis = analyze(snap, { signal, onProgress });
+      // shared columns: the analysis runs on this thread and a helper thread (parallelAnalysis.ts)
+      const snap = await loadSnapshotFile(req.path, { signal, onProgress, shared: true });
+      this.analysis = await analyzeSnapshot(snap, { signal, onProgress });
       return this.summary();
     },
     summary: () => this.summary(),

@@ -67,7 +67,7 @@ describe('Retention Graph editor in VS Code for the browser (e2e)', function () 
   it('packages only what the installed extension needs', () => {
     const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).split('\n').filter(Boolean)
       .filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length)).sort();
-    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'media/webview.css']) {
+    for (const needed of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/parseWorker.js', 'dist/analysisWorker.js', 'dist/webview.js', 'media/webview.css']) {
       assert.ok(entries.includes(needed), `${needed} missing from the .vsix: ${entries.join(', ')}`);
     }
     const unexpected = entries.filter((e) => !/^(dist\/[\w]+\.js|media\/[\w./-]+|package\.json|readme\.md|changelog\.md|LICENSE(\.txt|\.md)?)$/i.test(e));

@@ -1,0 +1,177 @@
+// Analysis on two threads. The main thread runs the phases that need the snapshot's strings
+// (distances with DevTools' name-based filter, page-owned flags, essential edges), then dominators
+// and retained sizes; a helper thread (analysisWorker.ts) meanwhile builds the retainers, the shallow
+// sizes and the cycles, which need only the numeric columns. The columns must be on
+// SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
+// helper fails, everything runs on this thread. The results do not depend on which thread ran what.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { HeapSnapshot } from '../core/model';
+import type { RunOptions } from '../core/progress';
+import { analyze, beginAnalysis, finishAnalysis, type Analysis } from '../core/analysis';
+import { computeRetainers, type Retainers } from '../core/retainers';
+import { computeShallowSizes } from '../core/edgeRules';
+import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
+import { cancelledError } from '../core/errors';
+import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns } from '../protocol';
+
+export interface ParallelAnalysisOptions extends RunOptions {
+  /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
+  workerPath?: string | null;
+  /** Snapshots with fewer nodes are analysed on one thread (a thread costs ~30 ms to start). */
+  minNodes?: number;
+  /** Filled in: whether the helper thread computed the retainers, shallow sizes and cycles. */
+  stats?: { helper?: boolean };
+}
+
+/** Below this many nodes one thread is as fast. */
+export const PARALLEL_MIN_NODES = 200_000;
+
+/** The bundled helper next to this bundle (dist/analysisWorker.js), or null (e.g. under tsx). */
+export function defaultAnalysisWorkerPath(): string | null {
+  const p = path.join(__dirname, 'analysisWorker.js');
+  return fs.existsSync(p) ? p : null;
+}
+
+/** The numeric columns when every one of them is on a SharedArrayBuffer, else null. */
+export function sharedColumns(snap: HeapSnapshot): SharedColumns | null {
+  const cols: SharedColumns = {
+    nodeType: snap.nodeType, nodeName: snap.nodeName, nodeId: snap.nodeId, nodeSelfSize: snap.nodeSelfSize,
+    nodeTraceId: snap.nodeTraceId, nodeDetachedness: snap.nodeDetachedness, firstEdge: snap.firstEdge,
+    edgeType: snap.edgeType, edgeNameOrIndex: snap.edgeNameOrIndex, edgeTo: snap.edgeTo,
+  };
+  for (const a of Object.values(cols)) if (a !== null && !(a.buffer instanceof SharedArrayBuffer)) return null;
+  return cols;
+}
+
+/** Strings the helper's phases read: the root's children's names and the constants they compare with. */
+function helperStrings(snap: HeapSnapshot): Array<[number, string]> {
+  const { strings, firstEdge, edgeTo, nodeName } = snap;
+  const out = new Map<number, string>();
+  const root = snap.rootOrdinal;
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
+    const i = nodeName[edgeTo[e]];
+    out.set(i, strings[i]);
+  }
+  let dict = false;
+  for (let i = 0, n = strings.length; i < n; i++) {
+    const s = strings[i];
+    if (s === 'system / ExternalStringData' || s === '(Document DOM trees)') out.set(i, s);
+    else if (s === '__dict__' && !dict) {
+      out.set(i, s); // only the first: cycles look it up with indexOf
+      dict = true;
+    }
+  }
+  return [...out];
+}
+
+/** analyze() plus the default cycles, on two threads when possible (same results as one thread). */
+export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysisOptions = {}): Promise<Analysis> {
+  const workerPath = opts.workerPath === undefined ? defaultAnalysisWorkerPath() : opts.workerPath;
+  const columns = sharedColumns(snap);
+  if (opts.stats) opts.stats.helper = false;
+  if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
+  const data: AnalysisHelperData = {
+    meta: snap.meta, columns, stringCount: snap.strings.length, strings: helperStrings(snap),
+    cycleEdgeTypes: defaultCycleEdgeTypes(snap),
+  };
+  const helper = new HelperThread(workerPath, data);
+  try {
+    const start = beginAnalysis(snap, opts);
+    const waitStart = performance.now();
+    let retainers: Retainers;
+    let shallowSizes: Float64Array;
+    const got = await helper.firstTwo(opts.signal);
+    if (got) {
+      ({ retainers, shallowSizes } = got);
+      start.timings.retainers = got.retainersMs;
+      start.timings.shallowSizes = got.shallowMs;
+      start.timings.waitForHelper = performance.now() - waitStart;
+    } else {
+      retainers = start.timed('retainers', () => computeRetainers(snap, opts));
+      shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
+    }
+    const analysis = finishAnalysis(start, retainers, shallowSizes, opts);
+    const cycles = got ? await helper.cycles(opts.signal) : null;
+    if (cycles) {
+      setCycles(analysis, cycles.cycles);
+      analysis.timings.cycles = cycles.ms;
+    }
+    if (opts.stats) opts.stats.helper = got !== null && cycles !== null;
+    return analysis;
+  } finally {
+    void helper.stop();
+  }
+}
+
+type Reply<K extends FromAnalysisHelper['kind']> = Extract<FromAnalysisHelper, { kind: K }>;
+
+/** One helper thread and the replies it posts (null when it failed: the caller computes them itself). */
+class HelperThread {
+  private readonly worker: Worker;
+  private readonly replies = new Map<string, (m: FromAnalysisHelper | null) => void>();
+  private readonly received = new Map<string, FromAnalysisHelper | null>();
+  private failed = false;
+
+  constructor(workerPath: string, data: AnalysisHelperData) {
+    this.worker = new Worker(workerPath, { workerData: data });
+    this.worker.on('message', (m: FromAnalysisHelper) => {
+      if (m.kind === 'error') this.fail();
+      else this.deliver(m.kind, m);
+    });
+    this.worker.on('error', () => this.fail());
+    this.worker.on('exit', () => this.fail());
+  }
+
+  private deliver(kind: string, m: FromAnalysisHelper | null): void {
+    if (this.received.has(kind)) return;
+    this.received.set(kind, m);
+    this.replies.get(kind)?.(m);
+  }
+
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const k of ['retainers', 'shallowSizes', 'cycles']) this.deliver(k, null);
+  }
+
+  private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(cancelledError());
+        return;
+      }
+      const onAbort = () => reject(cancelledError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (m: FromAnalysisHelper | null) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(m as Reply<K> | null);
+      };
+      if (this.received.has(kind)) done(this.received.get(kind) ?? null);
+      else this.replies.set(kind, done);
+    });
+  }
+
+  /** Retainers and shallow sizes, or null when the helper failed. */
+  async firstTwo(signal?: AbortSignal): Promise<{ retainers: Retainers; shallowSizes: Float64Array; retainersMs: number; shallowMs: number } | null> {
+    const r = await this.wait('retainers', signal);
+    const s = await this.wait('shallowSizes', signal);
+    if (!r || !s) return null;
+    return {
+      retainers: { firstRetainer: r.firstRetainer, retainerEdge: r.retainerEdge, retainerNode: r.retainerNode },
+      shallowSizes: s.sizes, retainersMs: r.ms, shallowMs: s.ms,
+    };
+  }
+
+  /** The cycles over the default edge types, or null when the helper failed. */
+  async cycles(signal?: AbortSignal): Promise<{ cycles: Cycles; ms: number } | null> {
+    const c = await this.wait('cycles', signal);
+    return c ? { cycles: c.cycles, ms: c.ms } : null;
+  }
+
+  async stop(): Promise<void> {
+    this.failed = true;
+    await this.worker.terminate().catch(() => undefined);
+  }
+}

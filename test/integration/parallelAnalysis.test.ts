@@ -1,0 +1,161 @@
+// Analysis on two threads (extension/node/parallelAnalysis.ts) against analyze() on one thread, on
+// snapshots written at test time by real programs (Node, Python through our exporter, a Chromium
+// page): every per-node array, the retainer index and the cycles must be identical; a helper that
+// fails falls back to one thread; cancellation ends the analysis.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
+import { analyzeSnapshot, sharedColumns } from '../../extension/node/parallelAnalysis';
+import { analyze, type Analysis } from '../../extension/core/analysis';
+import { computeCycles, cyclesOf } from '../../extension/core/cycles';
+import { isPythonSnapshot } from '../../extension/core/python';
+import { SnapshotError } from '../../extension/core/errors';
+import { chromiumDetachedSnapshot, hasChromium } from '../helpers/realSnapshots';
+
+const root = path.resolve(__dirname, '../..');
+
+const NODE_PROGRAM = `
+const v8 = require('node:v8');
+class Request { constructor(i) { this.url = '/item/' + i; this.headers = { host: 'h' + (i % 7) }; } }
+globalThis.keep = [];
+const wm = new WeakMap();
+for (let i = 0; i < 30000; i++) {
+  const r = new Request(i);
+  r.self = r;
+  r.onDone = () => r.url;
+  if (i % 5 === 0) wm.set(r, { owner: r });
+  keep.push(i % 3 ? r : new Map([[i, r]]));
+}
+v8.writeHeapSnapshot(process.argv[1]);
+`;
+
+const PYTHON_PROGRAM = `
+import sys, gc
+sys.path.insert(0, sys.argv[2])
+import retention_graph_export as rge
+class Request:
+    def __init__(self, i):
+        self.path = '/r/%d' % i
+        self.me = self
+gc.disable()
+keep = [Request(i) for i in range(3000)]
+for i in range(2000):
+    Request(i)
+rge.dump(sys.argv[1])
+`;
+
+function sameArray(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  assert.equal(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${what}[${i}]: ${a[i]} (two threads) vs ${b[i]} (one)`);
+}
+
+function assertSameAnalysis(two: Analysis, one: Analysis): void {
+  sameArray(two.distances, one.distances, 'distances');
+  sameArray(two.dominators, one.dominators, 'dominators');
+  sameArray(two.dominatorOrder, one.dominatorOrder, 'dominatorOrder');
+  sameArray(two.retainedSizes, one.retainedSizes, 'retainedSizes');
+  sameArray(two.shallowSizes, one.shallowSizes, 'shallowSizes');
+  sameArray(two.pageOwned, one.pageOwned, 'pageOwned');
+  sameArray(two.retainers.firstRetainer, one.retainers.firstRetainer, 'firstRetainer');
+  sameArray(two.retainers.retainerEdge, one.retainers.retainerEdge, 'retainerEdge');
+  sameArray(two.retainers.retainerNode, one.retainers.retainerNode, 'retainerNode');
+  const c2 = cyclesOf(two);
+  const c1 = computeCycles(one.snap);
+  assert.deepEqual(c2.edgeTypes, c1.edgeTypes);
+  assert.equal(c2.dictName, c1.dictName, 'dictName');
+  sameArray(c2.component, c1.component, 'cycle components');
+  sameArray(c2.inCycle, c1.inCycle, 'inCycle');
+  assert.equal(c2.nodesInCycles, c1.nodesInCycles);
+  assert.equal(c2.largestComponent, c1.largestComponent);
+}
+
+describe('analysis on two threads', function () {
+  this.timeout(300_000);
+  let dir = '';
+  let workerPath = '';
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-parallel-analysis-'));
+    workerPath = path.join(dir, 'analysisWorker.js');
+    await esbuild.build({
+      entryPoints: [path.join(root, 'extension/node/analysisWorker.ts')], outfile: workerPath, bundle: true,
+      platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+    });
+  });
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function check(file: string): Promise<Analysis> {
+    const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
+    assert.ok(sharedColumns(snap), 'columns on SharedArrayBuffers');
+    const stats: { helper?: boolean } = {};
+    const two = await analyzeSnapshot(snap, { workerPath, minNodes: 0, stats });
+    assert.equal(stats.helper, true, 'the helper thread computed retainers, shallow sizes and cycles');
+    assert.ok(two.timings.waitForHelper !== undefined);
+    const one = analyze(await loadSnapshotFile(file, { parallel: false }));
+    assertSameAnalysis(two, one);
+    return two;
+  }
+
+  it('a real Node heap (objects, closures, Maps, WeakMaps, self cycles)', async () => {
+    const file = path.join(dir, 'node.heapsnapshot');
+    execFileSync(process.execPath, ['-e', NODE_PROGRAM, file], { stdio: 'inherit', timeout: 120_000 });
+    const a = await check(file);
+    assert.ok(a.snap.nodeCount > 100_000, `${a.snap.nodeCount} nodes`);
+    assert.ok(cyclesOf(a).nodesInCycles >= 30000, 'every Request is on its self cycle');
+  });
+
+  it('a real Python heap from our exporter (hidden edges and __dict__ count for cycles)', async () => {
+    const file = path.join(dir, 'python.heapsnapshot');
+    execFileSync('/usr/bin/python3', ['-c', PYTHON_PROGRAM, file, path.join(root, 'python')], { stdio: 'inherit', timeout: 120_000 });
+    const a = await check(file);
+    assert.ok(isPythonSnapshot(a.snap));
+    assert.deepEqual(cyclesOf(a).edgeTypes, computeCycles(a.snap).edgeTypes);
+    assert.ok(cyclesOf(a).nodesInCycles >= 5000, `${cyclesOf(a).nodesInCycles} nodes on cycles`);
+  });
+
+  it('a Chromium page with detached DOM (CDP)', async function () {
+    if (!hasChromium()) this.skip();
+    const { path: file } = await chromiumDetachedSnapshot();
+    await check(file);
+  });
+
+  it('a helper that fails: the same results from one thread', async () => {
+    const file = path.join(dir, 'node.heapsnapshot');
+    const broken = path.join(dir, 'broken.js');
+    fs.writeFileSync(broken, 'throw new Error("helper fails to start");');
+    const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
+    const stats: { helper?: boolean } = {};
+    const two = await analyzeSnapshot(snap, { workerPath: broken, minNodes: 0, stats });
+    assert.equal(stats.helper, false);
+    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
+  });
+
+  it('not shared columns or a small snapshot: one thread', async () => {
+    const file = path.join(dir, 'node.heapsnapshot');
+    const stats: { helper?: boolean } = {};
+    await analyzeSnapshot(await loadSnapshotFile(file, { parallel: false }), { workerPath, minNodes: 0, stats });
+    assert.equal(stats.helper, false, 'unshared columns');
+    await analyzeSnapshot(await loadSnapshotFile(file, { shared: true, parallel: false }), { workerPath, minNodes: 1e9, stats });
+    assert.equal(stats.helper, false, 'below minNodes');
+  });
+
+  it('cancellation: an aborted signal ends the analysis with SnapshotError cancelled', async () => {
+    const file = path.join(dir, 'node.heapsnapshot');
+    const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
+    const ac = new AbortController();
+    let phases = 0;
+    const p = analyzeSnapshot(snap, {
+      workerPath, minNodes: 0, signal: ac.signal,
+      onProgress: () => {
+        if (++phases === 2) ac.abort();
+      },
+    });
+    await assert.rejects(p, (e: unknown) => e instanceof SnapshotError && e.code === 'cancelled');
+  });
+});
