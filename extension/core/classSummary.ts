@@ -10,8 +10,16 @@
 // splits V8 objects by constructor location when the snapshot has locations), classes are keyed by
 // name only. In Python heaps frames, functions, modules and types are keyed by kind ("frame").
 //
-// One DFS over the dominator tree (iterative, children in a CSR array) with a per-class counter of
-// counted ancestors on the current DFS path: O(nodes).
+// One pass over the nodes in analysis.dominatorOrder (every node after its dominator) keeping the
+// dominator path of the current node on a stack, with a per-class counter of counted nodes on that
+// path: a node is counted when its class has none. Consecutive nodes of that order need not be
+// dominator-tree neighbours; when a node's dominator is off the path, the path is cut back to the
+// dominator's nearest ancestor on it and the chain below pushed again (measured on a 1 GB Node heap:
+// 1.0 M re-pushed nodes for 11.8 M). No children index, no DFS: O(nodes + re-pushes), one byte per
+// node of state (which becomes classTop) and a stack whose touched part is the path depth. Input
+// whose order or dominators are inconsistent (a dominator chain not reaching the root), or an order
+// needing more than 2 re-pushes per node, falls back to a DFS over a children index of the
+// dominator tree.
 import type { Analysis } from './analysis';
 import type { ClassSummaryRow } from './results';
 import type { HeapSnapshot } from './model';
@@ -40,29 +48,27 @@ export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(sn
     return id;
   };
   const ty = snap.types;
-  const byString = new Int32Array(snap.strings.length).fill(-1);
-  const byType = new Int32Array(snap.meta.nodeTypes.length + 1).fill(-1);
+  const { nodeType, nodeName, strings } = snap;
+  // class id per node type: BY_NAME for types keyed by the node's name (object, native; Python
+  // functions), else the id of "(type)", -1 until first seen. Names: class id per string index.
+  const BY_NAME = -2;
+  const byType = new Int32Array(256).fill(-1);
+  if (ty.nodeObject >= 0) byType[ty.nodeObject] = BY_NAME;
+  if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
+  // Python functions: one class "function" rather than DevTools' "(closure)"
+  if (python && ty.nodeClosure >= 0) byType[ty.nodeClosure] = BY_NAME;
+  const byString = new Int32Array(strings.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    const t = snap.nodeType[i];
-    if (t === ty.nodeObject || t === ty.nodeNative) {
-      const s = snap.nodeName[i];
-      let id = byString[s];
-      if (id < 0) {
-        const name = snap.strings[s];
-        id = byString[s] = idOf(python ? pythonClassKey(name) : name);
-      }
-      ids[i] = id;
-    } else if (python && t === ty.nodeClosure) {
-      // Python functions: one class "function" rather than DevTools' "(closure)"
-      const s = snap.nodeName[i];
-      let id = byString[s];
-      if (id < 0) id = byString[s] = idOf(pythonClassKey(snap.strings[s]));
-      ids[i] = id;
-    } else {
-      let id = byType[t];
-      if (id < 0) id = byType[t] = idOf(snap.className(i));
-      ids[i] = id;
+    const t = nodeType[i];
+    let id = byType[t];
+    if (id === BY_NAME) {
+      const s = nodeName[i];
+      id = byString[s];
+      if (id < 0) id = byString[s] = idOf(python ? pythonClassKey(strings[s]) : strings[s]);
+    } else if (id < 0) {
+      id = byType[t] = idOf(snap.className(i));
     }
+    ids[i] = id;
   }
   return { ids, names };
 }
@@ -77,8 +83,98 @@ export interface ClassTotals {
   classTop: Uint8Array;
 }
 
-/** Per-class count, self size and DevTools class retained size (bytes) in one dominator-tree pass. */
+/** Per-class count, self size and DevTools class retained size (bytes) in one pass over the dominator order. */
 export function computeClassTotals(analysis: Analysis, classIds: ClassIds = computeClassIds(analysis.snap)): ClassTotals {
+  const { snap, dominators, retainedSizes, dominatorOrder: order } = analysis;
+  const n = snap.nodeCount;
+  const root = snap.rootOrdinal;
+  if (n === 0 || !order || order.length !== n || order[0] !== root) return classTotalsByDfs(analysis, classIds);
+  const { ids, names } = classIds;
+  const k = names.length;
+  const count = new Float64Array(k);
+  const selfSize = new Float64Array(k);
+  const retainedSize = new Float64Array(k);
+  const sizes = analysis.shallowSizes; // DevTools' displayed shallow sizes
+  // per node: TOP (counted in its class's retained size; the only bit left at the end, as classTop),
+  // SIZED (shallow size not 0), SEEN (visited), ON (on the current dominator path)
+  const TOP = 1;
+  const SIZED = 2;
+  const SEEN = 4;
+  const ON = 8;
+  const state = new Uint8Array(n);
+  // sequential pass: counts and self sizes, and the SIZED flag so the ordered pass need not read sizes
+  for (let i = 0; i < n; i++) {
+    const s = sizes[i];
+    if (s === 0) continue;
+    const c = ids[i];
+    count[c]++;
+    selfSize[c] += s;
+    state[i] = SIZED;
+  }
+  // counted nodes of each class on the path
+  const active = new Uint32Array(k);
+  // the path [0, sp), root first; a chain being re-pushed is collected at the top end. Only the
+  // pages it touches are resident.
+  const stack = new Uint32Array(n);
+  let sp = 0;
+  // re-pushes allowed before falling back to the DFS (an order far from a DFS of the dominator tree
+  // could otherwise cost nodes x depth)
+  let budget = 2 * n + 1024;
+  for (let i = 0; i < n; i++) {
+    const u = order[i];
+    if (i > 0) {
+      const d = dominators[u];
+      const sd = state[d];
+      if ((sd & SEEN) === 0 || u >= n || (state[u] & SEEN) !== 0) return classTotalsByDfs(analysis, classIds);
+      let a = d;
+      if ((sd & ON) === 0) {
+        // d is off the path: collect it and its ancestors up to the first one on the path
+        let top = n;
+        while ((state[a] & ON) === 0) {
+          stack[--top] = a;
+          a = dominators[a];
+        }
+        while (stack[sp - 1] !== a) {
+          const x = stack[--sp];
+          const sx = (state[x] &= ~ON);
+          if ((sx & TOP) !== 0) active[ids[x]]--;
+        }
+        budget -= n - top;
+        if (budget < 0) return classTotalsByDfs(analysis, classIds);
+        for (let j = top; j < n; j++) {
+          const x = stack[j];
+          const sx = (state[x] |= ON);
+          if ((sx & TOP) !== 0) active[ids[x]]++;
+          stack[sp++] = x;
+        }
+      } else {
+        while (stack[sp - 1] !== d) {
+          const x = stack[--sp];
+          const sx = (state[x] &= ~ON);
+          if ((sx & TOP) !== 0) active[ids[x]]--;
+        }
+      }
+    } else if (dominators[u] !== u) {
+      return classTotalsByDfs(analysis, classIds);
+    }
+    let st = state[u] | SEEN | ON;
+    if ((st & SIZED) !== 0) {
+      const c = ids[u];
+      if (active[c] === 0) {
+        st |= TOP;
+        retainedSize[c] += retainedSizes[u];
+        active[c]++;
+      }
+    }
+    state[u] = st;
+    stack[sp++] = u;
+  }
+  for (let i = 0; i < n; i++) state[i] &= TOP;
+  return { classIds, count, selfSize, retainedSize, classTop: state };
+}
+
+/** computeClassTotals by a DFS over a children index of the dominator tree; copes with dominator chains that miss the root. */
+function classTotalsByDfs(analysis: Analysis, classIds: ClassIds): ClassTotals {
   const { snap, dominators, retainedSizes } = analysis;
   const n = snap.nodeCount;
   const { ids, names } = classIds;

@@ -82,6 +82,42 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
     }
   });
 
+  it('marks classTop by the definition for any parents-first dominator order (DFS file order, BFS, reversed children)', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      let s = seed * 7919;
+      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+      const b = new SnapshotBuilder();
+      const n = 10 + Math.floor(rnd() * 80);
+      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 3)}`, i % 5));
+      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
+      for (let j = 0; j < n * 1.4; j++) b.prop(nodes[Math.floor(rnd() * n)], nodes[Math.floor(rnd() * n)], `e${j}`);
+      const an = analyze(b.build());
+      const N = an.snap.nodeCount;
+      const children: number[][] = Array.from({ length: N }, () => []);
+      for (let v = 0; v < N; v++) if (v !== an.snap.rootOrdinal) children[an.dominators[v]].push(v);
+      const bfs = [an.snap.rootOrdinal];
+      for (let i = 0; i < bfs.length; i++) bfs.push(...children[bfs[i]]);
+      const dfsReversed: number[] = [];
+      const st = [an.snap.rootOrdinal];
+      while (st.length) { const v = st.pop()!; dfsReversed.push(v); st.push(...children[v]); }
+      for (const order of [an.dominatorOrder, Uint32Array.from(bfs), Uint32Array.from(dfsReversed)]) {
+        assert.equal(order.length, N);
+        const t = computeClassTotals({ ...an, dominatorOrder: order });
+        for (let v = 0; v < N; v++) {
+          let top = an.shallowSizes[v] !== 0;
+          for (let d = an.dominators[v], w = v; top && d !== w; w = d, d = an.dominators[d]) {
+            if (an.shallowSizes[d] !== 0 && t.classIds.ids[d] === t.classIds.ids[v]) top = false;
+          }
+          assert.equal(t.classTop[v], top ? 1 : 0, `seed ${seed} node ${v}`);
+        }
+        const ref = referenceClassRetained(an);
+        for (let c = 0; c < t.classIds.names.length; c++) {
+          assert.equal(t.retainedSize[c], ref.get(t.classIds.names[c]) ?? 0, `seed ${seed} class ${t.classIds.names[c]}`);
+        }
+      }
+    }
+  });
+
   it('still counts every node when dominator chains do not reach the root (malformed input)', () => {
     const b = new SnapshotBuilder();
     const x = b.obj('Loop', 5);
