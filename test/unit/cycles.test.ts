@@ -11,9 +11,9 @@ function names(snap: HeapSnapshot, edges: number[] | null): string[] | null {
 }
 
 /** Reference SCCs by a recursive Kosaraju on small graphs (independent of the engine's algorithm). */
-function referenceComponents(snap: HeapSnapshot, types: string[]): number[] {
+function referenceComponents(snap: HeapSnapshot, types: string[], dictEdges = false): number[] {
   const n = snap.nodeCount;
-  const ok = (e: number) => types.includes(snap.edgeTypeName(e))
+  const ok = (e: number) => (types.includes(snap.edgeTypeName(e)) || (dictEdges && snap.edgeTypeName(e) === 'internal' && snap.edgeName(e) === '__dict__'))
     && snap.nodeTypeName(snap.edgeFrom(e)) !== 'synthetic' && snap.nodeTypeName(snap.edgeTo[e]) !== 'synthetic';
   const out: number[][] = Array.from({ length: n }, () => []);
   const inn: number[][] = Array.from({ length: n }, () => []);
@@ -137,6 +137,40 @@ describe('cycles: strongly connected components over the cycle edge set', () => 
     const cyc = shortestCycleThrough(an, req)!;
     assert.deepEqual(names(an.snap, cyc), ['_task', '0', '__traceback__', 'tb_frame', 'request']);
     assert.equal(computeCycles(an.snap, V8_CYCLE_EDGE_TYPES).inCycle[req], 0, 'without hidden edges the chain is open');
+  });
+
+  it('agrees with a reference Kosaraju on random Python graphs (hidden edges, internal __dict__ edges count)', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const rnd = lcg(1000 + seed);
+      const b = new PythonSnapshotBuilder();
+      const n = 5 + Math.floor(rnd() * 60);
+      const nodes = Array.from({ length: n }, (_, i) => b.obj(`mod.C${i % 5}`));
+      const m = Math.floor(rnd() * n * 2.2);
+      const types = ['property', 'element', 'hidden', 'weak', 'internal', 'internal'];
+      for (let j = 0; j < m; j++) {
+        const t = types[Math.floor(rnd() * types.length)];
+        const from = nodes[Math.floor(rnd() * n)];
+        const to = nodes[Math.floor(rnd() * n)];
+        b.edge(from, to, t, t === 'element' || t === 'hidden' ? j : t === 'internal' && rnd() < 0.6 ? '__dict__' : `e${j}`);
+      }
+      b.inGarbage(...nodes.slice(0, 3));
+      const snap = b.build();
+      const cy = computeCycles(snap);
+      const ref = referenceComponents(snap, PYTHON_CYCLE_EDGE_TYPES, true);
+      for (let x = 0; x < snap.nodeCount; x++) {
+        for (let y = 0; y < snap.nodeCount; y++) {
+          assert.equal(cy.component[x] === cy.component[y], ref[x] === ref[y], `seed ${seed}: nodes ${x}, ${y}`);
+        }
+        const size = ref.filter((c) => c === ref[x]).length;
+        let selfLoop = false;
+        for (let e = snap.firstEdge[x]; e < snap.firstEdge[x + 1]; e++) {
+          const t = snap.edgeTypeName(e);
+          const counts = PYTHON_CYCLE_EDGE_TYPES.includes(t) || (t === 'internal' && snap.edgeName(e) === '__dict__');
+          if (snap.edgeTo[e] === x && counts && snap.nodeTypeName(x) !== 'synthetic') selfLoop = true;
+        }
+        assert.equal(cy.inCycle[x] === 1, size > 1 || selfLoop, `seed ${seed}: inCycle of ${x}`);
+      }
+    }
   });
 
   it('handles a 100 000-node ring and a 100 000-deep chain without recursion', () => {
