@@ -104,7 +104,9 @@ export class HeapSnapshot {
   readonly nodeName: Uint32Array;
   readonly nodeId: Uint32Array;
   readonly nodeSelfSize: Float64Array;
+  /** trace_node_id per node; null when the file has none or all are 0 */
   readonly nodeTraceId: Uint32Array | null;
+  /** detachedness per node; null when the file has none or all are 0 */
   readonly nodeDetachedness: Uint8Array | null;
   readonly firstEdge: Uint32Array;
   readonly edgeType: Uint8Array;
@@ -126,8 +128,9 @@ export class HeapSnapshot {
     this.nodeName = init.nodeName;
     this.nodeId = init.nodeId;
     this.nodeSelfSize = init.nodeSelfSize;
-    this.nodeTraceId = init.nodeTraceId;
-    this.nodeDetachedness = init.nodeDetachedness;
+    // all-zero columns (no allocation tracking; no detachedness info) say nothing: not kept
+    this.nodeTraceId = init.nodeTraceId && !allZero(init.nodeTraceId) ? init.nodeTraceId : null;
+    this.nodeDetachedness = init.nodeDetachedness && !allZero(init.nodeDetachedness) ? init.nodeDetachedness : null;
     this.firstEdge = init.firstEdge;
     this.edgeType = init.edgeType;
     this.edgeNameOrIndex = init.edgeNameOrIndex;
@@ -233,6 +236,11 @@ export class HeapSnapshot {
     for (let i = 0; i < this.nodeCount; i++) s += this.nodeSelfSize[i];
     return s;
   }
+}
+
+function allZero(a: Uint8Array | Uint32Array): boolean {
+  for (let i = 0, n = a.length; i < n; i++) if (a[i] !== 0) return false;
+  return true;
 }
 
 /** Default V8 meta, as Node 20 / Chrome write it (used by the test builder and the Python exporter docs). */
