@@ -13,35 +13,39 @@ export interface Retainers {
   retainerNode: Uint32Array;
 }
 
-/** Builds the reverse edge index (counting sort by target; O(nodes + edges)). */
+/**
+ * Builds the reverse edge index (counting sort by target; O(nodes + edges)). Within each target the
+ * retainers are in edge order. No working memory beyond the result: firstRetainer serves as the
+ * fill cursor (end positions, filled from the last edge backwards).
+ */
 export function computeRetainers(snap: HeapSnapshot, opts: RunOptions = {}): Retainers {
   const { nodeCount, edgeCount, firstEdge, edgeTo } = snap;
   const firstRetainer = new Uint32Array(nodeCount + 1);
   for (let e = 0; e < edgeCount; e++) firstRetainer[edgeTo[e]]++;
-  // exclusive prefix sums: firstRetainer[n] = start of n's slice
+  // inclusive prefix sums: firstRetainer[n] = end of n's slice
   let sum = 0;
   for (let n = 0; n < nodeCount; n++) {
-    const c = firstRetainer[n];
+    sum += firstRetainer[n];
     firstRetainer[n] = sum;
-    sum += c;
   }
   firstRetainer[nodeCount] = sum;
   const retainerEdge = new Uint32Array(edgeCount);
   const retainerNode = new Uint32Array(edgeCount);
-  const fill = firstRetainer.slice(0, nodeCount);
   const step = 1 << 20;
-  for (let n = 0; n < nodeCount; n++) {
-    const end = firstEdge[n + 1];
-    for (let e = firstEdge[n]; e < end; e++) {
-      const slot = fill[edgeTo[e]]++;
+  // backwards over the edges, so each slice fills from its end down to its start in edge order
+  for (let n = nodeCount - 1; n >= 0; n--) {
+    const start = firstEdge[n];
+    for (let e = firstEdge[n + 1] - 1; e >= start; e--) {
+      const slot = --firstRetainer[edgeTo[e]];
       retainerEdge[slot] = e;
       retainerNode[slot] = n;
     }
     if ((n & (step - 1)) === 0) {
       throwIfAborted(opts.signal);
-      opts.onProgress?.({ phase: 'retainers', done: n, total: nodeCount });
+      opts.onProgress?.({ phase: 'retainers', done: nodeCount - n, total: nodeCount });
     }
   }
+  // each cursor now sits at its slice's start: firstRetainer[n] = start of n's slice
   opts.onProgress?.({ phase: 'retainers', done: nodeCount, total: nodeCount });
   return { firstRetainer, retainerEdge, retainerNode };
 }
