@@ -135,6 +135,8 @@ export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boole
 // number ("duplicated part") is shared by the table's and the key's edge to the same value.
 const WEAKMAP_EDGE_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @\d+\)$/;
 const TABLE_MARK = ' pair in WeakMap (table @';
+/** How many trailing characters of a WeakMap edge name its pair hash reads. */
+const HASHED_TAIL = 56;
 const NOT_PARSED = 0;
 const NOT_WEAKMAP = 1;
 const WEAKMAP = 2;
@@ -176,8 +178,12 @@ export class WeakMapEdgeNames {
         const id = Number(idText);
         result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
         this.tableIds[s] = result === WEAKMAP ? id : 0;
-        let h = 0;
-        for (let i = dupStart(name), n = name.length; i < n; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+        // hash the duplicated part's length and its last HASHED_TAIL characters (the value and table
+        // ids): equal parts hash equally, and samePair settles the rare collision
+        const n = name.length;
+        const from = Math.max(dupStart(name), n - HASHED_TAIL);
+        let h = n - dupStart(name);
+        for (let i = from; i < n; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
         // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
         h ^= h >>> 16;
         h = Math.imul(h, 0x85ebca6b);
