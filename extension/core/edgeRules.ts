@@ -220,9 +220,8 @@ export class WeakMapEdgeNames {
     const i0 = dupStart(x);
     const j0 = dupStart(y);
     if (x.length - i0 !== y.length - j0) return false;
-    // from the end: the ids that tell pairs apart are there
-    for (let i = x.length - 1, j = y.length - 1; i >= i0; i--, j--) if (x.charCodeAt(i) !== y.charCodeAt(j)) return false;
-    return true;
+    // the engine's string comparison (about twice as fast as a charCodeAt loop on these sliced strings)
+    return x.substring(i0) === y.substring(j0);
   }
 
   /** The duplicated part of edge name s, or undefined (allocates; for tests and reports). */
