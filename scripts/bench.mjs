@@ -237,7 +237,7 @@ async function runOnce(tool, file, sizeMB, bundles, timeoutS) {
   if (tool === 'python-export' && r.code === 0 && res && typeof res.seconds === 'number') {
     return { ok: true, ms: res.seconds * 1000, rssMB: timeRssMB, note: `${res.objects} objects, ${Math.round(res.file_bytes / 1e6)} MB file` };
   }
-  if (res && res.ok) return { ok: true, ms: res.ms, cpuMs, rssMB: timeRssMB ?? res.maxRssMB, phases: res.phases, stepCpu: res.cpu };
+  if (res && res.ok) return { ok: true, ms: res.ms, cpuMs, rssMB: timeRssMB ?? res.maxRssMB, phases: res.phases, stepCpu: res.cpu, queries: res.queries };
   const why = res && res.error ? res.error
     : (r.stderr.match(/(heap out of memory|RangeError[^\n]*|Error[^\n]*|memory access out of bounds[^\n]*)/) ?? [])[0]
       ?? `exit ${r.code ?? r.signal}`;
@@ -291,6 +291,10 @@ async function main() {
           row.phases = {};
           for (const k of Object.keys(runs[0].phases)) row.phases[k] = median(runs.map((r) => r.phases[k]));
         }
+        if (runs[0].queries) {
+          row.queries = {};
+          for (const k of Object.keys(runs[0].queries)) row.queries[k] = median(runs.map((r) => r.queries[k]));
+        }
         if (runs[0].stepCpu) {
           row.stepCpu = {};
           for (const k of Object.keys(runs[0].stepCpu)) row.stepCpu[k] = median(runs.map((r) => r.stepCpu[k]));
@@ -335,7 +339,9 @@ function renderMarkdown(results, opts, cpu) {
   const withPhases = results.filter((r) => r.tool === 'ours' && r.phases);
   if (withPhases.length) {
     out.push('');
-    out.push('Our phases (ms, median):');
+    out.push('Our phases (ms, median). Two threads: retainers, shallowSizes and cycles run on the helper thread while the '
+      + 'main thread runs distances (with page-owned flags) and essentialEdges; waitForHelper is the main thread\'s wait '
+      + 'for them before dominators. "total" is the wall time of the whole pipeline, not the sum.');
     out.push('');
     const keys = Object.keys(withPhases[0].phases);
     out.push(`| snapshot | ${keys.join(' | ')} | total | peak RSS / file size |`);
@@ -355,6 +361,18 @@ function renderMarkdown(results, opts, cpu) {
         const tot = ck.reduce((sum, k) => sum + (r.stepCpu[k] ?? 0), 0);
         out.push(`| ${Math.round(r.fileMB)} MB | ${ck.map((k) => Math.round(r.stepCpu[k] ?? 0)).join(' | ')} | ${Math.round(tot)} |`);
       }
+    }
+  }
+  const withQueries = results.filter((r) => r.tool === 'ours' && r.queries);
+  if (withQueries.length) {
+    out.push('');
+    out.push('Per-object queries once loaded (ms; k = 3 shortest retainer paths, default backref subgraph; up to 20 IncomingMessage objects):');
+    out.push('');
+    out.push('| snapshot | objects | paths median | paths max | backrefs median | backrefs max |');
+    out.push('|---|---:|---:|---:|---:|---:|');
+    for (const r of withQueries) {
+      const q = r.queries;
+      out.push(`| ${Math.round(r.fileMB)} MB | ${q.objects} | ${q.pathsMedianMs.toFixed(1)} | ${q.pathsMaxMs.toFixed(1)} | ${q.backrefsMedianMs.toFixed(1)} | ${q.backrefsMaxMs.toFixed(1)} |`);
     }
   }
   return `${out.join('\n')}\n`;

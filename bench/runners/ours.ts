@@ -7,6 +7,40 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { load, analyzeAll, extraPhases } from './oursHooks';
+import type { Analysis } from '../../extension/core/analysis';
+import { retainerPaths } from '../../extension/core/retainerPaths';
+import { buildBackrefGraph } from '../../extension/core/backrefs';
+
+/**
+ * Per-object query latency once loaded (the issue: <= 50 ms): k = 3 shortest retainer paths and the
+ * default backref subgraph, for up to 20 IncomingMessage objects (else the 20 largest retainers).
+ */
+function timeQueries(a: Analysis): Record<string, number> {
+  const { snap } = a;
+  let picks: number[] = [];
+  for (let n = 0; n < snap.nodeCount; n++) if (snap.className(n) === 'IncomingMessage') picks.push(n);
+  if (picks.length === 0) {
+    const order = Array.from({ length: Math.min(snap.nodeCount, 200_000) }, (_, i) => i).slice(1);
+    picks = order.sort((x, y) => a.retainedSizes[y] - a.retainedSizes[x]).slice(0, 20);
+  }
+  const step = Math.max(1, Math.floor(picks.length / 20));
+  picks = picks.filter((_, i) => i % step === 0).slice(0, 20);
+  const paths: number[] = [];
+  const backrefs: number[] = [];
+  for (const n of picks) {
+    let t = performance.now();
+    retainerPaths(a, n, { k: 3 });
+    paths.push(performance.now() - t);
+    t = performance.now();
+    buildBackrefGraph(a, [n]);
+    backrefs.push(performance.now() - t);
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+  return {
+    objects: picks.length, pathsMedianMs: med(paths), pathsMaxMs: Math.max(0, ...paths),
+    backrefsMedianMs: med(backrefs), backrefsMaxMs: Math.max(0, ...backrefs),
+  };
+}
 
 function out(fields: Record<string, unknown>): void {
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
@@ -45,6 +79,7 @@ async function main(): Promise<void> {
     step(name);
   }
   const ms = performance.now() - t0;
+  const queries = timeQueries(a);
   if (dump) {
     fs.mkdirSync(dump, { recursive: true });
     const write = (name: string, arr: ArrayBufferView) =>
@@ -54,7 +89,7 @@ async function main(): Promise<void> {
     write('retained.f64', a.retainedSizes);
     write('shallow.f64', a.shallowSizes);
   }
-  out({ ok: true, ms, phases, cpu, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount });
+  out({ ok: true, ms, phases, cpu, queries, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount });
 }
 
 main().catch((e: unknown) => {
