@@ -22,8 +22,9 @@ export interface ParseOptions {
   /**
    * Parallel parsing hook, called at the '[' of each top-level number array once the meta is known
    * (offset: its byte offset). 'parse' (the default): parse it here. 'skip': jump to its first ']'
-   * without checking anything (another parser reads it; flat arrays only). 'external' ("edges"
-   * only): skip it, and take its columns from setExternalEdges() before end().
+   * without checking anything (another parser reads it; flat arrays only). 'external' ("nodes"
+   * and "edges" only): skip it, and take its columns from setExternalNodes() / setExternalEdges()
+   * before end().
    */
   sectionStart?: (name: string, offset: number) => SectionAction;
   /** Stop parsing (ignore all further bytes) once this number array has been read completely. */
@@ -37,6 +38,24 @@ export interface ParseOptions {
 
 export type SectionAction = 'parse' | 'skip' | 'external';
 
+/** The node columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
+export interface NodeSection {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  nodeSelfSize: Float64Array;
+  nodeTraceId: Uint32Array | null;
+  nodeDetachedness: Uint8Array | null;
+  /** index of each node's first edge; count + 1 entries (the last one is set by end()) */
+  firstEdge: Uint32Array;
+  /** number of nodes */
+  count: number;
+  /** sum of the nodes' edge_count values */
+  edgeSum: number;
+  /** byte offset just past the array's ']' */
+  end: number;
+}
+
 /** The edges columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
 export interface EdgeSection {
   edgeType: Uint8Array;
@@ -44,6 +63,8 @@ export interface EdgeSection {
   edgeTo: Uint32Array;
   /** number of edges */
   count: number;
+  /** byte offset of the array's '[' */
+  start: number;
   /** byte offset just past the array's ']' */
   end: number;
 }
@@ -163,8 +184,14 @@ export class SnapshotParser {
   private readonly stopAfter: string | undefined;
   /** 0: edges parsed here; 1: edges claimed by an external parser; 2: and its columns were provided */
   private external = 0;
-  /** offset just past the ']' of the externally parsed edges array (-1 until seen) */
+  /** offsets of the '[' and just past the ']' of the edges array (-1 until seen) */
+  private edgesStart = -1;
   private externalEnd = -1;
+  /** the same for the nodes array */
+  private externalNodes = 0;
+  private nodesEnd = -1;
+  /** the nodes array was read here, with the meta known */
+  private nodesRead = false;
 
   /** absolute offset of the current buffer's first byte */
   private base = 0;
@@ -275,11 +302,31 @@ export class SnapshotParser {
     const m = this.edges;
     const ec = this.ec;
     return {
-      edgeType: ec.edgeType.length === m ? ec.edgeType : ec.edgeType.slice(0, m),
-      edgeNameOrIndex: ec.edgeName.length === m ? ec.edgeName : ec.edgeName.slice(0, m),
-      edgeTo: ec.edgeTo.length === m ? ec.edgeTo : ec.edgeTo.slice(0, m),
+      edgeType: this.trim8(ec.edgeType, m),
+      edgeNameOrIndex: this.trim32(ec.edgeName, m),
+      edgeTo: this.trim32(ec.edgeTo, m),
       count: m,
+      start: this.edgesStart,
       end: this.externalEnd,
+    };
+  }
+
+  /** The node columns (trimmed), when this parser read the nodes array completely with the meta known; else null. */
+  takeNodes(): NodeSection | null {
+    if (!this.nodesRead || this.externalNodes !== 0) return null;
+    const n = this.nodes;
+    const nc = this.nc;
+    return {
+      nodeType: this.trim8(nc.nodeType, n),
+      nodeName: this.trim32(nc.nodeName, n),
+      nodeId: this.trim32(nc.nodeId, n),
+      nodeSelfSize: this.trimF64(nc.nodeSelf, n),
+      nodeTraceId: nc.nodeTrace && this.trim32(nc.nodeTrace, n),
+      nodeDetachedness: nc.nodeDet && this.trim8(nc.nodeDet, n),
+      firstEdge: this.trim32(nc.firstEdge, n + 1),
+      count: n,
+      edgeSum: nc.edgeSum,
+      end: this.nodesEnd,
     };
   }
 
@@ -291,6 +338,31 @@ export class SnapshotParser {
   /** True once the snapshot meta has been read. */
   get hasMeta(): boolean {
     return this.layout !== null;
+  }
+
+  /** True when the nodes array was handed to another parser (sectionStart returned 'external'). */
+  get nodesExternal(): boolean {
+    return this.externalNodes !== 0;
+  }
+
+  /** Provides the node columns read by another parser; call before end() when nodesExternal. */
+  setExternalNodes(sec: NodeSection): void {
+    if (this.externalNodes !== 1) throw new Error('setExternalNodes: the nodes array was not claimed');
+    if (sec.end !== this.nodesEnd) {
+      throw new Error(`internal: the nodes array ends at ${sec.end} for the nodes parser but at ${this.nodesEnd} here`);
+    }
+    const nc = this.nc;
+    nc.nodeType = sec.nodeType;
+    nc.nodeName = sec.nodeName;
+    nc.nodeId = sec.nodeId;
+    nc.nodeSelf = sec.nodeSelfSize;
+    nc.nodeTrace = sec.nodeTraceId;
+    nc.nodeDet = sec.nodeDetachedness;
+    nc.firstEdge = sec.firstEdge;
+    nc.edgeSum = sec.edgeSum;
+    this.nodes = sec.count;
+    this.nodeCap = sec.count;
+    this.externalNodes = 2;
   }
 
   /** True when the edges array was handed to another parser (sectionStart returned 'external'). */
@@ -509,7 +581,7 @@ export class SnapshotParser {
       }
       const act = sec !== 0 && sec !== SEC_TREE && this.layout && this.onSectionStart ? this.onSectionStart(key, this.base + i) : 'parse';
       if (act !== 'parse') {
-        this.beginSkipArray(key, act === 'external' && key === 'edges', i);
+        this.beginSkipArray(key, act === 'external', i);
       } else if (sec !== 0) this.beginNumbers(key, sec, i);
       else {
         this.mode = M_STRINGS;
@@ -560,7 +632,19 @@ export class SnapshotParser {
     this.mode = M_SKIP_ARRAY;
     this.sectionName = name;
     this.sectionStart = this.base + i;
-    if (external) {
+    if (external && name === 'nodes') {
+      this.externalNodes = 1;
+      // the other parser allocates the columns; drop the (untouched) pre-sized ones
+      const nc = this.nc;
+      nc.nodeType = new Uint8Array(0);
+      nc.nodeName = new Uint32Array(0);
+      nc.nodeId = new Uint32Array(0);
+      nc.nodeSelf = new Float64Array(0);
+      nc.nodeTrace = null;
+      nc.nodeDet = null;
+      nc.firstEdge = new Uint32Array(1);
+      this.nodeCap = 0;
+    } else if (external && name === 'edges') {
       this.external = 1;
       // the other parser allocates the columns; drop the (untouched) pre-sized ones
       this.ec.edgeType = new Uint8Array(0);
@@ -578,6 +662,7 @@ export class SnapshotParser {
     const j = buf.indexOf(93, i);
     if (j < 0) return buf.length;
     if (this.sectionName === 'edges') this.externalEnd = this.base + j + 1;
+    else if (this.sectionName === 'nodes') this.nodesEnd = this.base + j + 1;
     this.mode = M_AFTER_VALUE;
     return j + 1;
   }
@@ -623,6 +708,28 @@ export class SnapshotParser {
 
   private f64(n: number): Float64Array {
     return this.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  }
+
+  // a column cut to n entries, on the same kind of buffer (slice() would not keep a SharedArrayBuffer)
+  private trim8(a: Uint8Array, n: number): Uint8Array {
+    if (a.length === n) return a;
+    const t = this.u8(n);
+    t.set(a.subarray(0, n));
+    return t;
+  }
+
+  private trim32(a: Uint32Array, n: number): Uint32Array {
+    if (a.length === n) return a;
+    const t = this.u32(n);
+    t.set(a.subarray(0, n));
+    return t;
+  }
+
+  private trimF64(a: Float64Array, n: number): Float64Array {
+    if (a.length === n) return a;
+    const t = this.f64(n);
+    t.set(a.subarray(0, n));
+    return t;
   }
 
   private growNodes(min: number): void {
@@ -678,6 +785,7 @@ export class SnapshotParser {
   // ---------------------------------------------------------------- numbers
 
   private beginNumbers(name: string, sec: number, i: number): void {
+    if (name === 'edges') this.edgesStart = this.base + i;
     this.mode = M_NUMBERS;
     this.section = sec;
     this.sectionName = name;
@@ -961,6 +1069,10 @@ export class SnapshotParser {
     }
     this.section = 0;
     if (name === 'edges') this.externalEnd = this.base + i;
+    else if (name === 'nodes') {
+      this.nodesEnd = this.base + i;
+      this.nodesRead = this.layout !== null;
+    }
     if (name === this.stopAfter) this.mode = M_STOPPED;
   }
 
@@ -1279,6 +1391,7 @@ export class SnapshotParser {
       }
     }
     if (this.external === 1) throw new Error('internal: end() before setExternalEdges() for the claimed edges array');
+    if (this.externalNodes === 1) throw new Error('internal: end() before setExternalNodes() for the claimed nodes array');
     const L = this.layout!;
     const nodeCount = this.nodes;
     const edgeCount = this.edges;
@@ -1292,8 +1405,8 @@ export class SnapshotParser {
       throw new SnapshotError('count-mismatch',
         `The nodes' edge_count values add up to ${this.nc.edgeSum} but the edges array holds ${edgeCount} edges`, { field: 'nodes (edge_count)' });
     }
-    const trim8 = (a: Uint8Array, n: number) => (a.length === n ? a : a.slice(0, n));
-    const trim32 = (a: Uint32Array, n: number) => (a.length === n ? a : a.slice(0, n));
+    const trim8 = (a: Uint8Array, n: number) => this.trim8(a, n);
+    const trim32 = (a: Uint32Array, n: number) => this.trim32(a, n);
     const firstEdge = trim32(this.nc.firstEdge, nodeCount + 1);
     firstEdge[nodeCount] = edgeCount;
     const edgeTo = trim32(this.ec.edgeTo, edgeCount);
@@ -1341,7 +1454,7 @@ export class SnapshotParser {
       nodeType: trim8(this.nc.nodeType, nodeCount),
       nodeName,
       nodeId: trim32(this.nc.nodeId, nodeCount),
-      nodeSelfSize: this.nc.nodeSelf.length === nodeCount ? this.nc.nodeSelf : this.nc.nodeSelf.slice(0, nodeCount),
+      nodeSelfSize: this.trimF64(this.nc.nodeSelf, nodeCount),
       nodeTraceId: this.nc.nodeTrace ? trim32(this.nc.nodeTrace, nodeCount) : null,
       nodeDetachedness: this.nc.nodeDet ? trim8(this.nc.nodeDet, nodeCount) : null,
       firstEdge,

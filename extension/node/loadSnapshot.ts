@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { HeapSnapshot } from '../core/model';
-import { SnapshotParser, type EdgeSection } from '../core/parser';
-import { EdgesWorker, defaultParseWorkerPath } from './parallelParse';
+import { SnapshotParser } from '../core/parser';
+import { ArraysWorker, defaultParseWorkerPath, type WorkerSections } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
 import { readBlocks } from './readBlocks';
 
@@ -21,7 +21,7 @@ export interface LoadOptions {
   signal?: AbortSignal;
   onProgress?: (p: { phase: string; done: number; total: number }) => void;
   /**
-   * Parse the edges array on a second thread (uncompressed files only). Default: on when the
+   * Parse the nodes and edges arrays on a second thread (uncompressed files only). Default: on when the
    * bundled dist/parseWorker.js sits next to this bundle and the file is at least PARALLEL_MIN_BYTES.
    * false: one thread. An object forces a worker script (tests) and/or a size threshold (bytes).
    */
@@ -33,8 +33,8 @@ export interface LoadOptions {
    * parallelAnalysis.ts). Default false.
    */
   shared?: boolean;
-  /** Filled in by the load: whether the edges array was parsed on the second thread. */
-  stats?: { edgesOnWorker?: boolean };
+  /** Filled in by the load: whether the nodes / edges arrays were parsed on the second thread. */
+  stats?: { edgesOnWorker?: boolean; nodesOnWorker?: boolean };
 }
 
 const READ_SIZE = 4 << 20;
@@ -73,11 +73,18 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     const p: LoadProgress = { phase: 'parse', done, total, bytesRead: done, totalBytes: total };
     onProgress(p);
   };
-  let helper: EdgesWorker | null = null;
+  let helper: ArraysWorker | null = null;
   try {
     total = (await fh.stat()).size;
     report(0, true);
-    if (opts.stats) opts.stats.edgesOnWorker = false;
+    const stats = opts.stats;
+    const noteWorker = () => {
+      if (!stats) return;
+      stats.edgesOnWorker = parser?.edgesExternal ?? false;
+      stats.nodesOnWorker = parser?.nodesExternal ?? false;
+    };
+    let parser: SnapshotParser | null = null;
+    noteWorker();
     if (await isGzip(fh)) {
       // decompression is sequential: one thread
       await fh.close();
@@ -85,8 +92,8 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     }
     const readSize = opts.readSize ?? READ_SIZE;
     const workerPath = parallelWorkerPath(opts.parallel, total);
-    if (workerPath) helper = new EdgesWorker(workerPath, path, total, readSize, opts.shared === true);
-    const parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
+    if (workerPath) helper = new ArraysWorker(workerPath, path, total, readSize, opts.shared === true);
+    parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
     let pos = 0;
     for await (const block of readBlocks(fh, readSize)) {
       pos += block.length;
@@ -94,22 +101,22 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
         if (signal?.aborted) throw cancelledError();
         parser.write(block);
       } catch (e) {
-        if (opts.stats && parser.edgesExternal) opts.stats.edgesOnWorker = true;
-        throw await edgesErrorFirst(helper, parser, e);
+        noteWorker();
+        throw await workerErrorFirst(helper, parser, e);
       }
       report(pos);
     }
-    if (parser.edgesExternal) {
-      let sec: EdgeSection | null;
+    noteWorker();
+    if (parser.nodesExternal || parser.edgesExternal) {
+      let sec: WorkerSections | null;
       try {
-        sec = await helper!.edges(signal);
+        sec = await helper!.sections(signal);
       } catch (e) {
-        if (opts.stats) opts.stats.edgesOnWorker = true;
-        throw await edgesErrorFirst(helper, parser, e);
+        throw await workerErrorFirst(helper, parser, e);
       }
       if (sec === null) return await retryOneThread(path, opts, helper);
-      parser.setExternalEdges(sec);
-      if (opts.stats) opts.stats.edgesOnWorker = true;
+      if (sec.nodes) parser.setExternalNodes(sec.nodes);
+      if (sec.edges) parser.setExternalEdges(sec.edges);
     }
     const snap = parser.end();
     report(pos, true);
@@ -126,22 +133,22 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
 class RetryOneThread extends Error {}
 
 /**
- * The error to report for `e`, thrown by the main parser: when the worker holds the edges array,
- * an error inside that array comes first in the file, so it wins (as on one thread).
+ * The error to report for `e`, thrown by the main parser: when the worker holds the nodes or edges
+ * array, an error inside it comes first in the file, so it wins (as on one thread).
  */
-async function edgesErrorFirst(helper: EdgesWorker | null, parser: SnapshotParser, e: unknown): Promise<unknown> {
-  if (!helper || !parser.edgesExternal) return e;
+async function workerErrorFirst(helper: ArraysWorker | null, parser: SnapshotParser, e: unknown): Promise<unknown> {
+  if (!helper || !(parser.nodesExternal || parser.edgesExternal)) return e;
   if (e instanceof SnapshotError && e.code === 'cancelled') return e;
   if (e instanceof SnapshotError && e.message.startsWith('internal')) return e;
   try {
-    if ((await helper.edges()) === null) return new RetryOneThread();
+    if ((await helper.sections()) === null) return new RetryOneThread();
   } catch (we) {
     return we;
   }
   return e;
 }
 
-async function retryOneThread(path: string, opts: LoadOptions, helper: EdgesWorker | null): Promise<HeapSnapshot> {
+async function retryOneThread(path: string, opts: LoadOptions, helper: ArraysWorker | null): Promise<HeapSnapshot> {
   await helper?.stop();
   return loadSnapshotFile(path, { ...opts, parallel: false });
 }

@@ -1,14 +1,16 @@
 // Two-thread parsing of one uncompressed snapshot file. A worker (parseWorker.ts) reads the file
-// from the start, skips "nodes" and parses "edges"; the main thread parses everything else and
-// skips "edges" (a flat number array ends at its first ']'). Handshake through a SharedArrayBuffer:
-// the worker publishes the byte offset where it found the edges array, and the main thread, when
-// its own parser reaches "edges", hands that array over only if the offsets agree (otherwise it
-// parses the edges itself: the result never depends on timing). Errors keep the single-threaded
-// order: an error inside the edges array wins over anything the main thread finds after it.
+// from the start and parses the "nodes" and "edges" arrays; the main thread parses everything else
+// (the strings, which must become JS strings on the thread that uses them, cost about as much as
+// both number arrays) and skips those two arrays (a flat number array ends at its first ']').
+// Handshake through a SharedArrayBuffer, one slot per array: the worker publishes the byte offset
+// where it found the array, and the main thread, when its own parser reaches that array, hands it
+// over only if the offsets agree (otherwise it parses the array itself: the result never depends
+// on timing). Errors keep the single-threaded order: an error inside an array the worker holds
+// wins over anything the main thread finds after it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EdgeSection, SectionAction } from '../core/parser';
+import type { EdgeSection, NodeSection, SectionAction } from '../core/parser';
 import { SnapshotError, cancelledError, type SnapshotErrorCode } from '../core/errors';
 
 export const DECIDED_PENDING = 0;
@@ -21,7 +23,7 @@ export interface ParseWorkerData {
   totalBytes: number;
   /** read block size in bytes */
   readSize: number;
-  /** Int32 [decision], then a Float64 at byte 8: the edges array's offset */
+  /** Int32 [decision per slot] at byte 0, then a Float64 per slot from byte 8: the array's offset (see SLOTS) */
   shared: SharedArrayBuffer;
   /** allocate the edge columns on SharedArrayBuffers (ParseOptions.shared) */
   sharedColumns: boolean;
@@ -34,18 +36,25 @@ export interface SerializedError {
   field?: string;
 }
 
+/** The arrays the worker may parse, by decision slot. */
+export const SLOTS = ['nodes', 'edges'] as const;
+export type SlotName = (typeof SLOTS)[number];
+const SHARED_BYTES = 8 + 8 * SLOTS.length;
+const NODES = 0;
+const EDGES = 1;
+
 export type ParseWorkerReply =
-  | ({ kind: 'edges' } & EdgeSection)
+  | { kind: 'sections'; nodes: NodeSection | null; edges: EdgeSection }
   | { kind: 'declined' }
   | { kind: 'error'; error: SerializedError };
 
-/** Worker side: publishes whether (and at which byte offset) it parses the edges array. */
-export function publishDecision(shared: SharedArrayBuffer, state: number, offset: number): void {
-  const st = new Int32Array(shared, 0, 1);
-  if (Atomics.load(st, 0) !== DECIDED_PENDING) return;
-  new Float64Array(shared, 8, 1)[0] = offset;
-  Atomics.store(st, 0, state);
-  Atomics.notify(st, 0);
+/** Worker side: publishes whether (and at which byte offset) it parses the array of one slot. */
+export function publishDecision(shared: SharedArrayBuffer, slot: number, state: number, offset: number): void {
+  const st = new Int32Array(shared, 0, SLOTS.length);
+  if (Atomics.load(st, slot) !== DECIDED_PENDING) return;
+  new Float64Array(shared, 8, SLOTS.length)[slot] = offset;
+  Atomics.store(st, slot, state);
+  Atomics.notify(st, slot);
 }
 
 function deserialize(e: SerializedError): Error {
@@ -61,29 +70,39 @@ export function defaultParseWorkerPath(): string | null {
   return fs.existsSync(p) ? p : null;
 }
 
-/** How long the main thread waits, at the edges array, for the worker to say where it found it (ms). */
+/** How long the main thread waits, at a nodes or edges array, for the worker to say where it found it (ms). */
 const DECISION_WAIT_MS = 20_000;
 
+/** The arrays the worker parsed (null for one the main thread did not hand over). */
+export interface WorkerSections {
+  nodes: NodeSection | null;
+  edges: EdgeSection | null;
+}
+
 /** Main-thread side of one two-thread parse. */
-export class EdgesWorker {
+export class ArraysWorker {
   private readonly worker: Worker;
   private readonly state: Int32Array;
   private readonly offset: Float64Array;
   private readonly outcome: Promise<ParseWorkerReply | { kind: 'crash'; error: Error }>;
-  private claimed = false;
+  private readonly claimed = [false, false];
+  /** where the main parser found each array handed over */
+  private readonly claimedAt = [-1, -1];
   private ended = false;
 
   constructor(workerPath: string, file: string, totalBytes: number, readSize: number, sharedColumns = false) {
-    const shared = new SharedArrayBuffer(16);
-    this.state = new Int32Array(shared, 0, 1);
-    this.offset = new Float64Array(shared, 8, 1);
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    this.state = new Int32Array(shared, 0, SLOTS.length);
+    this.offset = new Float64Array(shared, 8, SLOTS.length);
     const data: ParseWorkerData = { path: file, totalBytes, readSize, shared, sharedColumns };
     // Loaded through a wrapper so that a script that fails to load still publishes "declined"
     // (the main thread may be blocked in Atomics.wait for the decision).
     const boot = `const { workerData } = require('node:worker_threads');
 try { require(${JSON.stringify(workerPath)}); } catch (e) {
-  const st = new Int32Array(workerData.shared, 0, 1);
-  if (Atomics.compareExchange(st, 0, ${DECIDED_PENDING}, ${DECIDED_DECLINED}) === ${DECIDED_PENDING}) Atomics.notify(st, 0);
+  const st = new Int32Array(workerData.shared, 0, ${SLOTS.length});
+  for (let k = 0; k < ${SLOTS.length}; k++) {
+    if (Atomics.compareExchange(st, k, ${DECIDED_PENDING}, ${DECIDED_DECLINED}) === ${DECIDED_PENDING}) Atomics.notify(st, k);
+  }
   throw e;
 }`;
     this.worker = new Worker(boot, { eval: true, workerData: data });
@@ -95,35 +114,44 @@ try { require(${JSON.stringify(workerPath)}); } catch (e) {
     this.outcome.catch(() => undefined);
   }
 
-  /** ParseOptions.sectionStart of the main parser: hands "edges" over when the worker found it at the same offset. */
+  /**
+   * ParseOptions.sectionStart of the main parser: hands "nodes" or "edges" over when the worker
+   * found that array at the same offset.
+   */
   readonly sectionStart = (name: string, offset: number): SectionAction => {
-    if (name !== 'edges' || this.ended) return 'parse';
-    // The worker only skips "nodes" (memchr speed), so it is normally there long before us.
-    const deadline = Date.now() + DECISION_WAIT_MS;
-    while (Atomics.load(this.state, 0) === DECIDED_PENDING) {
-      const left = deadline - Date.now();
-      if (left <= 0) break;
-      Atomics.wait(this.state, 0, DECIDED_PENDING, Math.min(left, 50));
-    }
-    if (Atomics.load(this.state, 0) === DECIDED_CLAIMED && this.offset[0] === offset) {
-      this.claimed = true;
+    const slot = SLOTS.indexOf(name as SlotName);
+    if (slot < 0 || this.ended) return 'parse';
+    if (slot === EDGES && this.claimed[NODES]) {
+      // The worker goes on from its nodes to the edges (it stops after them), and the main
+      // thread must not wait for it to get there: claimed now, the offsets compared in sections().
+      this.claimed[EDGES] = true;
+      this.claimedAt[EDGES] = offset;
       return 'external';
     }
-    void this.stop();
+    // The worker reads the same bytes as we do (and skips what we parse), so it is normally
+    // there first: at "nodes" right after the meta, at "edges" once it has parsed the nodes.
+    const deadline = Date.now() + DECISION_WAIT_MS;
+    while (Atomics.load(this.state, slot) === DECIDED_PENDING) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      Atomics.wait(this.state, slot, DECIDED_PENDING, Math.min(left, 50));
+    }
+    if (Atomics.load(this.state, slot) === DECIDED_CLAIMED && this.offset[slot] === offset) {
+      this.claimed[slot] = true;
+      this.claimedAt[slot] = offset;
+      return 'external';
+    }
+    // the worker's columns of an array handed over earlier are still needed
+    if (!this.claimed.includes(true)) void this.stop();
     return 'parse';
   };
 
-  /** True when the main parser handed the edges array to the worker. */
-  get edgesClaimed(): boolean {
-    return this.claimed;
-  }
-
   /**
-   * The worker's edges columns. Throws its SnapshotError (an error inside the edges array); null
-   * when the worker failed otherwise (the caller then parses the file on one thread). Waits for
-   * the worker unless the signal fires (SnapshotError 'cancelled').
+   * The worker's columns of the arrays handed over. Throws its SnapshotError (an error inside
+   * those arrays); null when the worker failed otherwise (the caller then parses the file on one
+   * thread). Waits for the worker unless the signal fires (SnapshotError 'cancelled').
    */
-  async edges(signal?: AbortSignal): Promise<EdgeSection | null> {
+  async sections(signal?: AbortSignal): Promise<WorkerSections | null> {
     let onAbort = () => {};
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(cancelledError());
@@ -136,7 +164,13 @@ try { require(${JSON.stringify(workerPath)}); } catch (e) {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
-    if (r.kind === 'edges') return r;
+    if (r.kind === 'sections') {
+      const nodes = this.claimed[NODES] ? r.nodes : null;
+      if (this.claimed[NODES] && nodes === null) return null;
+      // the worker read the edges somewhere else (e.g. the file changed): the caller starts over on one thread
+      if (this.claimed[EDGES] && r.edges.start !== this.claimedAt[EDGES]) return null;
+      return { nodes, edges: this.claimed[EDGES] ? r.edges : null };
+    }
     if (r.kind === 'error' && r.error.code !== null) throw deserialize(r.error);
     return null;
   }

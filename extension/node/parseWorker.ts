@@ -1,14 +1,14 @@
 // worker_threads entry (bundled as dist/parseWorker.js): reads one snapshot file from the start,
-// skips the "nodes" array unchecked, parses the "edges" array with the same SnapshotParser as the
-// main thread, and hands back the three edge columns (ArrayBuffers transferred, not copied). The
-// main thread parses everything else meanwhile (see parallelParse.ts for the handshake).
+// parses the "nodes" and "edges" arrays with the same SnapshotParser as the main thread (skipping
+// the other number arrays unchecked), and hands back their columns (ArrayBuffers transferred, not
+// copied). The main thread parses everything else meanwhile (see parallelParse.ts for the handshake).
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
 import { readBlocks } from './readBlocks';
 import { SnapshotError } from '../core/errors';
 import {
-  DECIDED_CLAIMED, DECIDED_DECLINED, publishDecision, type ParseWorkerData, type ParseWorkerReply, type SerializedError,
+  DECIDED_CLAIMED, DECIDED_DECLINED, SLOTS, publishDecision, type ParseWorkerData, type ParseWorkerReply, type SerializedError,
 } from './parallelParse';
 
 function serialize(e: unknown): SerializedError {
@@ -16,20 +16,28 @@ function serialize(e: unknown): SerializedError {
   return { code: null, message: e instanceof Error ? e.message : String(e) };
 }
 
+const NODES = SLOTS.indexOf('nodes');
+const EDGES = SLOTS.indexOf('edges');
+
 async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
-  let decided = false;
-  const decide = (state: number, offset: number) => {
-    if (decided) return;
-    decided = true;
-    publishDecision(data.shared, state, offset);
+  const decided = SLOTS.map(() => false);
+  const decide = (slot: number, state: number, offset: number) => {
+    if (decided[slot]) return;
+    decided[slot] = true;
+    publishDecision(data.shared, slot, state, offset);
   };
   const parser = new SnapshotParser({
     totalBytes: data.totalBytes,
     stopAfter: 'edges',
     shared: data.sharedColumns,
     sectionStart: (name, offset) => {
+      if (name === 'nodes') {
+        decide(NODES, DECIDED_CLAIMED, offset);
+        return 'parse';
+      }
       if (name !== 'edges') return 'skip';
-      decide(DECIDED_CLAIMED, offset);
+      decide(NODES, DECIDED_DECLINED, -1); // edges first: the nodes come after we stop
+      decide(EDGES, DECIDED_CLAIMED, offset);
       return 'parse';
     },
   });
@@ -39,17 +47,16 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
       parser.write(block);
       if (parser.stopped) break;
       // The edges were seen before the meta (or never): the main thread parses them itself.
-      if (!decided && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)) break;
+      if (!decided[EDGES] && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)) break;
     }
     if (!parser.stopped) {
-      if (!decided) return { kind: 'declined' };
-      parser.end(); // throws: the data ends inside the edges array
+      if (!decided.includes(true)) return { kind: 'declined' };
+      parser.end(); // throws: the data ends inside (or before) the arrays we parse
       return { kind: 'declined' };
     }
-    const sec = parser.takeEdges();
-    return { kind: 'edges', ...sec };
+    return { kind: 'sections', nodes: parser.takeNodes(), edges: parser.takeEdges() };
   } finally {
-    decide(DECIDED_DECLINED, -1);
+    for (let k = 0; k < SLOTS.length; k++) decide(k, DECIDED_DECLINED, -1);
     await fh.close().catch(() => undefined);
   }
 }
@@ -63,13 +70,17 @@ const data = workerData as ParseWorkerData;
 run(data).then(
   (reply) => {
     // ArrayBuffers move to the main thread; SharedArrayBuffers are shared by posting them
-    const transfer = reply.kind === 'edges'
-      ? [reply.edgeType.buffer, reply.edgeNameOrIndex.buffer, reply.edgeTo.buffer].filter((b) => !(b instanceof SharedArrayBuffer))
-      : [];
-    parentPort!.postMessage(reply, transfer as ArrayBuffer[]);
+    const cols: (ArrayBufferView | null)[] = [];
+    if (reply.kind === 'sections') {
+      const n = reply.nodes;
+      if (n) cols.push(n.nodeType, n.nodeName, n.nodeId, n.nodeSelfSize, n.nodeTraceId, n.nodeDetachedness, n.firstEdge);
+      cols.push(reply.edges.edgeType, reply.edges.edgeNameOrIndex, reply.edges.edgeTo);
+    }
+    const transfer = cols.filter((a) => a !== null && !(a.buffer instanceof SharedArrayBuffer)).map((a) => a!.buffer as ArrayBuffer);
+    parentPort!.postMessage(reply, transfer);
   },
   (e: unknown) => {
-    publishDecision(data.shared, DECIDED_DECLINED, -1);
+    for (let k = 0; k < SLOTS.length; k++) publishDecision(data.shared, k, DECIDED_DECLINED, -1);
     parentPort!.postMessage({ kind: 'error', error: serialize(e) } satisfies ParseWorkerReply);
   },
 );

@@ -131,7 +131,15 @@ describe('parser against heapsnapshot-parser on real Node snapshots', function (
       const whole = JSON.parse(fs.readFileSync(file, 'utf8'));
       assert.deepEqual(s.strings, whole.strings);
       assert.equal(s.locations?.count, whole.locations.length / whole.snapshot.meta.location_fields.length);
-      assert.ok(s.nodeDetachedness !== null && s.nodeTraceId !== null);
+      // trace_node_id and detachedness: the file's values, or null when they are all zero (model.ts drops those)
+      const nf = whole.snapshot.meta.node_fields.length as number;
+      for (const [field, col] of [['trace_node_id', s.nodeTraceId], ['detachedness', s.nodeDetachedness]] as const) {
+        const k = (whole.snapshot.meta.node_fields as string[]).indexOf(field);
+        assert.ok(k >= 0, `the file has ${field}`);
+        const values = (whole.nodes as number[]).filter((_, j) => j % nf === k);
+        if (col === null) assert.ok(values.every((v) => v === 0), `${field} dropped but not all zero`);
+        else assert.deepEqual([...col], values, field);
+      }
     });
   }
 

@@ -1,7 +1,7 @@
-// The two-thread loader (worker parses "edges", main thread the rest) against the one-thread
-// loader on builder snapshots: same columns for every block size, the same SnapshotError (code,
-// message, offset) for bad input in and around the edges array, clean fallback for gzip, odd key
-// orders and a missing worker bundle, and cancellation ends the worker.
+// The two-thread loader (worker parses "nodes" and "edges", main thread the rest) against the
+// one-thread loader on builder snapshots: same columns for every block size, the same SnapshotError
+// (code, message, offset) for bad input in and around the nodes and edges arrays, clean fallback for
+// gzip, odd key orders and a missing worker bundle, and cancellation ends the worker.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -86,12 +86,13 @@ async function outcome(f: string, opts: LoadOptions): Promise<HeapSnapshot | Sna
 
 /**
  * Loads f on one thread and on two with several block sizes; asserts the same snapshot or the same
- * error, and whether the worker held the edges array. Returns the one-thread outcome.
+ * error, and whether the worker held the edges array (and the nodes array, when nodesOnWorker is
+ * given). Returns the one-thread outcome.
  */
-async function same(f: string, onWorker: boolean, sizes = [1, 7, 64, 4 << 20]): Promise<HeapSnapshot | SnapshotError> {
+async function same(f: string, onWorker: boolean, sizes = [1, 7, 64, 4 << 20], nodesOnWorker?: boolean): Promise<HeapSnapshot | SnapshotError> {
   const want = await outcome(f, { parallel: false });
   for (const readSize of sizes) {
-    const stats: { edgesOnWorker?: boolean } = {};
+    const stats: { edgesOnWorker?: boolean; nodesOnWorker?: boolean } = {};
     const got = await outcome(f, parallel({ readSize, stats }));
     const label = `readSize ${readSize}`;
     if (want instanceof SnapshotError) {
@@ -105,6 +106,7 @@ async function same(f: string, onWorker: boolean, sizes = [1, 7, 64, 4 << 20]): 
       assertSameSnapshot(got, want, label);
     }
     assert.equal(stats.edgesOnWorker, onWorker, `${label}: edges on the worker`);
+    if (nodesOnWorker !== undefined) assert.equal(stats.nodesOnWorker, nodesOnWorker, `${label}: nodes on the worker`);
   }
   return want;
 }
@@ -122,7 +124,7 @@ describe('parallel parse (two threads)', function () {
 
   it('gives the same columns as one thread for every block size', async () => {
     const o = sample().toObject();
-    const r = await same(write(assemble(o)), true);
+    const r = await same(write(assemble(o)), true, undefined, true);
     assert.ok(!(r instanceof SnapshotError));
     assert.equal(r.edgeCount, (o.edges as number[]).length / 3);
   });
@@ -177,7 +179,7 @@ describe('parallel parse (two threads)', function () {
     it('a nodes error wins over an edges error', async () => {
       const nodes = [...(o.nodes as number[])];
       nodes[0] = 999;
-      const r = await same(write(assemble(o, { nodes: JSON.stringify(nodes), edges: cases[0][1] })), false);
+      const r = await same(write(assemble(o, { nodes: JSON.stringify(nodes), edges: cases[0][1] })), true, undefined, true);
       assert.ok(r instanceof SnapshotError && /Node 0/.test(r.message), String(r));
     });
 
@@ -194,6 +196,39 @@ describe('parallel parse (two threads)', function () {
       const end = text.indexOf(']', text.indexOf('"edges"')) + 1;
       const r2 = await same(write(text.slice(0, end)), true);
       assert.ok(r2 instanceof SnapshotError && r2.code === 'truncated', String(r2));
+    });
+  });
+
+  describe('errors inside the nodes array are the one-thread errors', () => {
+    const o = sample().toObject();
+    const nodes = o.nodes as number[];
+    // [name, nodes text, whether the main thread got as far as claiming the edges (default true)]
+    const cases: [string, string, boolean?][] = [
+      ['node type out of range', JSON.stringify([...nodes.slice(0, 7), 99, ...nodes.slice(8)])],
+      ['a fraction', `[${nodes.slice(0, 9).join(',')},1.5,${nodes.slice(10).join(',')}]`],
+      // the main thread skips to the "]" in the string and fails on what follows; the worker's error wins
+      ['a string holding "]" in the array', `[${nodes.slice(0, 9).join(',')},"]",${nodes.slice(10).join(',')}]`, false],
+      ['not a multiple of the node fields', JSON.stringify(nodes.slice(0, nodes.length - 1))],
+      ['more nodes than node_count', JSON.stringify([...nodes, ...nodes.slice(0, 7)])],
+      ['edge counts not adding up to the edges', JSON.stringify([...nodes.slice(0, 4), nodes[4] + 1, ...nodes.slice(5)])],
+      ['name string index out of range', JSON.stringify([...nodes.slice(0, 8), 1000, ...nodes.slice(9)])],
+    ];
+    for (const [name, rawNodes, edgesClaimed] of cases) {
+      it(name, async () => {
+        const r = await same(write(assemble(o, { nodes: rawNodes })), edgesClaimed ?? true, undefined, true);
+        assert.ok(r instanceof SnapshotError, 'the input is bad');
+      });
+    }
+
+    it('a nodes error wins over a later error in the strings', async () => {
+      const r = await same(write(assemble(o, { nodes: cases[0][1], strings: '["a", 3]' })), true, undefined, true);
+      assert.ok(r instanceof SnapshotError && /Node 1/.test(r.message), String(r));
+    });
+
+    it('truncated inside the nodes array', async () => {
+      const text = assemble(o);
+      const r = await same(write(text.slice(0, text.indexOf('"nodes"') + 20)), false, undefined, true);
+      assert.ok(r instanceof SnapshotError && r.code === 'truncated', String(r));
     });
   });
 
