@@ -3,14 +3,14 @@
 // Algorithm: Semi-NCA (L. Georgiadis, "Linear-time algorithms for dominators and related problems",
 // PhD thesis, Princeton 2005; also in LLVM's GenericDomTreeConstruction): semidominators as in
 // Lengauer–Tarjan (TOPLAS 1979) with path compression, then each immediate dominator by walking up
-// from the DFS parent to the first vertex numbered at most the semidominator. No buckets, and all
-// working arrays are indexed by DFS preorder number. DevTools (HeapSnapshot.
-// calculateDominatorsAndRetainedSizes) runs Lengauer–Tarjan; both give the unique dominator tree of
-// the same graph. Same DFS (edges in file order, only "essential" edges, see edgeRules.ts), same
-// handling of nodes the root does not reach: first a DFS from every node whose retainer edges are all
-// non-essential (ordinal order, attached to the root), then every node still unnumbered attached to
-// the root alone (DevTools' result for those is the root, see below). The returned DFS order is
-// DevTools' too.
+// from the DFS parent to the first vertex numbered at most the semidominator. No buckets, and the
+// working arrays (but the ordinal → number map) are indexed by DFS preorder number. DevTools
+// (HeapSnapshot.calculateDominatorsAndRetainedSizes) runs Lengauer–Tarjan; both give the unique
+// dominator tree of the same graph. Same DFS (edges in file order, only "essential" edges, see
+// edgeRules.ts), same handling of nodes the root does not reach: first a DFS from every node whose
+// retainer edges are all non-essential (ordinal order, attached to the root), then every node still
+// unnumbered attached to the root alone (DevTools' result for those is the root, see below). The
+// returned DFS order is DevTools' too.
 //
 // Memory: five typed arrays of nodeCount(+1) Uint32 (20 bytes per node), a bit per node, and 4 bytes
 // per node whose semidominator is not its DFS parent (13% of them on Node heaps); DevTools uses nine
@@ -196,7 +196,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     }
     if (s !== p) {
       if (semiCount === semiList.length) {
-        const grown = new Uint32Array(Math.min(reached, semiList.length * 2));
+        const grown = new Uint32Array(Math.min(reached, Math.ceil(semiList.length * 1.5)));
         grown.set(semiList);
         semiList = grown;
       }
