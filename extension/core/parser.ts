@@ -747,14 +747,15 @@ export class SnapshotParser {
     ss.set(this.nc.nodeSelf.subarray(0, n));
     const fe = this.u32(cap + 1);
     fe.set(this.nc.firstEdge.subarray(0, n));
-    if (L.nTrace >= 0) {
+    // trace_node_id and detachedness columns exist from their first non-zero value on (see needColumns)
+    if (this.nc.nodeTrace) {
       const tr = this.u32(cap);
-      if (this.nc.nodeTrace) tr.set(this.nc.nodeTrace.subarray(0, n));
+      tr.set(this.nc.nodeTrace.subarray(0, n));
       this.nc.nodeTrace = tr;
     }
-    if (L.nDet >= 0) {
+    if (this.nc.nodeDet) {
       const d = this.u8(cap);
-      if (this.nc.nodeDet) d.set(this.nc.nodeDet.subarray(0, n));
+      d.set(this.nc.nodeDet.subarray(0, n));
       this.nc.nodeDet = d;
     }
     this.nc.nodeType = t;
@@ -1121,6 +1122,7 @@ export class SnapshotParser {
       this.growNodes(node + records);
     }
     const end = records * nf;
+    this.needColumns(batch, end);
     const r = scatterNodes(batch, end, L, this.nc, node);
     if (r < 0) this.diagnoseNode(batch, -r - 1, buf, node + (-r - 1) / nf);
     this.nc.edgeSum = r;
@@ -1129,6 +1131,19 @@ export class SnapshotParser {
       throw new SnapshotError('bad-value', `The edge counts of the nodes add up to more than 2^32 edges`, { field: 'nodes', offset: this.offsetOf(buf, end - 1) });
     }
     return end;
+  }
+
+  /**
+   * Allocates the trace_node_id / detachedness column once a node record in batch[0..end) has a
+   * non-zero value there. Until then the column is null: V8 writes all zeros unless allocation
+   * tracking is on (or a DOM is detached), and the model drops all-zero columns anyway; this saves
+   * 5 bytes per node of writes and memory.
+   */
+  private needColumns(batch: Float64Array, end: number): void {
+    const L = this.layout!;
+    const nc = this.nc;
+    if (L.nTrace >= 0 && nc.nodeTrace === null && anyNonZero(batch, L.nTrace, end, L.nf)) nc.nodeTrace = this.u32(this.nodeCap);
+    if (L.nDet >= 0 && nc.nodeDet === null && anyNonZero(batch, L.nDet, end, L.nf)) nc.nodeDet = this.u8(this.nodeCap);
   }
 
   private diagnoseNode(batch: Float64Array, k: number, buf: Uint8Array | null, node: number): never {
@@ -1487,6 +1502,11 @@ interface EdgeColumns {
   edgeTo: Uint32Array;
 }
 
+function anyNonZero(batch: Float64Array, from: number, end: number, step: number): boolean {
+  for (let k = from; k < end; k += step) if (batch[k] !== 0) return true;
+  return false;
+}
+
 /**
  * Hot loop: node records batch[0..end) into the columns from ordinal node0 on. Returns the new
  * running edge count, or -(k+1) where k is the batch index of the first record with an
@@ -1678,6 +1698,8 @@ function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxTy
     else break;
     if (t > maxType || nm > MAX_U32 || id > MAX_U32 || ss > Number.MAX_SAFE_INTEGER || ec > MAX_U32 || edgeSum + ec > MAX_U32
       || tr > MAX_U32 || det > 255) break;
+    // a first non-zero trace_node_id / detachedness: the general loop allocates the column
+    if ((tr !== 0 && nodeTrace === null) || (det !== 0 && nodeDet === null)) break;
     nodeType[node] = t;
     nodeName[node] = nm;
     nodeId[node] = id;
