@@ -82,7 +82,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const dictName = internalType >= 0 && !mask[internalType] && isPythonSnapshot(snap) ? snap.strings.indexOf('__dict__') : -1;
   // per edge type code: 0 not a cycle edge, 1 a cycle edge, 2 one when its name is dictName
   const kind = new Uint8Array(256);
-  kind.set(mask);
+  kind.set(mask.subarray(0, 256));
   if (dictName >= 0) kind[internalType] = 2;
   const step = 1 << 20;
   const progress = (done: number) => {
