@@ -23,9 +23,9 @@ edges. The only heap change is that thread stacks' frame objects are materialise
 as any traceback would. The cyclic GC is disabled while dumping (no finalizer runs).
 """
 
-import array
 import gc
-from itertools import compress
+from itertools import compress, repeat
+from operator import rshift
 from sys import getrefcount
 import json
 import os
@@ -308,16 +308,18 @@ def _safe_sizeof_for(t):
     return True
 
 
-# kinds of per-type handling
-K_STR, K_INT, K_FLOAT, K_TUPLE, K_LIST, K_DICT, K_SET, K_INSTANCE, K_FUNC, K_CODE, K_FRAME, K_TB, \
-    K_CELL, K_MODULE, K_TYPE, K_GEN, K_METHOD, K_WEAKREF, K_BYTES, K_NONE, K_OTHER = range(21)
+# kinds of per-type handling; the leaves (no edges, named by their value) come first: kind < K_LEAF_END.
+# K_REPR: float, complex, bool, None, Ellipsis, NotImplemented (named by their C repr).
+K_STR, K_INT, K_REPR, K_BYTES, K_TUPLE, K_LIST, K_DICT, K_INSTANCE, K_SET, K_FUNC, K_CODE, K_FRAME, K_TB, \
+    K_CELL, K_MODULE, K_TYPE, K_GEN, K_METHOD, K_WEAKREF, K_OTHER = range(20)
+K_LEAF_END = K_TUPLE
 
 _EXACT_KINDS = {
-    str: K_STR, int: K_INT, bool: K_INT, float: K_FLOAT, complex: K_FLOAT, tuple: K_TUPLE, list: K_LIST,
+    str: K_STR, int: K_INT, bool: K_REPR, float: K_REPR, complex: K_REPR, tuple: K_TUPLE, list: K_LIST,
     dict: K_DICT, set: K_SET, frozenset: K_SET, FunctionType: K_FUNC, CodeType: K_CODE, FrameType: K_FRAME,
     TracebackType: K_TB, CellType: K_CELL, ModuleType: K_MODULE, GeneratorType: K_GEN, CoroutineType: K_GEN,
-    MethodType: K_METHOD, bytes: K_BYTES, bytearray: K_BYTES, type(None): K_NONE, type(Ellipsis): K_NONE,
-    type(NotImplemented): K_NONE,
+    MethodType: K_METHOD, bytes: K_BYTES, bytearray: K_BYTES, type(None): K_REPR, type(Ellipsis): K_REPR,
+    type(NotImplemented): K_REPR,
 }
 
 
@@ -390,7 +392,7 @@ class _Dumper:
         ntype = N_OBJECT
         if kind in (K_STR, K_BYTES):
             ntype = N_STRING
-        elif kind in (K_INT, K_FLOAT, K_NONE):
+        elif kind in (K_INT, K_REPR):
             ntype = N_NUMBER
         elif kind == K_FUNC:
             ntype = N_CLOSURE
@@ -461,19 +463,26 @@ class _Dumper:
     # --- the walk --------------------------------------------------------------------------
     def run(self, out, edge_tmp):
         """Walks the heap breadth first from the root groups, writing nodes to `out` as it goes."""
+        if out is None:  # _warm_line_arrays: only enter and leave
+            return
         objects = self.objects
-        index = {}  # id(obj) -> node ordinal (also: merged dict id -> owner ordinal)
-        for a in self.excluded:
-            index[a] = -1
+        # id(obj) >> 4 -> node ordinal (also: merged dict -> owner ordinal). Keys are addresses / 16:
+        # distinct live objects are at least 16 bytes apart, so the key is unique, and unlike the
+        # address (16-aligned, low 4 bits always 0) its low bits spread over the dict's slots (a
+        # lookup probes about half as often as with id(obj) itself).
+        index = {}
+        excluded = {a >> 4 for a in self.excluded}  # dumper-owned objects: never nodes, edges to them dropped
         queue = [None]  # ordinal -> object; keeps every described object alive (addresses stay unique)
         idx_get = index.get
         L = _LAYOUT
         layout_ok = L.ok
 
         def discover(obj):
-            a = id(obj)
+            a = id(obj) >> 4
             n = idx_get(a)
             if n is None:
+                if a in excluded:
+                    return -1
                 n = index[a] = len(queue)
                 queue.append(obj)
             return n
@@ -518,6 +527,7 @@ class _Dumper:
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
+        seven_times = (7).__mul__
 
         def flush():
             text = _format_rows(NODES, row)
@@ -529,11 +539,13 @@ class _Dumper:
             node_total[2] += sum(NODES[3::row])
             ne = len(ET)
             if ne:
-                ea = array.array("I", bytes(12 * ne))
-                ea[0::3] = array.array("I", ET)
-                ea[1::3] = array.array("I", EN)
-                ea[2::3] = array.array("I", EX)
-                ea.tofile(edge_tmp)
+                # edge rows as text (type, name or index, to_node = target ordinal * node field count)
+                rows = [0] * (3 * ne)
+                rows[0::3] = ET
+                rows[1::3] = EN
+                rows[2::3] = list(map(seven_times, EX))
+                text = _format_ints(rows)
+                edge_tmp.write((",\n" + text if node_total[1] else text).encode())
                 node_total[1] += ne
             del NODES[:], ET[:], EN[:], EX[:]
             self.flush_strings()
@@ -556,6 +568,7 @@ class _Dumper:
         big = 1 << 128  # ints beyond +-big are named by their bit length
         unique_rc = _UNIQUE_RC
         is_tracked = gc.is_tracked
+        R4 = repeat(4)
         obj_iter = iter(objects)
         queue_append = queue.append
         ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
@@ -563,6 +576,9 @@ class _Dumper:
         p_class = name("__class__")
         mem = L.mem if layout_ok else None
         i = 1  # ordinal of the object being described: its node id is 2 * i + 1
+        leaf_end, name_limit = K_LEAF_END, NAME_LIMIT
+        k_str, k_int, k_repr, k_tuple, k_list, k_dict, k_set = K_STR, K_INT, K_REPR, K_TUPLE, K_LIST, K_DICT, K_SET
+        k_instance, k_weakref = K_INSTANCE, K_WEAKREF
         flush_at = CHUNK  # flush when this many nodes are buffered since the start
         while True:
             # a list iterator sees the items appended while it runs; it stops when the queue is done
@@ -574,25 +590,20 @@ class _Dumper:
                 if ti is None:
                     ti = type_info(t)
                 kind = ti[0]
-                size = getsizeof(o) if ti[3] else object.__sizeof__(o)
-                if kind <= K_FLOAT or kind == K_NONE or kind == K_BYTES:
-                    # leaves: str, int, float -- no edges; names are values (fresh string slots)
-                    if kind == K_STR:
-                        v = o if len(o) <= NAME_LIMIT else o[:NAME_LIMIT] + "\u2026"
-                    elif kind == K_INT:
-                        if t is bool:
-                            v = "True" if o else "False"
-                        elif -big < o < big:
-                            v = repr(o)  # an exact int: int's own repr
-                        else:
-                            v = "int (%d bits)" % o.bit_length()
-                    elif kind == K_BYTES:
-                        if t is bytes:
-                            v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
-                        else:
-                            v = "bytearray (%d bytes)" % len(o)
+                if kind < leaf_end:
+                    # leaves: exact str, int, bytes, float, ... -- no edges, names are values (fresh
+                    # string slots), sys.getsizeof is C code
+                    if kind == k_str:
+                        v = o if len(o) <= name_limit else o[:name_limit] + "\u2026"
+                    elif kind == k_int:
+                        v = repr(o) if -big < o < big else "int (%d bits)" % o.bit_length()
+                    elif kind == k_repr:
+                        v = repr(o)  # exact float, complex, bool, None, Ellipsis, NotImplemented: C repr
+                    elif t is bytes:
+                        v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
                     else:
-                        v = repr(o)  # exact float, complex, None, Ellipsis, NotImplemented: C repr
+                        v = "bytearray (%d bytes)" % len(o)
+                    size = getsizeof(o)
                     NODES += (ti[1], sbase + len(strings_out), i + i + 1, size, 0)
                     if trace:
                         NODES_append(trace_id(o, size, False))
@@ -603,10 +614,11 @@ class _Dumper:
                         sbase = self.sbase
                         flush_at += CHUNK
                     continue
+                size = getsizeof(o) if ti[3] else object.__sizeof__(o)
                 nm = ti[2]
                 merged_size = 0
                 nx = None
-                if kind == K_TUPLE or kind == K_LIST:
+                if kind == k_tuple or kind == k_list:
                     # items, in order: element edges (exact list/tuple/deque: a C copy, no user code)
                     nx = refs = list(o)
                     k = len(refs)
@@ -730,9 +742,10 @@ class _Dumper:
                 # resolve targets to ordinals, discovering new objects in order
                 ecount = len(nx)
                 if ecount:
-                    ids = list(map(id, nx))
+                    ids = list(map(rshift, map(id, nx), R4))
                     ns = list(map(idx_get, ids))
                     if None in ns:
+                        drop = False
                         # An object the cyclic GC does not track (str, int, float, bytes, a tuple or dict
                         # of those) whose only reference is this one edge can never be reached again and
                         # is never met by the unreachable scan: it needs no index entry (most of them are
@@ -752,18 +765,22 @@ class _Dumper:
                                     a = ids[k]
                                     n = idx_get(a)
                                     if n is None:
-                                        n = index[a] = len(queue)
-                                        queue_append(x)
+                                        if a in excluded:
+                                            n = -1
+                                            drop = True
+                                        else:
+                                            n = index[a] = len(queue)
+                                            queue_append(x)
                                     ns[k] = n
                                 x = None
-                    if -1 in ns:
-                        # an excluded (dumper-owned) object: drop those edges
-                        keep = [k for k, n in enumerate(ns) if n >= 0]
-                        base = len(ET) - ecount
-                        ET[base:] = [ET[base + k] for k in keep]
-                        EN[base:] = [EN[base + k] for k in keep]
-                        ns = [ns[k] for k in keep]
-                        ecount = len(ns)
+                        if drop:
+                            # an excluded (dumper-owned) object: drop those edges
+                            keep = [k for k, n in enumerate(ns) if n >= 0]
+                            base = len(ET) - ecount
+                            ET[base:] = [ET[base + k] for k in keep]
+                            EN[base:] = [EN[base + k] for k in keep]
+                            ns = [ns[k] for k in keep]
+                            ecount = len(ns)
                     EX_extend(ns)
                 NODES += (ti[1], nm, i + i + 1, size, ecount)
                 if trace:
@@ -777,7 +794,8 @@ class _Dumper:
             # starts a new "(Python unreachable)" component
             nxt = None
             for o in obj_iter:
-                if id(o) not in index:
+                a = id(o) >> 4
+                if a not in index and a not in excluded:
                     nxt = o
                     break
             if nxt is None:
@@ -879,7 +897,7 @@ class _Dumper:
         return 0
 
     def merge_one(self, owner, d, named, index):
-        a = id(d)
+        a = id(d) >> 4
         self.dict_items(d, named)
         if a in index:
             # already a node of its own (reached first from elsewhere, e.g. gc.garbage lists instance
@@ -1123,6 +1141,27 @@ def _thread_names():
 
 
 _DUMPER_CODES = set()
+# CPython 3.11: tracemalloc looks up the line of the allocating frame for every allocation it traces,
+# by scanning the code's line table from its start -- unless the code has a line array, which 3.11
+# creates when a profiler or tracer sees the code run (and keeps). The dumper allocates for every
+# object it describes, inside functions hundreds of lines long: without line arrays a traced dump
+# is about ten times slower.
+_LINE_ARRAYS = sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11)
+
+
+def _noop_profile(frame, event, arg):
+    return None
+
+
+def _warm_line_arrays():
+    """Lets the profiler hook see the dumper's long functions once (entered and left at once), so
+    CPython 3.11 gives their code line arrays. Only when no profiler is set (one would already have)."""
+    sys.setprofile(_noop_profile)
+    try:
+        _Dumper.run(None, None, None)
+        _dump(None, None, None, None, None)
+    finally:
+        sys.setprofile(None)
 
 
 def dump(path, *, include_garbage=True, trace=True):
@@ -1138,6 +1177,8 @@ def dump(path, *, include_garbage=True, trace=True):
     sys.setswitchinterval(1000.0)  # other threads stay parked while frames are read
     t0 = time.perf_counter()
     try:
+        if trace and _LINE_ARRAYS and tracemalloc.is_tracing() and sys.getprofile() is None:
+            _warm_line_arrays()
         return _dump(objects, path, include_garbage, trace, t0)
     finally:
         sys.setswitchinterval(old_switch)
@@ -1146,6 +1187,8 @@ def dump(path, *, include_garbage=True, trace=True):
 
 
 def _dump(objects, path, include_garbage, trace, t0):
+    if objects is None:  # _warm_line_arrays: only enter and leave
+        return None
     excluded = {id(objects), id(sys._getframe())}  # never keep the own frame in a local: a cycle
     # thread stacks: innermost frame that is not the dumper's, per thread, sorted by thread name
     names = _thread_names()
@@ -1194,18 +1237,14 @@ def _dump(objects, path, include_garbage, trace, t0):
         out.write(b'],\n"edges":[')
         root_edges = ["%d,%d,%d" % (E_ELEMENT, i + 1, (d.first_group + i) * 7) for i in range(len(d.groups))]
         out.write(",".join(root_edges).encode())
-        edge_tmp.seek(0)
-        while True:
-            ea = array.array("I")
-            try:
-                ea.fromfile(edge_tmp, 3 * 65536)
-            except EOFError:
-                pass
-            if not ea:
-                break
-            ea[2::3] = array.array("I", map((7).__mul__, ea[2::3]))
+        if d.edge_count > len(d.groups):  # the other edges, already as text
             out.write(b",\n")
-            out.write(_format_ints(ea.tolist()).encode())
+            edge_tmp.seek(0)
+            while True:
+                chunk = edge_tmp.read(1 << 20)
+                if not chunk:
+                    break
+                out.write(chunk)
         out.write(b"],\n")
         fn_count = _write_traces(out, d)
         out.write(b'"samples":[],\n"locations":[],\n"strings":[')
