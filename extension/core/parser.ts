@@ -961,15 +961,15 @@ export class SnapshotParser {
     const L = this.layout!;
     let j: number;
     if (this.section === SEC_NODES) {
-      j = fastNodesV8(buf, i, stop, L.nf, L.meta.nodeTypes.length - 1, this.nc, this.nodes, this.nodeCap);
-      const n = FAST_OUT[0];
+      j = fastNodesV8(buf, this.dv!, i, stop, L.nf, L.meta.nodeTypes.length - 1, this.nc, this.nodes, this.nodeCap);
+      const n = FAST_COUNT[0];
       this.nodes += n;
-      this.nc.edgeSum = FAST_OUT[1];
+      this.nc.edgeSum = FAST_SUM[0];
       this.sectionNumbers += n * L.nf;
     } else {
       const maxTo = L.nodeCount !== null ? L.nodeCount * L.nf : Number.MAX_SAFE_INTEGER;
       j = fastEdgesV8(buf, this.dv!, i, stop, L.nf, L.meta.edgeTypes.length - 1, maxTo, this.ec, this.edges, this.edgeCap);
-      const n = FAST_OUT[0];
+      const n = FAST_COUNT[0];
       this.edges += n;
       this.sectionNumbers += n * L.ef;
     }
@@ -1593,16 +1593,22 @@ function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeCol
 // with one record per line (`\n,` between records). For that layout the functions below read
 // whole records straight into the columns, with no Float64 batch in between. Each field has its
 // own code (its own branches, so the branch predictor learns each field's typical length; a loop
-// over the fields ran at about half the speed), and to_node, the longest number, is read four bytes
-// at a time (a DataView load and a SWAR test for the first non-digit). They take only records they
+// over the fields ran at about half the speed), and the long numbers (node name and id, to_node)
+// are read four bytes at a time (a DataView load and a SWAR test for the first non-digit; 15%
+// faster than the byte loop on nodes, 20% on edges). They take only records they
 // can fully check (plain integers without a leading zero, every value in range, the separator `,`,
 // `,\n` or `\n,` after the record) and stop at the first record they cannot: the general loop then
 // reads that record and reports any error exactly as it would have without the fast path.
 
 /** Bytes a record may span in the fast path before the general loop must take over (see fastStop). */
 const FAST_FIELD_BYTES = 24;
-/** Outputs of the fast path functions: [records read, running edge sum (nodes)]. */
-const FAST_OUT = new Float64Array(2);
+/**
+ * Outputs of the fast path functions: records taken, and the running edge sum (nodes). The count
+ * is kept apart in an Int32Array: read from a Float64Array it came back as a heap number, and the
+ * next call (taking it as node0/edge0) deoptimized at every 8 MB slice.
+ */
+const FAST_COUNT = new Int32Array(1);
+const FAST_SUM = new Float64Array(1);
 const POW10 = [1, 10, 100, 1000];
 
 /** Value of the four decimal digits (0..9, the first digit in the low byte) packed in x. */
@@ -1624,9 +1630,10 @@ function isV8Layout(L: Layout): boolean {
 /**
  * Node records (V8 layout) from buf[i], a record start, while they start before `stop` and the
  * columns have room (`cap` nodes). Returns the index of the first record not taken; the count
- * taken and the new edge sum are left in FAST_OUT.
+ * taken and the new edge sum are left in FAST_COUNT and FAST_SUM.
  */
-function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxType: number, cols: NodeColumns, node0: number, cap: number): number {
+function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf: number, maxType: number, cols: NodeColumns, node0: number,
+  cap: number): number {
   const nodeType = cols.nodeType;
   const nodeName = cols.nodeName;
   const nodeId = cols.nodeId;
@@ -1636,6 +1643,9 @@ function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxTy
   const nodeDet = cols.nodeDet;
   let edgeSum = cols.edgeSum;
   let node = node0;
+  const last = dv.byteLength - 16; // room for the three 4-byte loads of a number and its separator
+  let x = 0;
+  let m = 0;
   while (i < stop && node < cap) {
     let j = i;
     // type
@@ -1644,20 +1654,68 @@ function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxTy
     if (!(t >= 0 && t <= 9)) break;
     c = buf[++j];
     if (t !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { t = t * 10 + d; c = buf[++j]; }
-    if (c !== 44) break;
-    // name
-    c = buf[++j];
-    let nm = c - 48;
-    if (!(nm >= 0 && nm <= 9)) break;
-    c = buf[++j];
-    if (nm !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { nm = nm * 10 + d; c = buf[++j]; }
-    if (c !== 44) break;
-    // id
-    c = buf[++j];
-    let id = c - 48;
-    if (!(id >= 0 && id <= 9)) break;
-    c = buf[++j];
-    if (id !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { id = id * 10 + d; c = buf[++j]; }
+    if (c !== 44 || j > last) break;
+    // name, four bytes at a time (as to_node in fastEdgesV8)
+    j++;
+    x = dv.getUint32(j, true) ^ 0x30303030;
+    m = ((x + 0x76767676) | x) & 0x80808080;
+    let nm: number;
+    if (m !== 0) {
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break;
+      nm = fourDigits(x << (32 - 8 * k));
+      j += k;
+    } else {
+      if ((x & 0xFF) === 0) break;
+      nm = fourDigits(x);
+      j += 4;
+      x = dv.getUint32(j, true) ^ 0x30303030;
+      m = ((x + 0x76767676) | x) & 0x80808080;
+      if (m === 0) {
+        nm = nm * 10000 + fourDigits(x);
+        j += 4;
+        x = dv.getUint32(j, true) ^ 0x30303030;
+        m = ((x + 0x76767676) | x) & 0x80808080;
+        if (m === 0) break;
+      }
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      if (k !== 0) {
+        nm = nm * POW10[k] + fourDigits(x << (32 - 8 * k));
+        j += k;
+      }
+    }
+    c = buf[j];
+    if (c !== 44 || j > last) break;
+    // id, four bytes at a time (as to_node in fastEdgesV8)
+    j++;
+    x = dv.getUint32(j, true) ^ 0x30303030;
+    m = ((x + 0x76767676) | x) & 0x80808080;
+    let id: number;
+    if (m !== 0) {
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break;
+      id = fourDigits(x << (32 - 8 * k));
+      j += k;
+    } else {
+      if ((x & 0xFF) === 0) break;
+      id = fourDigits(x);
+      j += 4;
+      x = dv.getUint32(j, true) ^ 0x30303030;
+      m = ((x + 0x76767676) | x) & 0x80808080;
+      if (m === 0) {
+        id = id * 10000 + fourDigits(x);
+        j += 4;
+        x = dv.getUint32(j, true) ^ 0x30303030;
+        m = ((x + 0x76767676) | x) & 0x80808080;
+        if (m === 0) break;
+      }
+      const k = (31 - Math.clz32(m & -m)) >> 3;
+      if (k !== 0) {
+        id = id * POW10[k] + fourDigits(x << (32 - 8 * k));
+        j += k;
+      }
+    }
+    c = buf[j];
     if (c !== 44) break;
     // self_size
     c = buf[++j];
@@ -1711,12 +1769,12 @@ function fastNodesV8(buf: Uint8Array, i: number, stop: number, nf: number, maxTy
     node++;
     i = j;
   }
-  FAST_OUT[0] = node - node0;
-  FAST_OUT[1] = edgeSum;
+  FAST_COUNT[0] = node - node0;
+  FAST_SUM[0] = edgeSum;
   return i;
 }
 
-/** Edge records (V8 layout) from buf[i] (see fastNodesV8); the count taken is left in FAST_OUT[0]. */
+/** Edge records (V8 layout) from buf[i] (see fastNodesV8); the count taken is left in FAST_COUNT[0]. */
 function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf: number, maxType: number, maxTo: number,
   cols: EdgeColumns, edge0: number, cap: number): number {
   const edgeType = cols.edgeType;
@@ -1783,7 +1841,7 @@ function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     edge++;
     i = j;
   }
-  FAST_OUT[0] = edge - edge0;
+  FAST_COUNT[0] = edge - edge0;
   return i;
 }
 

@@ -131,13 +131,13 @@ describe('streaming parser: equals the JSON.parse path', () => {
       const b = new SnapshotBuilder({ nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].slice(0, nf) });
       const o = b.toObject() as { snapshot: { node_count: number; edge_count: number }; nodes: number[]; edges: number[]; strings: string[] };
       const nodeCount = 150_000;
-      const strings = Array.from({ length: 2000 }, (_, k) => `s${k}`);
+      const strings = Array.from({ length: 20_000 }, (_, k) => `s${k}`);
       const nodes: number[] = [];
       const edges: number[] = [];
       for (let n = 0; n < nodeCount; n++) {
         const ec = n % 5 === 0 ? 0 : Math.floor(rnd() * 3);
         const selfSize = pick([0, 1, 10, widths(1e6), widths(2 ** 32), widths(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER]);
-        nodes.push(Math.floor(rnd() * 15), Math.floor(rnd() * 2000), pick([n * 2 + 1, widths(0xFFFFFFFF), 0xFFFFFFFF]), selfSize, ec);
+        nodes.push(Math.floor(rnd() * 15), pick([0, 7, 123, Math.floor(rnd() * 20_000)]), pick([n * 2 + 1, widths(0xFFFFFFFF), 0xFFFFFFFF]), selfSize, ec);
         if (nf >= 6) nodes.push(pick([0, 0, 0, widths(0xFFFFFFFF)]));
         if (nf >= 7) nodes.push(pick([0, 0, 1, 2, 255]));
         for (let e = 0; e < ec; e++) {
