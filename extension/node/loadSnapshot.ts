@@ -43,6 +43,11 @@ const PROGRESS_STEP = 8 << 20;
  * Files from this size on are parsed on two threads by default. Measured on the (heavily loaded)
  * 2-core dev machine: 1.06 GB median wall 17.3 s -> 15.9 s (5 of 7 interleaved pairs faster, main
  * thread CPU -35..50%); 310 MB no measurable wall difference, so smaller files stay on one thread.
+ * Again after the record fast path, with the worker parsing nodes and edges (interleaved, load
+ * 3-6): 1.06 GB one thread 4.6 s wall (3.2 s CPU on the parsing thread), two 5.3 s wall (busiest
+ * thread 1.9 s CPU); 310 MB one thread 2.1 s (1.6 s), two 2.4 s (0.9 s). Two threads shorten the
+ * critical path by 40-45% but use about 20% more CPU in all (both threads read the file), which
+ * pays off only when the second core is free: not measurable on the loaded dev machine.
  */
 export const PARALLEL_MIN_BYTES = 512 << 20;
 
