@@ -9,7 +9,7 @@ const hostModules = ['vscode', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises
   'zlib', 'node:zlib'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', 'bench/out/**', 'test-artifacts/**', 'python/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', 'bench/out/**', 'test-artifacts/**', 'python/**', '.prof/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
