@@ -42,7 +42,15 @@ _json_str = json.encoder.encode_basestring_ascii  # C implementation when availa
 _type_dict = type.__dict__
 _t_qualname = _type_dict["__qualname__"].__get__
 _t_module = _type_dict["__module__"].__get__
-_t_mro = _type_dict["__mro__"].__get__
+_t_mro_raw = _type_dict["__mro__"].__get__
+
+
+def _t_mro(t):
+    """t.__mro__ read through type's descriptor; () for a static type not yet readied (3.9, 3.10:
+    its tp_mro is still NULL)."""
+    return _t_mro_raw(t) or ()
+
+
 _t_flags = _type_dict["__flags__"].__get__
 _t_dictoffset = _type_dict["__dictoffset__"].__get__
 _t_basicsize = _type_dict["__basicsize__"].__get__
@@ -1014,7 +1022,9 @@ class _Dumper:
         size = 0
         if d is not None:
             size = self.merge_one(t, d, named, index)
-        named.append((E_INTERNAL, self.name("__mro__"), _t_mro(t)))
+        mro = _t_mro_raw(t)
+        if mro is not None:
+            named.append((E_INTERNAL, self.name("__mro__"), mro))
         return nm, size
 
 
