@@ -389,6 +389,32 @@ class MappingTest(unittest.TestCase):
         self.assertTrue(snap.strings[row[1]].startswith("test_export.py:"))
         del traced
 
+    def test_traced_dump_leaves_the_profiler_as_it_was(self):
+        # a traced dump on 3.11 sets a no-op profiler for a moment (line arrays for the dumper's code);
+        # with no profiler before, none after; a profiler already running stays, and keeps seeing calls
+        import cProfile
+        import pstats
+        tracemalloc.start(1)
+        try:
+            self.assertIsNone(sys.getprofile())
+            snap, _, _ = dump_here(self)
+            self.assertIsNone(sys.getprofile())
+            has_traces = bool(snap.raw["trace_tree"])
+            del snap  # the parsed snapshot would double the next dump's heap
+            prof = cProfile.Profile()
+            prof.enable()
+            try:
+                dump_here(self)
+                still = sys.getprofile() is prof
+            finally:
+                prof.disable()
+        finally:
+            tracemalloc.stop()
+        self.assertTrue(still, "the user's profiler is still the one set")
+        seen = {fn for (_, _, fn) in pstats.Stats(prof).stats}
+        self.assertIn("_dump", seen)
+        self.assertTrue(has_traces)
+
     def test_dumper_objects_absent(self):
         snap, _, _ = dump_here(self)
         bad = snap.find(lambda n: n.startswith("frame dump ") or n.startswith("frame _dump ")
