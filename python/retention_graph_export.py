@@ -536,6 +536,7 @@ class _Dumper:
         first_chunk = [True]
         CHUNK = 1 << 15
         seven_times = (7).__mul__
+        EDGE_SLICE = 8192
 
         def flush():
             text = _format_rows(NODES, row)
@@ -546,15 +547,20 @@ class _Dumper:
             node_total[0] += len(NODES) // row
             node_total[2] += sum(NODES[3::row])
             ne = len(ET)
-            if ne:
-                # edge rows as text (type, name or index, to_node = target ordinal * node field count)
-                rows = [0] * (3 * ne)
-                rows[0::3] = ET
-                rows[1::3] = EN
-                rows[2::3] = list(map(seven_times, EX))
+            # edge rows as text (type, name or index, to_node = target ordinal * node field count), a
+            # slice at a time: one node's edges can be many (a list of a million items), and the
+            # temporaries of formatting them add to the walk's peak memory
+            for a in range(0, ne, EDGE_SLICE):
+                b = min(ne, a + EDGE_SLICE)
+                rows = [0] * (3 * (b - a))
+                rows[0::3] = ET[a:b]
+                rows[1::3] = EN[a:b]
+                rows[2::3] = list(map(seven_times, EX[a:b]))
                 text = _format_ints(rows)
+                rows = None
                 edge_tmp.write((",\n" + text if node_total[1] else text).encode())
-                node_total[1] += ne
+                text = None
+                node_total[1] += b - a
             del NODES[:], ET[:], EN[:], EX[:]
             self.flush_strings()
 
