@@ -39,13 +39,33 @@ function countEdges(snap: HeapSnapshot, n: number, type: number): number {
   return c;
 }
 
+/** Per snapshot and string index: 0 not yet known, 1 not a decimal index, 2 a decimal index ("0", "17"). */
+const decimalNames = new WeakMap<HeapSnapshot, Uint8Array>();
+
+/** True when string s is a non-empty run of ASCII digits (answer cached per string index). */
+function isDecimalName(snap: HeapSnapshot, s: number): boolean {
+  let cache = decimalNames.get(snap);
+  if (!cache) decimalNames.set(snap, (cache = new Uint8Array(snap.strings.length)));
+  let k = cache[s];
+  if (k === 0) {
+    const text = snap.strings[s];
+    k = text.length > 0 ? 2 : 1;
+    for (let i = 0; i < text.length && k === 2; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) k = 1;
+    }
+    cache[s] = k;
+  }
+  return k === 2;
+}
+
 /** Counts a node's internal edges whose name is a decimal index. */
 function countIndexedInternal(snap: HeapSnapshot, n: number): number {
   const internal = snap.types.edgeInternal;
   if (internal < 0) return 0;
   let c = 0;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
-    if (snap.edgeType[e] === internal && /^\d+$/.test(snap.strings[snap.edgeNameOrIndex[e]])) c++;
+    if (snap.edgeType[e] === internal && isDecimalName(snap, snap.edgeNameOrIndex[e])) c++;
   }
   return c;
 }
