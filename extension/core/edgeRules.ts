@@ -135,8 +135,8 @@ export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boole
 // number ("duplicated part") is shared by the table's and the key's edge to the same value.
 const WEAKMAP_EDGE_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @\d+\)$/;
 const TABLE_MARK = ' pair in WeakMap (table @';
-/** How many trailing characters of a WeakMap edge name its pair hash reads. */
-const HASHED_TAIL = 56;
+/** How many characters before the table phrase a WeakMap edge name's pair hash reads. */
+const HASHED_CHARS = 16;
 const NOT_PARSED = 0;
 const NOT_WEAKMAP = 1;
 const WEAKMAP = 2;
@@ -167,30 +167,33 @@ export class WeakMapEdgeNames {
     let result = NOT_WEAKMAP;
     // cheap rejections before the regex: a leading digit, a trailing ')' and the table phrase
     if (typeof name === 'string' && name.length > 60) {
+      const n = name.length;
       const c0 = name.charCodeAt(0);
-      const mark = name.lastIndexOf(TABLE_MARK);
-      if (c0 >= 48 && c0 <= 57 && name.charCodeAt(name.length - 1) === 41 && mark > 0 && WEAKMAP_EDGE_NAME.test(name)) {
-        if (this.tableIds === null) {
-          this.tableIds = new Uint32Array(this.strings.length);
-          this.hashes = new Int32Array(this.strings.length);
+      if (c0 >= 48 && c0 <= 57 && name.charCodeAt(n - 1) === 41) {
+        const mark = name.lastIndexOf(TABLE_MARK);
+        if (mark > 0 && WEAKMAP_EDGE_NAME.test(name)) {
+          if (this.tableIds === null) {
+            this.tableIds = new Uint32Array(this.strings.length);
+            this.hashes = new Int32Array(this.strings.length);
+          }
+          // the table id: the digits between the mark and the final ')' (the regex checked them)
+          let id = 0;
+          for (let i = mark + TABLE_MARK.length; i < n - 1; i++) id = id * 10 + (name.charCodeAt(i) - 48);
+          result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
+          this.tableIds[s] = result === WEAKMAP ? id : 0;
+          // hash: the duplicated part's length, the table id and the HASHED_CHARS characters before
+          // the table phrase (the end of the value's id) — all functions of the duplicated part, so
+          // equal parts hash equally; samePair settles collisions
+          let h = (n - dupStart(name)) ^ Math.imul(id % 0x40000000, 0x9e3779b1);
+          for (let i = Math.max(0, mark - HASHED_CHARS); i < mark; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+          // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
+          h ^= h >>> 16;
+          h = Math.imul(h, 0x85ebca6b);
+          h ^= h >>> 13;
+          h = Math.imul(h, 0xc2b2ae35);
+          h ^= h >>> 16;
+          (this.hashes as Int32Array)[s] = h & 0x3fffffff;
         }
-        const idText = name.slice(mark + TABLE_MARK.length, name.length - 1);
-        const id = Number(idText);
-        result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
-        this.tableIds[s] = result === WEAKMAP ? id : 0;
-        // hash the duplicated part's length and its last HASHED_TAIL characters (the value and table
-        // ids): equal parts hash equally, and samePair settles the rare collision
-        const n = name.length;
-        const from = Math.max(dupStart(name), n - HASHED_TAIL);
-        let h = n - dupStart(name);
-        for (let i = from; i < n; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
-        // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
-        h ^= h >>> 16;
-        h = Math.imul(h, 0x85ebca6b);
-        h ^= h >>> 13;
-        h = Math.imul(h, 0xc2b2ae35);
-        h ^= h >>> 16;
-        (this.hashes as Int32Array)[s] = h & 0x3fffffff;
       }
     }
     this.state[s] = result;
