@@ -7,6 +7,7 @@ import type {
 import type { Progress } from './core/progress';
 import type { SnapshotMeta } from './core/model';
 import type { Cycles } from './core/cycles';
+import type { HubIndex } from './core/retainerPaths';
 
 /** A failed request: the engine's message, and its error code when it is a SnapshotError. */
 export interface ErrorValue {
@@ -86,11 +87,19 @@ export interface AnalysisHelperData {
   cycleEdgeTypes: string[] | null;
 }
 
-/** helper thread → (typed arrays transferred, not copied) */
+/** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
+export interface ToAnalysisHelper {
+  kind: 'hubs';
+  distances: Int32Array;
+  root: number;
+}
+
+/** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
   | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array }
   | { kind: 'shallowSizes'; ms: number; sizes: Float64Array }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
+  | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };
 
 // ---- webview ----

@@ -63,8 +63,9 @@ export interface AnalysisStart {
   timed: <T>(phase: string, f: () => T) => T;
 }
 
-/** Distances, page-owned flags and essential edges (first half of analyze). */
-export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): AnalysisStart {
+/** Distances, page-owned flags and essential edges (first half of analyze); afterDistances sees the distances first. */
+export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {},
+  afterDistances?: (distances: Int32Array) => void): AnalysisStart {
   const timings: Record<string, number> = {};
   const timed = <T>(phase: string, f: () => T): T => {
     const t0 = performance.now();
@@ -77,6 +78,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
   const pageOwned = both.pageOwned as Uint8Array;
+  afterDistances?.(both.distances);
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
   return { snap, distances: both.distances, pageOwned, essential, timings, timed };
 }

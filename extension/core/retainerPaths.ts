@@ -195,7 +195,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
 const HUB_FANIN = 512;
 
 /** A hub's non-weak, reachable retainer slots grouped by h: group i has h = hs[i], slots[offs[i] .. offs[i+1]). */
-interface HubIndex {
+export interface HubIndex {
   hs: Int32Array;
   offs: Uint32Array;
   slots: Uint32Array;
@@ -209,15 +209,55 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
   if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
   const hit = cache.get(u);
   if (hit) return hit;
-  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
-  const weak = analysis.snap.types.edgeWeak;
+  const index = buildHubIndex(analysis.retainers, analysis.snap.edgeType, analysis.snap.types.edgeWeak, u, h);
+  cache.set(u, index);
+  return index;
+}
+
+/** The inputs of the hub indexes: what prepareRetainerPaths reads (another thread can build them). */
+export interface HubInputs {
+  retainers: Analysis['retainers'];
+  edgeType: Uint8Array;
+  /** edge type code of weak edges (-1 if none) */
+  weakType: number;
+  distances: Int32Array;
+  root: number;
+  nodeCount: number;
+}
+
+/** prepareRetainerPaths' hub indexes computed from plain inputs, by hub node ordinal. */
+export function computeHubIndexes(x: HubInputs): Map<number, HubIndex> {
+  const { firstRetainer } = x.retainers;
+  const h = (p: number): number => hopBound(x.root, x.distances, p);
+  const out = new Map<number, HubIndex>();
+  for (let u = 0; u < x.nodeCount; u++) {
+    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.edgeType, x.weakType, u, h));
+  }
+  return out;
+}
+
+/** The hub indexes cached for this analysis so far (for tests and diagnostics). */
+export function cachedHubIndexes(analysis: Analysis): ReadonlyMap<number, HubIndex> {
+  return hubCaches.get(analysis) ?? new Map();
+}
+
+/** Caches hub indexes computed by computeHubIndexes over this analysis' retainers and distances. */
+export function setHubIndexes(analysis: Analysis, hubs: Map<number, HubIndex>): void {
+  let cache = hubCaches.get(analysis);
+  if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
+  for (const [u, index] of hubs) cache.set(u, index);
+}
+
+function buildHubIndex(retainers: Analysis['retainers'], edgeType: Uint8Array, weak: number, u: number,
+  h: (p: number) => number): HubIndex {
+  const { firstRetainer, retainerEdge, retainerNode } = retainers;
   const lo = firstRetainer[u];
   const hi = firstRetainer[u + 1];
   const hv = new Int32Array(hi - lo);
   let minH = Infinity;
   let maxH = -1;
   for (let s = lo; s < hi; s++) {
-    const v = analysis.snap.edgeType[retainerEdge[s]] === weak ? -1 : h(retainerNode[s]);
+    const v = edgeType[retainerEdge[s]] === weak ? -1 : h(retainerNode[s]);
     hv[s - lo] = v;
     if (v >= 0) { if (v < minH) minH = v; if (v > maxH) maxH = v; }
   }
@@ -235,10 +275,23 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
       for (let c = 1; c < counts.length; c++) counts[c] += counts[c - 1];
       for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) order[counts[hv[i] - minH]++] = i;
     } else {
-      let j = 0;
-      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) order[j++] = i;
-      const sorted = Array.from(order).sort((x, y) => hv[x] - hv[y] || x - y);
-      order.set(sorted);
+      // a wide range (e.g. system distances from 100 000 000) but few distinct values: count per
+      // value, then a stable scatter in ascending value order
+      const counts = new Map<number, number>();
+      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) counts.set(hv[i], (counts.get(hv[i]) ?? 0) + 1);
+      const start = new Map<number, number>();
+      let at = 0;
+      for (const v of [...counts.keys()].sort((x, y) => x - y)) {
+        start.set(v, at);
+        at += counts.get(v)!;
+      }
+      for (let i = 0; i < hv.length; i++) {
+        const v = hv[i];
+        if (v < 0) continue;
+        const k = start.get(v)!;
+        order[k] = i;
+        start.set(v, k + 1);
+      }
     }
     const hs: number[] = [];
     const offs: number[] = [];
@@ -251,7 +304,6 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
     offs.push(kept);
     index = { hs: Int32Array.from(hs), offs: Uint32Array.from(offs), slots };
   }
-  cache.set(u, index);
   return index;
 }
 

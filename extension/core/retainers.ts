@@ -18,9 +18,11 @@ export interface Retainers {
  * retainers are in edge order. No working memory beyond the result: firstRetainer serves as the
  * fill cursor (end positions, filled from the last edge backwards).
  */
-export function computeRetainers(snap: HeapSnapshot, opts: RunOptions = {}): Retainers {
+export function computeRetainers(snap: HeapSnapshot, opts: RunOptions & { shared?: boolean } = {}): Retainers {
   const { nodeCount, edgeCount, firstEdge, edgeTo } = snap;
-  const firstRetainer = new Uint32Array(nodeCount + 1);
+  // shared: on SharedArrayBuffers, for the threads of a parallel analysis
+  const u32 = (n: number) => (opts.shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n));
+  const firstRetainer = u32(nodeCount + 1);
   for (let e = 0; e < edgeCount; e++) firstRetainer[edgeTo[e]]++;
   // inclusive prefix sums: firstRetainer[n] = end of n's slice
   let sum = 0;
@@ -29,8 +31,8 @@ export function computeRetainers(snap: HeapSnapshot, opts: RunOptions = {}): Ret
     firstRetainer[n] = sum;
   }
   firstRetainer[nodeCount] = sum;
-  const retainerEdge = new Uint32Array(edgeCount);
-  const retainerNode = new Uint32Array(edgeCount);
+  const retainerEdge = u32(edgeCount);
+  const retainerNode = u32(edgeCount);
   const step = 1 << 20;
   // backwards over the edges, so each slice fills from its end down to its start in edge order
   for (let n = nodeCount - 1; n >= 0; n--) {

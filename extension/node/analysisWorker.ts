@@ -7,7 +7,9 @@ import { HeapSnapshot } from '../core/model';
 import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { computeCycles } from '../core/cycles';
-import type { AnalysisHelperData, FromAnalysisHelper } from '../protocol';
+import { computeHubIndexes } from '../core/retainerPaths';
+import type { Retainers } from '../core/retainers';
+import type { AnalysisHelperData, FromAnalysisHelper, ToAnalysisHelper } from '../protocol';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
   // a sparse strings array: every other index reads as undefined, which none of these phases asks for
@@ -22,12 +24,12 @@ function post(m: FromAnalysisHelper, transfer: ArrayBuffer[]): void {
   parentPort!.postMessage(m, transfer);
 }
 
-function run(data: AnalysisHelperData): void {
+function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retainers } {
   const snap = snapshotOf(data);
   let t = performance.now();
-  const r = computeRetainers(snap);
-  post({ kind: 'retainers', ms: performance.now() - t, ...r },
-    [r.firstRetainer.buffer, r.retainerEdge.buffer, r.retainerNode.buffer] as ArrayBuffer[]);
+  // shared, not transferred: the hub indexes (below) read them too
+  const r = computeRetainers(snap, { shared: true });
+  post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
   t = performance.now();
   const sizes = computeShallowSizes(snap);
   post({ kind: 'shallowSizes', ms: performance.now() - t, sizes }, [sizes.buffer as ArrayBuffer]);
@@ -37,10 +39,31 @@ function run(data: AnalysisHelperData): void {
     const transfer = [cycles.component.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
     post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
   }
+  return { snap, retainers: r };
+}
+
+/** The retainer-path hub indexes once the main thread sends the distances. */
+function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: ToAnalysisHelper): void {
+  const t = performance.now();
+  const map = computeHubIndexes({
+    retainers: state.retainers, edgeType: state.snap.edgeType, weakType: state.snap.types.edgeWeak,
+    distances: m.distances, root: m.root, nodeCount: state.snap.nodeCount,
+  });
+  const list = [...map];
+  const transfer: ArrayBuffer[] = [];
+  for (const [, h] of list) transfer.push(h.hs.buffer as ArrayBuffer, h.offs.buffer as ArrayBuffer, h.slots.buffer as ArrayBuffer);
+  post({ kind: 'hubs', ms: performance.now() - t, hubs: list }, transfer);
 }
 
 try {
-  run(workerData as AnalysisHelperData);
+  const state = run(workerData as AnalysisHelperData);
+  parentPort!.on('message', (m: ToAnalysisHelper) => {
+    try {
+      if (m.kind === 'hubs') hubs(state, m);
+    } catch (e) {
+      post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }, []);
+    }
+  });
 } catch (e) {
   post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }, []);
 }

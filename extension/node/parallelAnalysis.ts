@@ -4,6 +4,8 @@
 // sizes and the cycles, which need only the numeric columns. The columns must be on
 // SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
 // helper fails, everything runs on this thread. The results do not depend on which thread ran what.
+// Once the distances are known the helper also builds the retainer-path hub indexes
+// (retainerPaths.prepareRetainerPaths), which the summary would otherwise build on this thread.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -13,8 +15,9 @@ import { analyze, beginAnalysis, finishAnalysis, type Analysis } from '../core/a
 import { computeRetainers, type Retainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
+import { setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { cancelledError } from '../core/errors';
-import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns } from '../protocol';
+import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
@@ -78,7 +81,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   };
   const helper = new HelperThread(workerPath, data);
   try {
-    const start = beginAnalysis(snap, opts);
+    const start = beginAnalysis(snap, opts, (distances) => helper.requestHubs(distances, snap.rootOrdinal));
     const waitStart = performance.now();
     let retainers: Retainers;
     let shallowSizes: Float64Array;
@@ -98,7 +101,12 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       setCycles(analysis, cycles.cycles);
       analysis.timings.cycles = cycles.ms;
     }
-    if (opts.stats) opts.stats.helper = got !== null && cycles !== null;
+    const hubs = got ? await helper.hubs(opts.signal) : null;
+    if (hubs) {
+      setHubIndexes(analysis, new Map(hubs.hubs));
+      analysis.timings.pathIndex = hubs.ms;
+    }
+    if (opts.stats) opts.stats.helper = got !== null && cycles !== null && hubs !== null;
     return analysis;
   } finally {
     void helper.stop();
@@ -133,7 +141,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles']) this.deliver(k, null);
+    for (const k of ['retainers', 'shallowSizes', 'cycles', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -168,6 +176,19 @@ class HelperThread {
   async cycles(signal?: AbortSignal): Promise<{ cycles: Cycles; ms: number } | null> {
     const c = await this.wait('cycles', signal);
     return c ? { cycles: c.cycles, ms: c.ms } : null;
+  }
+
+  /** Sends the distances: the helper then builds the retainer-path hub indexes. */
+  requestHubs(distances: Int32Array, root: number): void {
+    if (this.failed) return;
+    const m: ToAnalysisHelper = { kind: 'hubs', distances, root };
+    this.worker.postMessage(m);
+  }
+
+  /** The hub indexes, or null when the helper failed. */
+  async hubs(signal?: AbortSignal): Promise<{ hubs: Array<[number, HubIndex]>; ms: number } | null> {
+    const h = await this.wait('hubs', signal);
+    return h ? { hubs: h.hubs, ms: h.ms } : null;
   }
 
   async stop(): Promise<void> {

@@ -14,6 +14,7 @@ import { analyze, type Analysis } from '../../extension/core/analysis';
 import { computeCycles, cyclesOf } from '../../extension/core/cycles';
 import { isPythonSnapshot } from '../../extension/core/python';
 import { SnapshotError } from '../../extension/core/errors';
+import { cachedHubIndexes, computeHubIndexes, retainerPaths } from '../../extension/core/retainerPaths';
 import { chromiumDetachedSnapshot, hasChromium } from '../helpers/realSnapshots';
 
 const root = path.resolve(__dirname, '../..');
@@ -30,6 +31,8 @@ for (let i = 0; i < 30000; i++) {
   if (i % 5 === 0) wm.set(r, { owner: r });
   keep.push(i % 3 ? r : new Map([[i, r]]));
 }
+// 70 000 objects of one shape: their hidden class is a retainer hub (fan-in >= 65 536)
+globalThis.points = Array.from({ length: 70000 }, (_, i) => ({ x: i, y: -i }));
 v8.writeHeapSnapshot(process.argv[1]);
 `;
 
@@ -53,7 +56,7 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>, what: string): vo
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${what}[${i}]: ${a[i]} (two threads) vs ${b[i]} (one)`);
 }
 
-function assertSameAnalysis(two: Analysis, one: Analysis): void {
+function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): void {
   sameArray(two.distances, one.distances, 'distances');
   sameArray(two.dominators, one.dominators, 'dominators');
   sameArray(two.dominatorOrder, one.dominatorOrder, 'dominatorOrder');
@@ -71,6 +74,23 @@ function assertSameAnalysis(two: Analysis, one: Analysis): void {
   sameArray(c2.inCycle, c1.inCycle, 'inCycle');
   assert.equal(c2.nodesInCycles, c1.nodesInCycles);
   assert.equal(c2.largestComponent, c1.largestComponent);
+  // the retainer-path hub indexes the helper built equal the ones built here
+  const want = computeHubIndexes({
+    retainers: one.retainers, edgeType: one.snap.edgeType, weakType: one.snap.types.edgeWeak,
+    distances: one.distances, root: one.snap.rootOrdinal, nodeCount: one.snap.nodeCount,
+  });
+  const got = helperRan ? cachedHubIndexes(two) : want;
+  assert.deepEqual([...got.keys()].sort((x, y) => x - y), [...want.keys()].sort((x, y) => x - y), 'hub nodes');
+  for (const [u, h] of want) {
+    const g = got.get(u)!;
+    sameArray(g.hs, h.hs, `hub ${u} hs`);
+    sameArray(g.offs, h.offs, `hub ${u} offs`);
+    sameArray(g.slots, h.slots, `hub ${u} slots`);
+  }
+  // and paths through them read the same
+  for (let n = 1; n < one.snap.nodeCount; n += Math.floor(one.snap.nodeCount / 50)) {
+    assert.deepEqual(retainerPaths(two, n, { k: 2 }), retainerPaths(one, n, { k: 2 }), `paths of node ${n}`);
+  }
 }
 
 describe('analysis on two threads', function () {
@@ -107,6 +127,7 @@ describe('analysis on two threads', function () {
     execFileSync(process.execPath, ['-e', NODE_PROGRAM, file], { stdio: 'inherit', timeout: 120_000 });
     const a = await check(file);
     assert.ok(a.snap.nodeCount > 100_000, `${a.snap.nodeCount} nodes`);
+    assert.ok(cachedHubIndexes(a).size > 0, 'the heap has retainer hubs (fan-in >= 65 536)');
     assert.ok(cyclesOf(a).nodesInCycles >= 30000, 'every Request is on its self cycle');
   });
 
@@ -133,7 +154,8 @@ describe('analysis on two threads', function () {
     const stats: { helper?: boolean } = {};
     const two = await analyzeSnapshot(snap, { workerPath: broken, minNodes: 0, stats });
     assert.equal(stats.helper, false);
-    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
+    assert.equal(cachedHubIndexes(two).size, 0, 'no hub indexes without the helper (the summary builds them)');
+    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })), false);
   });
 
   it('not shared columns or a small snapshot: one thread', async () => {
