@@ -74,7 +74,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {},
     timings[phase] = performance.now() - t0;
     return r;
   };
-  const weakMapNames = new WeakMapEdgeNames(snap.strings);
+  const weakMapNames = WeakMapEdgeNames.forStrings(snap.strings);
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
   const pageOwned = both.pageOwned as Uint8Array;

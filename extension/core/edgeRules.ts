@@ -160,6 +160,29 @@ export class WeakMapEdgeNames {
     this.state = new Uint8Array(strings.length);
   }
 
+  /** The shared instance for a snapshot's strings array (so work done early, see prepare, is kept). */
+  static forStrings(strings: string[]): WeakMapEdgeNames {
+    let names = byStrings.get(strings);
+    if (!names || names.state.length !== strings.length) {
+      names = new WeakMapEdgeNames(strings);
+      byStrings.set(strings, names);
+    }
+    return names;
+  }
+
+  /** Parses strings from..to-1 now rather than on first use (e.g. while the loader waits for a thread). */
+  prepare(from: number, to: number): void {
+    const strings = this.strings;
+    for (let s = from; s < to; s++) {
+      const name = strings[s];
+      // what parse() rejects first, without touching the state array
+      if (name.length <= 60) continue;
+      const c0 = name.charCodeAt(0);
+      if (c0 < 48 || c0 > 57) continue;
+      this.parse(s);
+    }
+  }
+
   private parse(s: number): number {
     const st = this.state[s];
     if (st !== NOT_PARSED) return st;
@@ -234,6 +257,8 @@ export class WeakMapEdgeNames {
     return name.slice(dupStart(name));
   }
 }
+
+const byStrings = new WeakMap<string[], WeakMapEdgeNames>();
 
 /** Index after the leading decimal number of a WeakMap edge name. */
 function dupStart(name: string): number {

@@ -335,6 +335,11 @@ export class SnapshotParser {
     return this.seen.has(key);
   }
 
+  /** The strings read so far (the array end() puts into the snapshot, not a copy). */
+  get stringsSoFar(): readonly string[] {
+    return this.strings;
+  }
+
   /** True once the snapshot meta has been read. */
   get hasMeta(): boolean {
     return this.layout !== null;

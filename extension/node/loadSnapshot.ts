@@ -7,6 +7,7 @@ import { SnapshotParser } from '../core/parser';
 import { ArraysWorker, defaultParseWorkerPath, type WorkerSections } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
 import { readBlocks } from './readBlocks';
+import { WeakMapEdgeNames } from '../core/edgeRules';
 
 /** Progress of a load: done/total are bytes of the file (compressed bytes for a .gz file). */
 export interface LoadProgress {
@@ -115,7 +116,9 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     if (parser.nodesExternal || parser.edgesExternal) {
       let sec: WorkerSections | null;
       try {
-        sec = await helper!.sections(signal);
+        const sections = helper!.sections(signal);
+        await whileWaiting(sections, parser.stringsSoFar);
+        sec = await sections;
       } catch (e) {
         throw await workerErrorFirst(helper, parser, e);
       }
@@ -136,6 +139,22 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
 }
 
 class RetryOneThread extends Error {}
+
+/**
+ * The main thread has read its part and waits for the parse thread: meanwhile it parses the WeakMap
+ * edge names among the strings (the distances need them; WeakMapEdgeNames.forStrings keeps the work),
+ * in slices, stopping as soon as the thread's sections arrive.
+ */
+async function whileWaiting(sections: Promise<unknown>, strings: readonly string[]): Promise<void> {
+  let done = false;
+  sections.then(() => { done = true; }, () => { done = true; });
+  const names = WeakMapEdgeNames.forStrings(strings as string[]);
+  const slice = 1 << 16;
+  for (let i = 0; i < strings.length && !done; i += slice) {
+    names.prepare(i, Math.min(strings.length, i + slice));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 /**
  * The error to report for `e`, thrown by the main parser: when the worker holds the nodes or edges

@@ -198,4 +198,26 @@ describe('distances', () => {
     assert.ok(fusedCases > 100, `${fusedCases} graphs take the one-traversal path`);
     assert.ok(filteredOwned > 20, `${filteredOwned} owned nodes reached only past a filtered edge`);
   });
+
+  it('WeakMap edge names parsed ahead (prepare) answer as parsed on demand; one instance per strings array', () => {
+    const strings = ['', 'x', '12 / part of key (K @3) -> value (V @5) pair in WeakMap (table @7)',
+      '9 / part of key (K @3) -> value (V @5) pair in WeakMap (table @7)', '3 / part of key (K @4) -> value (V @5) pair in WeakMap (table @99999999999)',
+      '1 / not a weakmap edge name but long enough to pass the first checks ......', 'part of key (K @3) -> value (V @5) pair in WeakMap (table @7)'];
+    for (let i = 0; i < 300; i++) strings.push(`${i % 10} / part of key (Obj @${i}) -> value (Val @${i * 7}) pair in WeakMap (table @${i % 3})`);
+    const ahead = WeakMapEdgeNames.forStrings(strings);
+    assert.equal(WeakMapEdgeNames.forStrings(strings), ahead);
+    ahead.prepare(0, strings.length);
+    const lazy = new WeakMapEdgeNames(strings);
+    for (let s = 0; s < strings.length; s++) {
+      assert.equal(ahead.isPairName(s), lazy.isPairName(s), strings[s]);
+      assert.equal(ahead.tableId(s), lazy.tableId(s), strings[s]);
+      assert.equal(ahead.pairHash(s), lazy.pairHash(s), strings[s]);
+    }
+    assert.equal(ahead.isPairName(2), true);
+    assert.equal(ahead.tableId(2), 7);
+    assert.equal(ahead.tableId(4), -1, 'a table id past 32 bits matches no node');
+    assert.ok(ahead.samePair(2, 3));
+    assert.equal(ahead.isPairName(5), false);
+    assert.equal(ahead.isPairName(6), false, 'no leading number');
+  });
 });
