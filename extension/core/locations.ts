@@ -27,6 +27,11 @@ interface LocationIndex {
 const locationIndexes = new WeakMap<HeapSnapshot, LocationIndex>();
 const traceIndexes = new WeakMap<HeapSnapshot, Map<number, number>>();
 
+/** Builds the per-snapshot location index now (a sort of the location rows by node), not at the first query. */
+export function prepareLocationIndex(snap: HeapSnapshot): void {
+  locationIndex(snap);
+}
+
 function locationIndex(snap: HeapSnapshot): LocationIndex | null {
   const locs = snap.locations;
   if (!locs || locs.count === 0) return null;

@@ -6,6 +6,7 @@ import { classSummary } from './classSummary';
 import { cyclesOf } from './cycles';
 import { findRequestLike, toPathEdges, type RequestLikeOptions } from './requestLike';
 import { prepareRetainerPaths, retainerPaths, type PathQuery } from './retainerPaths';
+import { prepareLocationIndex } from './locations';
 import { isPythonSnapshot, pythonLivenessOf } from './python';
 
 /** Settings used when a caller passes none. */
@@ -35,6 +36,8 @@ export function buildSummary(analysis: Analysis, settings: AnalysisSettings = DE
   if (python) timed('pythonLiveness', () => pythonLivenessOf(analysis));
   const classes = timed('classSummary', () => classSummary(analysis));
   timed('pathIndex', () => prepareRetainerPaths(analysis));
+  // the location rows sorted by node: every graph and details query reads them
+  timed('locationIndex', () => prepareLocationIndex(snap));
   const t0 = performance.now();
   const suspects = findRequestLike(analysis, settings, opts);
   const timings = { ...analysis.timings, requestLike: performance.now() - t0 };
