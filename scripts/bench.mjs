@@ -135,8 +135,9 @@ async function buildOurs() {
     extra.push("['cycles', (a) => cyclesOf(a)]");
   }
   if (tracked('extension/core/classSummary.ts')) {
-    lines.push(`import { computeClassTotals } from ${abs('extension/core/classSummary.ts')};`);
-    extra.push("['classSummary', (a) => computeClassTotals(a)]");
+    // classTotalsOf: cached, free when the analysis already computed the totals
+    lines.push(`import { classTotalsOf } from ${abs('extension/core/classSummary.ts')};`);
+    extra.push("['classSummary', (a) => classTotalsOf(a)]");
   }
   lines.push(`export const extraPhases = [${extra.join(', ')}];`);
   const hooks = lines.join('\n');

@@ -63,9 +63,8 @@ export interface AnalysisStart {
   timed: <T>(phase: string, f: () => T) => T;
 }
 
-/** Distances, page-owned flags and essential edges (first half of analyze); afterDistances sees the distances first. */
-export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {},
-  afterDistances?: (distances: Int32Array) => void): AnalysisStart {
+/** Distances, page-owned flags and essential edges (first half of analyze). */
+export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): AnalysisStart {
   const timings: Record<string, number> = {};
   const timed = <T>(phase: string, f: () => T): T => {
     const t0 = performance.now();
@@ -78,7 +77,6 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {},
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
   const pageOwned = both.pageOwned as Uint8Array;
-  afterDistances?.(both.distances);
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
   return { snap, distances: both.distances, pageOwned, essential, timings, timed };
 }

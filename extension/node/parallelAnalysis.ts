@@ -4,8 +4,9 @@
 // sizes and the cycles, which need only the numeric columns. The columns must be on
 // SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
 // helper fails, everything runs on this thread. The results do not depend on which thread ran what.
-// Once the distances are known the helper also builds the retainer-path hub indexes
-// (retainerPaths.prepareRetainerPaths), which the summary would otherwise build on this thread.
+// Once the dominators are done the helper also builds the retainer-path hub indexes
+// (retainerPaths.prepareRetainerPaths, which the summary would otherwise build on this thread) while
+// this thread computes the class totals.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +17,7 @@ import { computeRetainers, type Retainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { setHubIndexes, type HubIndex } from '../core/retainerPaths';
+import { classTotalsOf } from '../core/classSummary';
 import { cancelledError } from '../core/errors';
 import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
 
@@ -69,7 +71,10 @@ function helperStrings(snap: HeapSnapshot): Array<[number, string]> {
   return [...out];
 }
 
-/** analyze() plus the default cycles, on two threads when possible (same results as one thread). */
+/**
+ * analyze() plus the default cycles, the class totals and (with the helper) the retainer-path hub
+ * indexes, on two threads when possible (same results as one thread).
+ */
 export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysisOptions = {}): Promise<Analysis> {
   const workerPath = opts.workerPath === undefined ? defaultAnalysisWorkerPath() : opts.workerPath;
   const columns = sharedColumns(snap);
@@ -81,7 +86,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   };
   const helper = new HelperThread(workerPath, data);
   try {
-    const start = beginAnalysis(snap, opts, (distances) => helper.requestHubs(distances, snap.rootOrdinal));
+    const start = beginAnalysis(snap, opts);
     const waitStart = performance.now();
     let retainers: Retainers;
     let shallowSizes: Float64Array;
@@ -96,6 +101,10 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
     }
     const analysis = finishAnalysis(start, retainers, shallowSizes, opts);
+    // the hub indexes now, not with the distances: built beside the dominators they slowed them
+    // down (both are memory bound) and raised the peak; beside the class totals they fit
+    if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
+    start.timed('classSummary', () => classTotalsOf(analysis));
     const cycles = got ? await helper.cycles(opts.signal) : null;
     if (cycles) {
       setCycles(analysis, cycles.cycles);
