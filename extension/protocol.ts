@@ -5,7 +5,7 @@ import type {
   SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
-import type { SnapshotMeta } from './core/model';
+import type { HeapSnapshotInit, SnapshotMeta } from './core/model';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
 
@@ -62,18 +62,8 @@ export type FromWorker =
 // ---- analysis helper thread (engine worker or CLI → a second thread; extension/node/parallelAnalysis.ts) ----
 
 /** The numeric columns of a parsed snapshot, all on SharedArrayBuffers (read by both threads). */
-export interface SharedColumns {
-  nodeType: Uint8Array;
-  nodeName: Uint32Array;
-  nodeId: Uint32Array;
-  nodeSelfSize: Float64Array;
-  nodeTraceId: Uint32Array | null;
-  nodeDetachedness: Uint8Array | null;
-  firstEdge: Uint32Array;
-  edgeType: Uint8Array;
-  edgeNameOrIndex: Uint32Array;
-  edgeTo: Uint32Array;
-}
+export type SharedColumns = Pick<HeapSnapshotInit, 'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeTraceId'
+  | 'nodeDetachedness' | 'firstEdge' | 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'>;
 
 /** → helper thread (its workerData): compute retainers, shallow sizes, then cycles over `cycleEdgeTypes`. */
 export interface AnalysisHelperData {
