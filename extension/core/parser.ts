@@ -1632,6 +1632,48 @@ function isV8Layout(L: Layout): boolean {
 // The digit loops below use `!(d >= 0 && d <= 9)` so that a read past the end (undefined - 48 is
 // NaN) also ends a number; callers keep FAST_FIELD_BYTES per field before the buffer's end.
 
+/** End index of the number fourByteDigitsAt last read (kept apart like FAST_COUNT). */
+const FAST_END = new Int32Array(1);
+
+/**
+ * A plain integer of 1 to 11 digits at byte j, read four bytes at a time; -1 for no digit, a leading
+ * zero or 12 digits and more (the general loop then reads the record). The caller keeps 12 bytes
+ * after j inside dv. The index after the number goes to FAST_END[0].
+ */
+function fourByteDigitsAt(dv: DataView, j: number): number {
+  // x holds four bytes with digits as 0..9; m flags the non-digit bytes (x byte >= 10, via the carry
+  // into each byte's high bit; bytes >= 0x80 are flagged by `| x`)
+  let x = dv.getUint32(j, true) ^ 0x30303030;
+  let m = ((x + 0x76767676) | x) & 0x80808080;
+  let v: number;
+  if (m !== 0) {
+    const k = (31 - Math.clz32(m & -m)) >> 3; // digits before the first non-digit
+    if (k === 0 || (k > 1 && (x & 0xFF) === 0)) return -1; // no digit, or a leading zero
+    v = fourDigits(x << (32 - 8 * k));
+    j += k;
+  } else {
+    if ((x & 0xFF) === 0) return -1;
+    v = fourDigits(x);
+    j += 4;
+    x = dv.getUint32(j, true) ^ 0x30303030;
+    m = ((x + 0x76767676) | x) & 0x80808080;
+    if (m === 0) {
+      v = v * 10000 + fourDigits(x);
+      j += 4;
+      x = dv.getUint32(j, true) ^ 0x30303030;
+      m = ((x + 0x76767676) | x) & 0x80808080;
+      if (m === 0) return -1; // 12 digits or more: far out of range
+    }
+    const k = (31 - Math.clz32(m & -m)) >> 3;
+    if (k !== 0) {
+      v = v * POW10[k] + fourDigits(x << (32 - 8 * k));
+      j += k;
+    }
+  }
+  FAST_END[0] = j;
+  return v;
+}
+
 /**
  * Node records (V8 layout) from buf[i], a record start, while they start before `stop` and the
  * columns have room (`cap` nodes). Returns the index of the first record not taken; the count
@@ -1649,8 +1691,6 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
   let edgeSum = cols.edgeSum;
   let node = node0;
   const last = dv.byteLength - 16; // room for the three 4-byte loads of a number and its separator
-  let x = 0;
-  let m = 0;
   while (i < stop && node < cap) {
     let j = i;
     // type
@@ -1660,68 +1700,15 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     c = buf[++j];
     if (t !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { t = t * 10 + d; c = buf[++j]; }
     if (c !== 44 || j > last) break;
-    // name, four bytes at a time (as to_node in fastEdgesV8)
-    j++;
-    x = dv.getUint32(j, true) ^ 0x30303030;
-    m = ((x + 0x76767676) | x) & 0x80808080;
-    let nm: number;
-    if (m !== 0) {
-      const k = (31 - Math.clz32(m & -m)) >> 3;
-      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break;
-      nm = fourDigits(x << (32 - 8 * k));
-      j += k;
-    } else {
-      if ((x & 0xFF) === 0) break;
-      nm = fourDigits(x);
-      j += 4;
-      x = dv.getUint32(j, true) ^ 0x30303030;
-      m = ((x + 0x76767676) | x) & 0x80808080;
-      if (m === 0) {
-        nm = nm * 10000 + fourDigits(x);
-        j += 4;
-        x = dv.getUint32(j, true) ^ 0x30303030;
-        m = ((x + 0x76767676) | x) & 0x80808080;
-        if (m === 0) break;
-      }
-      const k = (31 - Math.clz32(m & -m)) >> 3;
-      if (k !== 0) {
-        nm = nm * POW10[k] + fourDigits(x << (32 - 8 * k));
-        j += k;
-      }
-    }
-    c = buf[j];
-    if (c !== 44 || j > last) break;
-    // id, four bytes at a time (as to_node in fastEdgesV8)
-    j++;
-    x = dv.getUint32(j, true) ^ 0x30303030;
-    m = ((x + 0x76767676) | x) & 0x80808080;
-    let id: number;
-    if (m !== 0) {
-      const k = (31 - Math.clz32(m & -m)) >> 3;
-      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break;
-      id = fourDigits(x << (32 - 8 * k));
-      j += k;
-    } else {
-      if ((x & 0xFF) === 0) break;
-      id = fourDigits(x);
-      j += 4;
-      x = dv.getUint32(j, true) ^ 0x30303030;
-      m = ((x + 0x76767676) | x) & 0x80808080;
-      if (m === 0) {
-        id = id * 10000 + fourDigits(x);
-        j += 4;
-        x = dv.getUint32(j, true) ^ 0x30303030;
-        m = ((x + 0x76767676) | x) & 0x80808080;
-        if (m === 0) break;
-      }
-      const k = (31 - Math.clz32(m & -m)) >> 3;
-      if (k !== 0) {
-        id = id * POW10[k] + fourDigits(x << (32 - 8 * k));
-        j += k;
-      }
-    }
-    c = buf[j];
-    if (c !== 44) break;
+    // name and id, four bytes at a time
+    const nm = fourByteDigitsAt(dv, j + 1);
+    if (nm < 0) break;
+    j = FAST_END[0];
+    if (buf[j] !== 44 || j > last) break;
+    const id = fourByteDigitsAt(dv, j + 1);
+    if (id < 0) break;
+    j = FAST_END[0];
+    if (buf[j] !== 44) break;
     // self_size
     c = buf[++j];
     let ss = c - 48;
@@ -1803,36 +1790,10 @@ function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     c = buf[++j];
     if (nm !== 0) for (let d = c - 48; d >= 0 && d <= 9; d = c - 48) { nm = nm * 10 + d; c = buf[++j]; }
     if (c !== 44 || j > last) break;
-    j++;
-    // to_node, four bytes at a time: x holds them with digits as 0..9; m flags the non-digit bytes
-    // (x byte >= 10, via the carry into each byte's high bit; bytes >= 0x80 are flagged by `| x`)
-    let x = dv.getUint32(j, true) ^ 0x30303030;
-    let m = ((x + 0x76767676) | x) & 0x80808080;
-    let to: number;
-    if (m !== 0) {
-      const k = (31 - Math.clz32(m & -m)) >> 3; // digits before the first non-digit
-      if (k === 0 || (k > 1 && (x & 0xFF) === 0)) break; // no digit, or a leading zero
-      to = fourDigits(x << (32 - 8 * k));
-      j += k;
-    } else {
-      if ((x & 0xFF) === 0) break;
-      to = fourDigits(x);
-      j += 4;
-      x = dv.getUint32(j, true) ^ 0x30303030;
-      m = ((x + 0x76767676) | x) & 0x80808080;
-      if (m === 0) {
-        to = to * 10000 + fourDigits(x);
-        j += 4;
-        x = dv.getUint32(j, true) ^ 0x30303030;
-        m = ((x + 0x76767676) | x) & 0x80808080;
-        if (m === 0) break; // 12 digits or more: far out of range
-      }
-      const k = (31 - Math.clz32(m & -m)) >> 3;
-      if (k !== 0) {
-        to = to * POW10[k] + fourDigits(x << (32 - 8 * k));
-        j += k;
-      }
-    }
+    // to_node, four bytes at a time
+    const to = fourByteDigitsAt(dv, j + 1);
+    if (to < 0) break;
+    j = FAST_END[0];
     c = buf[j];
     if (c === 44) j += buf[j + 1] === 10 ? 2 : 1;
     else if (c === 10 && buf[j + 1] === 44) j += 2;
