@@ -10,7 +10,7 @@ import { throwIfAborted } from './errors';
 import {
   BASE_SYSTEM_DISTANCE, STRING_MAP_DESCRIPTORS, STRING_NATIVE_CONTEXT, STRING_SLOPPY_FUNCTION_MAP, WeakMapEdgeNames,
   PendingWeakMapPairs,
-  computePageOwned, isDocumentDOMTreesRoot, isSkippedMapDescriptorEdge, isUserRoot, SpecialStrings,
+  computePageOwned, isDocumentDOMTreesRoot, isSkippedMapDescriptorEdge, markNonWeakReachable, isUserRoot, SpecialStrings,
 } from './edgeRules';
 
 export { BASE_SYSTEM_DISTANCE };
@@ -136,9 +136,7 @@ class DistanceBfs {
    */
   pageOwnedAfterUserRoots(): Uint8Array {
     const { snap, seen } = this;
-    const { nodeCount, firstEdge, edgeTo, edgeType } = snap;
-    const weak = snap.types.edgeWeak;
-    const owned = new Uint8Array(nodeCount);
+    const owned = new Uint8Array(snap.nodeCount);
     for (let w = 0, words = seen.length; w < words; w++) {
       let bits = seen[w];
       while (bits !== 0) {
@@ -147,23 +145,7 @@ class DistanceBfs {
         bits ^= low;
       }
     }
-    const stack = new Uint32Array(nodeCount);
-    let sp = 0;
-    for (let i = 0; i < this.skippedCount; i++) {
-      const t = this.skipped[i];
-      if (owned[t] !== 0) continue;
-      owned[t] = 1;
-      stack[sp++] = t;
-      while (sp > 0) {
-        const n = stack[--sp];
-        for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
-          const u = edgeTo[e];
-          if (owned[u] !== 0 || edgeType[e] === weak) continue;
-          owned[u] = 1;
-          stack[sp++] = u;
-        }
-      }
-    }
+    markNonWeakReachable(snap, owned, this.skipped, this.skippedCount);
     this.recordSkipped = false;
     this.skipped = new Uint32Array(0);
     return owned;

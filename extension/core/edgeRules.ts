@@ -349,35 +349,45 @@ const DELETED = -2;
  * edges from the root's shortcut targets and its "(Document DOM trees)" element targets.
  */
 export function computePageOwned(snap: HeapSnapshot): Uint8Array {
-  const { nodeCount, firstEdge, edgeTo, edgeType } = snap;
-  const { edgeShortcut, edgeElement, edgeWeak } = snap.types;
-  const owned = new Uint8Array(nodeCount);
+  const { firstEdge, edgeTo, edgeType } = snap;
+  const { edgeShortcut, edgeElement } = snap.types;
   const root = snap.rootOrdinal;
-  const rootStart = firstEdge[root];
-  const rootEnd = firstEdge[root + 1];
-  const stack = new Uint32Array(nodeCount + (rootEnd - rootStart));
-  let sp = 0;
-  for (let e = rootStart; e < rootEnd; e++) {
+  const starts: number[] = [];
+  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
     const t = edgeTo[e];
     const ty = edgeType[e];
-    if (ty === edgeElement) {
-      if (!isDocumentDOMTreesRoot(snap, t)) continue;
-    } else if (ty !== edgeShortcut) {
-      continue;
-    }
-    stack[sp++] = t;
-    owned[t] = 1;
+    if (ty === edgeShortcut || (ty === edgeElement && isDocumentDOMTreesRoot(snap, t))) starts.push(t);
   }
-  while (sp > 0) {
-    const n = stack[--sp];
-    for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
-      const t = edgeTo[e];
-      if (owned[t] !== 0 || edgeType[e] === edgeWeak) continue;
-      owned[t] = 1;
-      stack[sp++] = t;
-    }
-  }
+  const owned = new Uint8Array(snap.nodeCount);
+  markNonWeakReachable(snap, owned, starts, starts.length);
   return owned;
+}
+
+/**
+ * Sets marks[n] = 1 for the first `count` seeds and every node reachable from them over non-weak
+ * edges (nodes already marked are not entered again). Iterative DFS.
+ */
+export function markNonWeakReachable(snap: HeapSnapshot, marks: Uint8Array, seeds: ArrayLike<number>, count: number): void {
+  const { firstEdge, edgeTo, edgeType } = snap;
+  const weak = snap.types.edgeWeak;
+  // each node is pushed at most once (marked when pushed)
+  const stack = new Uint32Array(snap.nodeCount);
+  let sp = 0;
+  for (let i = 0; i < count; i++) {
+    const t = seeds[i];
+    if (marks[t] !== 0) continue;
+    marks[t] = 1;
+    stack[sp++] = t;
+    while (sp > 0) {
+      const n = stack[--sp];
+      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
+        const u = edgeTo[e];
+        if (marks[u] !== 0 || edgeType[e] === weak) continue;
+        marks[u] = 1;
+        stack[sp++] = u;
+      }
+    }
+  }
 }
 
 /** Bit vector over edge ordinals: test bit e with `(bits[e >>> 5] >>> (e & 31)) & 1`. */
