@@ -3,7 +3,7 @@
 // `nodes` and `edges` go through a tight byte loop into a batch of numbers, then straight into the
 // typed-array columns of the model. Every malformed input ends in a SnapshotError naming the
 // problem and the byte offset or field.
-import { HeapSnapshot } from './model';
+import { HeapSnapshot, type HeapSnapshotInit } from './model';
 import { SnapshotError, cancelledError } from './errors';
 import type { ProgressSink } from './progress';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
@@ -39,15 +39,9 @@ export interface ParseOptions {
 export type SectionAction = 'parse' | 'skip' | 'external';
 
 /** The node columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
-export interface NodeSection {
-  nodeType: Uint8Array;
-  nodeName: Uint32Array;
-  nodeId: Uint32Array;
-  nodeSelfSize: Float64Array;
-  nodeTraceId: Uint32Array | null;
-  nodeDetachedness: Uint8Array | null;
-  /** index of each node's first edge; count + 1 entries (the last one is set by end()) */
-  firstEdge: Uint32Array;
+export interface NodeSection extends Pick<HeapSnapshotInit,
+  'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeTraceId' | 'nodeDetachedness' | 'firstEdge'> {
+  // firstEdge has count + 1 entries here too; the last one is set by end()
   /** number of nodes */
   count: number;
   /** sum of the nodes' edge_count values */
@@ -57,10 +51,7 @@ export interface NodeSection {
 }
 
 /** The edges columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
-export interface EdgeSection {
-  edgeType: Uint8Array;
-  edgeNameOrIndex: Uint32Array;
-  edgeTo: Uint32Array;
+export interface EdgeSection extends Pick<HeapSnapshotInit, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'> {
   /** number of edges */
   count: number;
   /** byte offset of the array's '[' */
