@@ -30,6 +30,7 @@ from sys import getrefcount
 import json
 import os
 import signal
+import shutil
 import sys
 import tempfile
 import threading
@@ -1256,21 +1257,13 @@ def _dump(objects, path, include_garbage, trace, t0):
         if d.edge_count > len(d.groups):  # the other edges, already as text
             out.write(b",\n")
             edge_tmp.seek(0)
-            while True:
-                chunk = edge_tmp.read(1 << 20)
-                if not chunk:
-                    break
-                out.write(chunk)
+            shutil.copyfileobj(edge_tmp, out, 1 << 20)
         out.write(b"],\n")
         fn_count = _write_traces(out, d)
         out.write(b'"samples":[],\n"locations":[],\n"strings":[')
         d.flush_strings()
         string_tmp.seek(0)
-        while True:
-            chunk = string_tmp.read(1 << 20)
-            if not chunk:
-                break
-            out.write(chunk)
+        shutil.copyfileobj(string_tmp, out, 1 << 20)
         out.write(b"]}\n")
         size = out.tell()
         out.seek(header_at)
