@@ -39,6 +39,28 @@ function lcg(seed: number) {
   return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
 }
 
+/**
+ * computeCycles' components and inCycle flags against the reference: same partition, and inCycle =
+ * a component of more than one node or a self-loop in the edge set (dictEdges: internal "__dict__").
+ */
+function assertMatchesReference(snap: HeapSnapshot, types: string[], dictEdges: boolean, seed: number): void {
+  const cy = computeCycles(snap); // the default edge set of the snapshot's kind: `types` must be it
+  const ref = referenceComponents(snap, types, dictEdges);
+  for (let x = 0; x < snap.nodeCount; x++) {
+    for (let y = 0; y < snap.nodeCount; y++) {
+      assert.equal(cy.component[x] === cy.component[y], ref[x] === ref[y], `seed ${seed}: nodes ${x}, ${y}`);
+    }
+    const size = ref.filter((c) => c === ref[x]).length;
+    let selfLoop = false;
+    for (let e = snap.firstEdge[x]; e < snap.firstEdge[x + 1]; e++) {
+      const t = snap.edgeTypeName(e);
+      const counts = types.includes(t) || (dictEdges && t === 'internal' && snap.edgeName(e) === '__dict__');
+      if (snap.edgeTo[e] === x && counts && snap.nodeTypeName(x) !== 'synthetic') selfLoop = true;
+    }
+    assert.equal(cy.inCycle[x] === 1, size > 1 || selfLoop, `seed ${seed}: inCycle of ${x}`);
+  }
+}
+
 describe('cycles: strongly connected components over the cycle edge set', () => {
   it('finds a 2-cycle and returns it starting and ending at the object', () => {
     const b = new SnapshotBuilder();
@@ -154,22 +176,7 @@ describe('cycles: strongly connected components over the cycle edge set', () => 
         b.edge(from, to, t, t === 'element' || t === 'hidden' ? j : t === 'internal' && rnd() < 0.6 ? '__dict__' : `e${j}`);
       }
       b.inGarbage(...nodes.slice(0, 3));
-      const snap = b.build();
-      const cy = computeCycles(snap);
-      const ref = referenceComponents(snap, PYTHON_CYCLE_EDGE_TYPES, true);
-      for (let x = 0; x < snap.nodeCount; x++) {
-        for (let y = 0; y < snap.nodeCount; y++) {
-          assert.equal(cy.component[x] === cy.component[y], ref[x] === ref[y], `seed ${seed}: nodes ${x}, ${y}`);
-        }
-        const size = ref.filter((c) => c === ref[x]).length;
-        let selfLoop = false;
-        for (let e = snap.firstEdge[x]; e < snap.firstEdge[x + 1]; e++) {
-          const t = snap.edgeTypeName(e);
-          const counts = PYTHON_CYCLE_EDGE_TYPES.includes(t) || (t === 'internal' && snap.edgeName(e) === '__dict__');
-          if (snap.edgeTo[e] === x && counts && snap.nodeTypeName(x) !== 'synthetic') selfLoop = true;
-        }
-        assert.equal(cy.inCycle[x] === 1, size > 1 || selfLoop, `seed ${seed}: inCycle of ${x}`);
-      }
+      assertMatchesReference(b.build(), PYTHON_CYCLE_EDGE_TYPES, true, seed);
     }
   });
 
@@ -209,20 +216,7 @@ describe('cycles: strongly connected components over the cycle edge set', () => 
         b.edge(from, to, t, t === 'element' || t === 'hidden' ? j : `e${j}`);
       }
       const snap = b.build();
-      const cy = computeCycles(snap);
-      const ref = referenceComponents(snap, V8_CYCLE_EDGE_TYPES);
-      for (let x = 0; x < snap.nodeCount; x++) {
-        for (let y = 0; y < snap.nodeCount; y++) {
-          assert.equal(cy.component[x] === cy.component[y], ref[x] === ref[y], `seed ${seed}: nodes ${x}, ${y}`);
-        }
-        // inCycle = SCC larger than one, or a self-loop in the edge set
-        const size = ref.filter((c) => c === ref[x]).length;
-        let selfLoop = false;
-        for (let e = snap.firstEdge[x]; e < snap.firstEdge[x + 1]; e++) {
-          if (snap.edgeTo[e] === x && V8_CYCLE_EDGE_TYPES.includes(snap.edgeTypeName(e)) && snap.nodeTypeName(x) !== 'synthetic') selfLoop = true;
-        }
-        assert.equal(cy.inCycle[x] === 1, size > 1 || selfLoop, `seed ${seed}: inCycle of ${x}`);
-      }
+      assertMatchesReference(snap, V8_CYCLE_EDGE_TYPES, false, seed);
       // every reported shortest cycle is a real cycle over the edge set
       const an = analyze(snap);
       for (let x = 0; x < snap.nodeCount; x++) {
