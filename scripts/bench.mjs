@@ -342,7 +342,7 @@ function renderMarkdown(results, opts, cpu) {
     out.push('');
     out.push('Our phases (ms, median). Two threads: retainers, shallowSizes and cycles run on the helper thread while the '
       + 'main thread runs distances (with page-owned flags) and essentialEdges; waitForHelper is the main thread\'s wait '
-      + 'for them before dominators. "total" is the wall time of the whole pipeline, not the sum.');
+      + 'for them before dominators; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. "total" is the wall time of the whole pipeline, not the sum.');
     out.push('');
     const keys = Object.keys(withPhases[0].phases);
     out.push(`| snapshot | ${keys.join(' | ')} | total | peak RSS / file size |`);
