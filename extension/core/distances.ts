@@ -59,19 +59,17 @@ export function computeDistancesAndPageOwned(snap: HeapSnapshot,
   for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
     const t = edgeTo[e];
     if (isUserRoot(snap, t)) {
-      dist[t] = 1;
       bfs.markSeen(t);
       queue[len++] = t;
     }
   }
-  bfs.run(len);
+  bfs.run(len, 1);
   let pageOwned: Uint8Array | null = null;
   if (fused) pageOwned = bfs.pageOwnedAfterUserRoots();
   // Everything the user roots did not reach, from the root itself (system roots).
-  dist[root] = len > 0 ? BASE_SYSTEM_DISTANCE : 0;
   bfs.markSeen(root);
   queue[0] = root;
-  bfs.run(1);
+  bfs.run(1, len > 0 ? BASE_SYSTEM_DISTANCE : 0);
   if (wantOwned && !fused) pageOwned = computePageOwned(snap);
   opts.onProgress?.({ phase: 'distances', done: nodeCount, total: nodeCount });
   return { distances: dist, pageOwned };
@@ -106,6 +104,8 @@ class DistanceBfs {
   private skipped = new Uint32Array(1024);
   private skippedCount = 0;
   private recordSkipped: boolean;
+  /** scratch bit set of levelOrder (all zero between calls) */
+  private levelBits: Uint32Array | null = null;
 
   constructor(private readonly snap: HeapSnapshot, private readonly dist: Int32Array,
     private readonly queue: Uint32Array, private readonly opts: DistanceOptions, recordSkipped: boolean) {
@@ -151,15 +151,28 @@ class DistanceBfs {
     return owned;
   }
 
-  run(initialLength: number): void {
+  /**
+   * BFS from the first `initialLength` queue entries, which all have distance `startDistance`.
+   * Level by level: each level's nodes are expanded in ascending ordinal order when the level is
+   * large (the nodes' edge ranges are then read in file order, not at random: measured 2x faster on
+   * a 1 GB heap); distances do not depend on the order within a level (see levelOrder).
+   */
+  run(initialLength: number, startDistance: number): void {
     const { snap, dist, queue, opts, special, weakMapNames, pendingPairs, seen } = this;
     const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, nodeName } = snap;
     const { edgeWeak, edgeInternal, edgeElement, edgeHidden, nodeHidden, nodeArray } = snap.types;
     let head = 0;
     let tail = initialLength;
+    let levelEnd = tail;
+    let d = startDistance; // distance of the level being expanded
     while (head < tail) {
+      if (head === levelEnd) {
+        this.levelOrder(head, tail);
+        levelEnd = tail;
+        d++;
+      }
       const n = queue[head++];
-      const d = dist[n] + 1;
+      dist[n] = d;
       const nt = nodeType[n];
       // 0: no node-specific rule; 1: hidden "system / NativeContext"; 2: array "(map descriptors)"
       const kind = nt === nodeHidden ? (special.kind(nodeName[n]) === STRING_NATIVE_CONTEXT ? 1 : 0)
@@ -188,10 +201,50 @@ class DistanceBfs {
           }
         }
         seen[t >>> 5] |= 1 << (t & 31);
-        dist[t] = d;
         queue[tail++] = t;
       }
       if ((head & 0xfffff) === 0) throwIfAborted(opts.signal);
+    }
+  }
+
+  /**
+   * Sorts queue[from, to), one whole BFS level of distinct nodes, by ordinal when it is large.
+   * The order inside a level changes no distance: an edge's filter depends only on the edge, and
+   * DevTools' WeakMap pair memory lets a target in after the second pair edge met while it is
+   * unvisited, so a target is reached in a level iff a followed edge or its second pair edge is
+   * in it, whatever the order. Large levels go through a bit set (scanning its words costs less
+   * than sorting), middle ones through a typed-array sort, small ones stay as they are.
+   */
+  private levelOrder(from: number, to: number): void {
+    const k = to - from;
+    if (k < 256) return;
+    const queue = this.queue;
+    const words = this.seen.length;
+    if (k * 16 < words) {
+      queue.subarray(from, to).sort();
+      return;
+    }
+    const bits = this.levelBits ??= new Uint32Array(words);
+    let lo = words;
+    let hi = 0;
+    for (let i = from; i < to; i++) {
+      const t = queue[i];
+      const w = t >>> 5;
+      bits[w] |= 1 << (t & 31);
+      if (w < lo) lo = w;
+      if (w > hi) hi = w;
+    }
+    let j = from;
+    for (let w = lo; w <= hi; w++) {
+      let b = bits[w];
+      if (b === 0) continue;
+      bits[w] = 0;
+      const base = w << 5;
+      while (b !== 0) {
+        const low = b & -b;
+        queue[j++] = base + (31 - Math.clz32(low));
+        b ^= low;
+      }
     }
   }
 }

@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
-import { computePageOwned, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import type { HeapSnapshot } from '../../extension/core/model';
 
 describe('distances', () => {
   it('without user roots: hops from the root, weak edges not followed', () => {
@@ -219,5 +220,123 @@ describe('distances', () => {
     assert.ok(ahead.samePair(2, 3));
     assert.equal(ahead.isPairName(5), false);
     assert.equal(ahead.isPairName(6), false, 'no leading number');
+  });
+});
+
+/**
+ * DevTools' distance BFS written plainly (one FIFO queue, filter per edge to an unvisited node, the
+ * WeakMap pair memory as a Map of duplicated parts): the reference for the level-ordered BFS.
+ */
+function fifoDistances(snap: HeapSnapshot): Int32Array {
+  const names = new WeakMapEdgeNames(snap.strings);
+  const { firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeType, strings, nodeName } = snap;
+  const ty = snap.types;
+  const dist = new Int32Array(snap.nodeCount).fill(NO_DISTANCE);
+  const pending = new Set<string>();
+  const bfs = (queue: number[]) => {
+    for (let head = 0; head < queue.length; head++) {
+      const n = queue[head];
+      const nativeContext = nodeType[n] === ty.nodeHidden && strings[nodeName[n]] === 'system / NativeContext';
+      const descriptors = nodeType[n] === ty.nodeArray && strings[nodeName[n]] === '(map descriptors)';
+      for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
+        const t = edgeTo[e];
+        if (edgeType[e] === ty.edgeWeak || dist[t] !== NO_DISTANCE) continue;
+        if (nativeContext && edgeType[e] !== ty.edgeElement && edgeType[e] !== ty.edgeHidden
+          && snap.edgeHasStringName(e) && strings[edgeNameOrIndex[e]] === 'sloppy_function_map') continue;
+        if (descriptors) {
+          if (isSkippedMapDescriptorEdge(snap, e)) continue;
+        } else if (edgeType[e] === ty.edgeInternal) {
+          const key = names.pairKey(edgeNameOrIndex[e]);
+          if (key !== undefined) {
+            if (!pending.has(key)) {
+              pending.add(key);
+              continue;
+            }
+            pending.delete(key);
+          }
+        }
+        dist[t] = dist[n] + 1;
+        queue.push(t);
+      }
+    }
+  };
+  const root = snap.rootOrdinal;
+  const users: number[] = [];
+  for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+    if (isUserRoot(snap, edgeTo[e])) {
+      dist[edgeTo[e]] = 1;
+      users.push(edgeTo[e]);
+    }
+  }
+  bfs(users);
+  dist[root] = users.length > 0 ? BASE_SYSTEM_DISTANCE : 0;
+  bfs([root]);
+  return dist;
+}
+
+describe('distances: level-ordered BFS', () => {
+  it('equals a plain FIFO BFS on layered graphs whose levels are reordered (sorted and bit-set paths, WeakMap pairs inside levels)', function () {
+    this.timeout(60_000);
+    let seed = 24681357;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % k;
+    };
+    for (let round = 0; round < 3; round++) {
+      const b = new SnapshotBuilder();
+      const g = b.obj('global', 8);
+      b.edge(b.root, g, 'shortcut', 'global');
+      // layers of 70–300 nodes (a typed-array sort orders them: the graph has > 131 k nodes) and
+      // a few of 6000 (a bit set orders them)
+      const layers: number[][] = [[g]];
+      let total = 0;
+      while (total < 150_000) {
+        const width = rnd(8) === 0 ? 6000 : 70 + rnd(230);
+        const layer: number[] = [];
+        for (let i = 0; i < width; i++) {
+          const kind = rnd(20);
+          layer.push(kind === 0 ? b.node('hidden', 'system / NativeContext', { selfSize: 4 })
+            : kind === 1 ? b.node('array', '(map descriptors)', { selfSize: 4 })
+              : b.obj(`C${rnd(5)}`, 8));
+        }
+        total += width;
+        layers.push(layer);
+      }
+      const pickIn = (l: number) => layers[l][rnd(layers[l].length)];
+      for (let l = 0; l + 1 < layers.length; l++) {
+        // everything in layer l+1 has a parent in layer l, in a shuffled order of parents
+        for (const t of layers[l + 1]) {
+          const ty = rnd(10);
+          b.edge(pickIn(l), t, ty === 0 ? 'element' : 'property', ty === 0 ? rnd(9) : (rnd(10) === 0 ? 'sloppy_function_map' : `p${rnd(4)}`));
+        }
+        for (let i = 0; i < layers[l].length; i++) {
+          const ty = ['property', 'weak', 'internal', 'hidden', 'element'][rnd(5)];
+          const to = l + 2 < layers.length && rnd(2) === 0 ? l + 2 : l + 1;
+          b.edge(pickIn(l), pickIn(to), ty, ty === 'element' || ty === 'hidden' ? rnd(9) : `q${rnd(4)}`);
+        }
+        // WeakMap pairs from inside the layer (both edges met in the same level, in either order)
+        // and across layers (second edge a level later)
+        for (let i = 0; i < 40; i++) {
+          const table = pickIn(l);
+          const key = rnd(2) === 0 ? pickIn(l) : pickIn(Math.max(0, l - 1));
+          const value = pickIn(Math.min(layers.length - 1, l + 1 + rnd(2)));
+          const dup = `part of key (K @${key}) -> value (V @${value}) pair in WeakMap (table @${table})`;
+          b.edge(table, value, 'internal', `${rnd(9)} / ${dup}`);
+          if (rnd(4) !== 0) b.edge(key, value, 'internal', `${rnd(9)} / ${dup}`);
+        }
+      }
+      for (let i = 0; i < 20; i++) b.gcRoot(pickIn(rnd(layers.length)));
+      const snap = b.build();
+      const want = fifoDistances(snap);
+      const got = computeDistances(snap);
+      let diffs = 0;
+      let reached = 0;
+      for (let n = 0; n < snap.nodeCount; n++) {
+        if (got[n] !== want[n]) diffs++;
+        if (want[n] > 0) reached++;
+      }
+      assert.equal(diffs, 0, `round ${round}: ${diffs} distances differ`);
+      assert.ok(reached > 140_000, `round ${round}: ${reached} nodes reached`);
+    }
   });
 });
