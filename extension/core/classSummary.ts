@@ -1,14 +1,35 @@
-// Class summary: per class name, count, shallow size and retained size (objgraph's
+// Class summary: per class, count, shallow size and retained size (objgraph's
 // show_most_common_types plus DevTools' Summary view).
 //
-// A class's retained size is DevTools' rule (HeapSnapshot.calculateClassesRetainedSize, read in
-// chrome-devtools-frontend): the sum of the retained sizes of the class's instances that have no
-// ancestor of the same class in the dominator tree, so nested instances are not counted twice. Like
-// DevTools, sizes are its displayed shallow sizes (analysis.shallowSizes: owned hidden/array nodes
-// give theirs to their owner), and nodes whose shallow size is zero are left out of the summary
-// (synthetic roots and group nodes, owned internals) and hide no dominated instances. Unlike DevTools (which
-// splits V8 objects by constructor location when the snapshot has locations), classes are keyed by
-// name only. In Python heaps frames, functions, modules and types are keyed by kind ("frame").
+// V8 heaps: classes are DevTools' Summary classes (HeapSnapshot.calculateObjectNames,
+// propagateDOMState, inferInterfaceDefinitions / applyInterfaceDefinitions and classKeyInternal, read
+// in chrome-devtools-frontend; checked class by class against its worker in
+// test/integration/devtoolsClassParity.test.ts):
+// - object and native nodes by name; a name starting with "<" is cut at its first space
+//   ('<div id="a">' → "<div>"); native nodes DevTools finds detached get "Detached " in front
+//   ("Detached <div>", "Detached Node / BindingData"): a native node whose detachedness says detached,
+//   and a native node of unknown state reached from one over native nodes (not over hidden or weak
+//   edges) unless an attached native node reaches it too;
+// - plain objects (object nodes named "Object") by interface: the property-name lists (in edge order,
+//   without __proto__, the name cut at 120 characters) shared by at least 2 plain objects and by
+//   1/1000 of them become interfaces "{host, port}"; each plain object takes the interface with the
+//   most properties all of which it has (ties: the more common one), else stays "Object";
+// - other node types by kind: "(system)" (hidden), "(compiled code)", "Function" (closures), "RegExp",
+//   "(string)", "(concatenated string)", "(sliced string)", "(array)", "(number)", "(symbol)", ...;
+// - object nodes with a constructor location (the snapshot's `locations`) are split by it, as DevTools
+//   splits them: two constructors named Job in two scripts are two classes. In the report's rows a
+//   name that is split this way keeps the bare name on its row without location (if any); its other
+//   rows are named "Job (file:line:column)" (1-based; "script N" when the script's name is unknown),
+//   so row names stay unique. Names of classes that are not split are exactly DevTools' names.
+// Python heaps keep their keys: object nodes by name, frames, functions, modules and types by kind
+// ("frame", python.ts pythonClassKey), other node types by snap.className().
+//
+// A class's retained size is DevTools' rule (HeapSnapshot.calculateClassesRetainedSize): the sum of
+// the retained sizes of the class's instances that have no ancestor of the same class in the
+// dominator tree, so nested instances are not counted twice. Like DevTools, sizes are its displayed
+// shallow sizes (analysis.shallowSizes: owned hidden/array nodes give theirs to their owner), and
+// nodes whose shallow size is zero are left out of the summary (synthetic roots and group nodes,
+// owned internals) and hide no dominated instances.
 //
 // One pass over the nodes in analysis.dominatorOrder (every node after its dominator) keeping the
 // dominator path of the current node on a stack, with a per-class counter of counted nodes on that
@@ -24,16 +45,34 @@ import type { Analysis } from './analysis';
 import type { ClassSummaryRow } from './results';
 import type { HeapSnapshot } from './model';
 import { isPythonSnapshot, pythonClassKey } from './python';
+import { nodeLocation } from './locations';
+
+/** A constructor location as V8 writes it (0-based line and column). */
+export interface ClassLocation {
+  scriptId: number;
+  line: number;
+  column: number;
+}
 
 export interface ClassIds {
   /** class id of each node ordinal */
   ids: Uint32Array;
-  /** class name of each class id */
+  /** class name of each class id (DevTools' name; classes split by location share their name) */
   names: string[];
+  /** per class id: the constructor location the class is split by, or null */
+  locations: (ClassLocation | null)[];
 }
 
-/** Dense class ids: nodes with equal snap.className() share an id (Python: frames etc. by kind). O(nodes). */
+/**
+ * Dense class ids, O(nodes + edges of plain objects): V8 heaps as DevTools' Summary groups them
+ * (see the header), Python heaps by name with frames etc. by kind.
+ */
 export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(snap)): ClassIds {
+  return python ? pythonClassIds(snap) : v8ClassIds(snap);
+}
+
+/** Python: object (and function) nodes by pythonClassKey of their name, others by snap.className(). */
+function pythonClassIds(snap: HeapSnapshot): ClassIds {
   const n = snap.nodeCount;
   const ids = new Uint32Array(n);
   const names: string[] = [];
@@ -49,14 +88,13 @@ export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(sn
   };
   const ty = snap.types;
   const { nodeType, nodeName, strings } = snap;
-  // class id per node type: BY_NAME for types keyed by the node's name (object, native; Python
-  // functions), else the id of "(type)", -1 until first seen. Names: class id per string index.
+  // class id per node type: BY_NAME for types keyed by the node's name (object, native, functions:
+  // one class "function" rather than "(closure)"), else the id of "(type)", -1 until first seen
   const BY_NAME = -2;
   const byType = new Int32Array(256).fill(-1);
   if (ty.nodeObject >= 0) byType[ty.nodeObject] = BY_NAME;
   if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
-  // Python functions: one class "function" rather than DevTools' "(closure)"
-  if (python && ty.nodeClosure >= 0) byType[ty.nodeClosure] = BY_NAME;
+  if (ty.nodeClosure >= 0) byType[ty.nodeClosure] = BY_NAME;
   const byString = new Int32Array(strings.length).fill(-1);
   for (let i = 0; i < n; i++) {
     const t = nodeType[i];
@@ -64,13 +102,406 @@ export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(sn
     if (id === BY_NAME) {
       const s = nodeName[i];
       id = byString[s];
-      if (id < 0) id = byString[s] = idOf(python ? pythonClassKey(strings[s]) : strings[s]);
+      if (id < 0) id = byString[s] = idOf(pythonClassKey(strings[s]));
     } else if (id < 0) {
       id = byType[t] = idOf(snap.className(i));
     }
     ids[i] = id;
   }
-  return { ids, names };
+  return { ids, names, locations: names.map(() => null) };
+}
+
+/** DevTools' class name of a node type not grouped by node name. */
+function typeClassName(snap: HeapSnapshot, t: number): string {
+  const ty = snap.types;
+  if (t === ty.nodeHidden) return '(system)';
+  if (t === ty.nodeCode) return '(compiled code)';
+  if (t === ty.nodeClosure) return 'Function';
+  if (t === ty.nodeRegexp) return 'RegExp';
+  return `(${snap.meta.nodeTypes[t] ?? 'unknown'})`;
+}
+
+/** DevTools' class name of an object/native node name: '<div id="a">' → "<div>", also after "Detached ". */
+function tagClassName(name: string): string {
+  let from = -1;
+  if (name.startsWith('<')) from = 0;
+  else if (name.startsWith('Detached <')) from = 10;
+  if (from < 0) return name;
+  const sp = name.indexOf(' ', from);
+  return sp < 0 ? name : `${name.substring(0, sp)}>`;
+}
+
+const DETACHED = 2;
+
+/**
+ * DevTools' DOM state propagation (HeapSnapshot.propagateDOMState): per node, bit DETACHED when
+ * DevTools names it "Detached …" — native nodes whose detachedness is detached, and native nodes
+ * of unknown state reached from those over native nodes, unless reached from an attached native
+ * node. Edges followed: all but hidden, weak and invisible. null when the snapshot has no
+ * detachedness or no node is detached. O(nodes + edges of native nodes).
+ */
+export function detachedNodes(snap: HeapSnapshot): Uint8Array | null {
+  const det = snap.nodeDetachedness;
+  if (!det) return null;
+  const n = snap.nodeCount;
+  const { nodeType, firstEdge, edgeType, edgeTo } = snap;
+  const ty = snap.types;
+  const native = ty.nodeNative;
+  // 1 visited, | DETACHED when detached
+  const mark = new Uint8Array(n);
+  // attached nodes to expand at [0, top), detached ones at [bottom, n); a node enters once at most
+  const stack = new Uint32Array(n);
+  let top = 0;
+  let bottom = n;
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    const s = det[i] & 3;
+    if (s === 0 || mark[i] !== 0) continue;
+    if (nodeType[i] !== native) {
+      mark[i] = 1;
+    } else if (s === 1) {
+      mark[i] = 1;
+      stack[top++] = i;
+    } else if (s === 2) {
+      mark[i] = 1 | DETACHED;
+      stack[--bottom] = i;
+      any = true;
+    } else {
+      mark[i] = 1;
+    }
+  }
+  if (!any) return null;
+  const skip = (t: number) => t === ty.edgeHidden || t === ty.edgeWeak || t === ty.edgeInvisible;
+  // attached first: what an attached node reaches is attached, whatever else reaches it
+  while (top > 0) {
+    const u = stack[--top];
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      const v = edgeTo[e];
+      if (mark[v] !== 0 || skip(edgeType[e])) continue;
+      mark[v] = 1;
+      if (nodeType[v] === native) stack[top++] = v;
+    }
+  }
+  while (bottom < n) {
+    const u = stack[bottom++];
+    for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
+      const v = edgeTo[e];
+      if (mark[v] !== 0 || skip(edgeType[e])) continue;
+      if (nodeType[v] === native) {
+        mark[v] = 1 | DETACHED;
+        stack[--bottom] = v;
+      } else {
+        mark[v] = 1;
+      }
+    }
+  }
+  return mark;
+}
+
+/**
+ * Interns sequences of uint32 values (string indexes, location tuples) as dense ids in order of
+ * first appearance, counting appearances: open addressing over typed arrays, no object per entry.
+ */
+class SequenceTable {
+  pool = new Uint32Array(1024);
+  poolLength = 0;
+  start = new Uint32Array(64);
+  length = new Uint32Array(64);
+  hash = new Uint32Array(64);
+  /** appearances of each sequence */
+  uses = new Float64Array(64);
+  size = 0;
+  private slots = new Int32Array(256).fill(-1);
+
+  /** Id of buf[0..k), a new one (=== size - 1 afterwards) when not seen before. */
+  intern(buf: Uint32Array, k: number): number {
+    let h = 0x811c9dc5 ^ k;
+    for (let i = 0; i < k; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    h >>>= 0;
+    const mask = this.slots.length - 1;
+    let s = h & mask;
+    for (;;) {
+      const id = this.slots[s];
+      if (id < 0) break;
+      if (this.hash[id] === h && this.length[id] === k && this.equals(id, buf, k)) {
+        this.uses[id]++;
+        return id;
+      }
+      s = (s + 1) & mask;
+    }
+    const id = this.size++;
+    if (id === this.start.length) {
+      const grow = <T extends Uint32Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as { new(len: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.start = grow(this.start);
+      this.length = grow(this.length);
+      this.hash = grow(this.hash);
+      this.uses = grow(this.uses);
+    }
+    if (this.poolLength + k > this.pool.length) {
+      const p = new Uint32Array(Math.max(this.pool.length * 2, this.poolLength + k));
+      p.set(this.pool.subarray(0, this.poolLength));
+      this.pool = p;
+    }
+    this.pool.set(buf.subarray(0, k), this.poolLength);
+    this.start[id] = this.poolLength;
+    this.length[id] = k;
+    this.hash[id] = h;
+    this.uses[id] = 1;
+    this.poolLength += k;
+    this.slots[s] = id;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  /** The values of sequence id. */
+  values(id: number): Uint32Array {
+    return this.pool.subarray(this.start[id], this.start[id] + this.length[id]);
+  }
+
+  private equals(id: number, buf: Uint32Array, k: number): boolean {
+    const p = this.pool;
+    const o = this.start[id];
+    for (let i = 0; i < k; i++) if (p[o + i] !== buf[i]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.size; id++) {
+      let s = this.hash[id] & mask;
+      while (slots[s] >= 0) s = (s + 1) & mask;
+      slots[s] = id;
+    }
+    this.slots = slots;
+  }
+}
+
+// inferInterfaceDefinitions' limits: an interface's name stops growing past this many characters
+// (after its first property), and it must cover at least MIN_OBJECTS plain objects and 1 in
+// OBJECTS_PER_INTERFACE of them
+const MAX_INTERFACE_NAME = 120;
+const MIN_OBJECTS = 2;
+const OBJECTS_PER_INTERFACE = 1000;
+
+/** Property name as DevTools writes it in an interface name: quoted when it holds , ' " { or }. */
+function formatPropertyName(name: string): string {
+  if (!/[,'"{}]/.test(name)) return name;
+  const json = JSON.stringify({ [name]: 0 });
+  return json.substring(1, json.length - 3);
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  /** largest key of next, null when none */
+  greatest: string | null;
+  /** the first interface (in definition order) whose sorted properties end here */
+  match: number;
+}
+
+/**
+ * Interface name of each distinct property list of plain objects (DevTools' inference and matching),
+ * or null for "stays Object". `seqs` holds each list in edge order with its object count; `total`
+ * counts all plain objects (also those without properties).
+ */
+function interfaceNames(strings: string[], seqs: SequenceTable, total: number): (string | null)[] {
+  const formatted = new Map<number, string>();
+  const format = (s: number): string => {
+    let f = formatted.get(s);
+    if (f === undefined) formatted.set(s, (f = formatPropertyName(strings[s])));
+    return f;
+  };
+  // candidates in order of first appearance (sequence ids are), with object counts
+  const candidates = new Map<string, { properties: string[]; count: number }>();
+  for (let q = 0; q < seqs.size; q++) {
+    const vals = seqs.values(q);
+    let name = '{';
+    const properties: string[] = [];
+    for (let i = 0; i < vals.length; i++) {
+      const p = strings[vals[i]];
+      if (p === '__proto__') continue;
+      const f = format(vals[i]);
+      if (name.length > 1 && name.length + f.length > MAX_INTERFACE_NAME) break;
+      if (name.length !== 1) name += ', ';
+      name += f;
+      properties.push(p);
+    }
+    if (properties.length === 0) continue;
+    name += '}';
+    const c = candidates.get(name);
+    if (c) c.count += seqs.uses[q];
+    else candidates.set(name, { properties, count: seqs.uses[q] });
+  }
+  const sorted = [...candidates].sort((a, b) => b[1].count - a[1].count);
+  const minCount = Math.max(MIN_OBJECTS, total / OBJECTS_PER_INTERFACE);
+  const defs: { name: string; size: number }[] = [];
+  const root: TrieNode = { next: new Map(), greatest: null, match: -1 };
+  for (const [name, c] of sorted) {
+    if (c.count < minCount) break;
+    let node = root;
+    const props = [...c.properties].sort();
+    for (const p of props) {
+      let nx = node.next.get(p);
+      if (!nx) {
+        nx = { next: new Map(), greatest: null, match: -1 };
+        node.next.set(p, nx);
+        if (node.greatest === null || node.greatest < p) node.greatest = p;
+      }
+      node = nx;
+    }
+    if (node.match < 0) node.match = defs.length;
+    defs.push({ name, size: props.length });
+  }
+  const out: (string | null)[] = new Array(seqs.size).fill(null);
+  if (defs.length === 0) return out;
+  // better of two definitions (-1 = none): more properties, then earlier (more common)
+  const better = (a: number, b: number): number => {
+    if (b < 0) return a;
+    if (a < 0) return b;
+    if (defs[a].size !== defs[b].size) return defs[a].size > defs[b].size ? a : b;
+    return a <= b ? a : b;
+  };
+  // each sorted property list walks the trie along every subsequence that is a trie path (states);
+  // a state none of whose keys is above the current property can go no further
+  for (let q = 0; q < seqs.size; q++) {
+    const props = Array.from(seqs.values(q), (s) => strings[s]).sort();
+    const states = new Set<TrieNode>([root]);
+    let match = root.match;
+    for (const p of props) {
+      for (const st of Array.from(states)) {
+        if (st.greatest === null || p >= st.greatest) states.delete(st);
+        const nx = st.next.get(p);
+        if (nx) {
+          states.add(nx);
+          match = better(match, nx.match);
+        }
+      }
+      if (states.size === 0) break;
+    }
+    if (match >= 0) out[q] = defs[match].name;
+  }
+  return out;
+}
+
+/** V8 heaps: DevTools' Summary classes (see the header). */
+function v8ClassIds(snap: HeapSnapshot): ClassIds {
+  const n = snap.nodeCount;
+  const ids = new Uint32Array(n);
+  const names: string[] = [];
+  const locations: (ClassLocation | null)[] = [];
+  const byName = new Map<string, number>();
+  const idOf = (name: string): number => {
+    let id = byName.get(name);
+    if (id === undefined) {
+      id = names.length;
+      names.push(name);
+      locations.push(null);
+      byName.set(name, id);
+    }
+    return id;
+  };
+  const ty = snap.types;
+  const { nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex } = snap;
+  const objectType = ty.nodeObject;
+  const propertyType = ty.edgeProperty;
+  const detached = detachedNodes(snap);
+  // class id per node type: BY_NAME for object and native nodes, else "(type)" etc., -1 until seen
+  const BY_NAME = -2;
+  const byType = new Int32Array(256).fill(-1);
+  if (objectType >= 0) byType[objectType] = BY_NAME;
+  if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
+  // class id per name string index (-1 until seen), the same for detached nodes, and which
+  // names are "Object" (an object node so named is a plain object, classed by its properties)
+  const byString = new Int32Array(strings.length).fill(-1);
+  const byDetachedString = detached ? new Int32Array(strings.length).fill(-1) : null;
+  const plainName = new Uint8Array(strings.length);
+  // plain objects: ids[i] holds the id of the node's property-name list until the lists are named
+  const lists = new SequenceTable();
+  let buf = new Uint32Array(64);
+  let plain = 0;
+  for (let i = 0; i < n; i++) {
+    const t = nodeType[i];
+    let id = byType[t];
+    if (id === BY_NAME) {
+      const s = nodeName[i];
+      if (byDetachedString && (detached![i] & DETACHED) !== 0) {
+        id = byDetachedString[s];
+        if (id < 0) id = byDetachedString[s] = idOf(tagClassName(`Detached ${strings[s]}`));
+      } else {
+        id = byString[s];
+        if (id < 0) {
+          const name = strings[s];
+          id = byString[s] = idOf(tagClassName(name));
+          if (name === 'Object') plainName[s] = 1;
+        }
+        if (t === objectType && plainName[s] === 1) {
+          let k = 0;
+          for (let e = firstEdge[i], end = firstEdge[i + 1]; e < end; e++) {
+            if (edgeType[e] !== propertyType) continue;
+            if (k === buf.length) {
+              const b = new Uint32Array(k * 2);
+              b.set(buf);
+              buf = b;
+            }
+            buf[k++] = edgeNameOrIndex[e];
+          }
+          id = lists.intern(buf, k);
+          plain++;
+        }
+      }
+    } else if (id < 0) {
+      id = byType[t] = idOf(typeClassName(snap, t));
+    }
+    ids[i] = id;
+  }
+  if (plain > 0) {
+    const named = interfaceNames(strings, lists, plain);
+    const listClass = new Uint32Array(lists.size);
+    const object = idOf('Object');
+    for (let q = 0; q < lists.size; q++) listClass[q] = named[q] === null ? object : idOf(named[q]!);
+    for (let i = 0; i < n; i++) {
+      if (nodeType[i] === objectType && plainName[nodeName[i]] === 1) ids[i] = listClass[ids[i]];
+    }
+  }
+  splitByLocation(snap, ids, names, locations);
+  return { ids, names, locations };
+}
+
+/**
+ * DevTools' classKeyInternal: object nodes with a location row form one class per (class,
+ * script, line, column). Adds those classes to names/locations and moves the nodes. O(location rows).
+ */
+function splitByLocation(snap: HeapSnapshot, ids: Uint32Array, names: string[], locations: (ClassLocation | null)[]): void {
+  const locs = snap.locations;
+  if (!locs || locs.count === 0) return;
+  const objectType = snap.types.nodeObject;
+  const { nodeType } = snap;
+  const baseCount = names.length;
+  // class id without location of each located class (index: class id - baseCount)
+  const baseOf: number[] = [];
+  const keys = new SequenceTable();
+  const key = new Uint32Array(4);
+  for (let r = 0; r < locs.count; r++) {
+    const v = locs.node[r];
+    if (nodeType[v] !== objectType) continue;
+    // a node with two rows: DevTools keeps the last one
+    const c = ids[v];
+    key[0] = c < baseCount ? c : baseOf[c - baseCount];
+    key[1] = locs.scriptId[r];
+    key[2] = locs.line[r];
+    key[3] = locs.column[r];
+    const q = keys.intern(key, 4);
+    if (q === names.length - baseCount) {
+      baseOf.push(key[0]);
+      names.push(names[key[0]]);
+      locations.push({ scriptId: key[1], line: key[2], column: key[3] });
+    }
+    ids[v] = baseCount + q;
+  }
 }
 
 export interface ClassTotals {
@@ -271,14 +702,55 @@ export function classTotalsOf(analysis: Analysis): ClassTotals {
   return t;
 }
 
-/** Class summary rows (count, bytes), sorted by retained size, largest first. */
+/**
+ * Class summary rows (count, bytes), sorted by retained size, largest first. One row per class; rows
+ * of a name split by constructor location are told apart by it (see the header).
+ */
 export function classSummary(analysis: Analysis): ClassSummaryRow[] {
   const t = classTotalsOf(analysis);
+  const rowNames = rowNamesOf(analysis.snap, t);
   const rows: ClassSummaryRow[] = [];
   for (let c = 0; c < t.classIds.names.length; c++) {
     if (t.count[c] === 0) continue;
-    rows.push({ name: t.classIds.names[c], count: t.count[c], selfSize: t.selfSize[c], retainedSize: t.retainedSize[c] });
+    rows.push({ name: rowNames[c], count: t.count[c], selfSize: t.selfSize[c], retainedSize: t.retainedSize[c] });
   }
   rows.sort((a, b) => b.retainedSize - a.retainedSize || b.selfSize - a.selfSize || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return rows;
+}
+
+/**
+ * Unique row names: the class name, and for a located class whose name another present class
+ * shares, "name (file:line:column)" (1-based), "script N" standing for an unknown script.
+ */
+function rowNamesOf(snap: HeapSnapshot, t: ClassTotals): string[] {
+  const { names, locations, ids } = t.classIds;
+  const k = names.length;
+  const out = names.slice();
+  const perName = new Map<string, number>();
+  for (let c = 0; c < k; c++) if (t.count[c] > 0) perName.set(names[c], (perName.get(names[c]) ?? 0) + 1);
+  const split: number[] = [];
+  for (let c = 0; c < k; c++) if (t.count[c] > 0 && locations[c] && perName.get(names[c])! > 1) split.push(c);
+  if (split.length === 0) return out;
+  // an instance of each such class, for its script's name
+  const example = new Int32Array(k).fill(-1);
+  for (const c of split) example[c] = -2;
+  let left = split.length;
+  for (let i = 0; i < ids.length && left > 0; i++) {
+    if (example[ids[i]] === -2) {
+      example[ids[i]] = i;
+      left--;
+    }
+  }
+  const used = new Set<string>();
+  for (let c = 0; c < k; c++) if (t.count[c] > 0 && example[c] === -1) used.add(out[c]);
+  for (const c of split) {
+    const loc = locations[c]!;
+    const at = example[c] >= 0 ? nodeLocation(snap, example[c]) : undefined;
+    const file = at && at.file !== '' ? at.file : `script ${loc.scriptId}`;
+    let name = `${names[c]} (${file}:${loc.line + 1}:${loc.column + 1})`;
+    if (used.has(name)) name = `${names[c]} (script ${loc.scriptId}:${loc.line + 1}:${loc.column + 1})`;
+    used.add(name);
+    out[c] = name;
+  }
+  return out;
 }
