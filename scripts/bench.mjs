@@ -7,7 +7,8 @@
 //    (bench/gen/heapProgram.cjs) into bench/out/ (gitignored), reusing files already there.
 // 2. Bundles our engine (bench/runners/ours.ts, full pipeline: streaming parse + analyze() + SCCs +
 //    class summary) and Chrome DevTools' heap snapshot worker (bench/devtoolsBundle.mjs) with esbuild.
-// 3. Runs every tool on every file in its own child process (fresh memory), N times, recording wall
+// 3. Runs every tool on every file in its own child process (fresh memory), N times round-robin
+//    (run i of every tool before run i + 1 of any), recording wall
 //    time (the runner's own clock, from before it reads the file to the end of its analysis) and
 //    peak RSS (/usr/bin/time %M when available, else the child's process.resourceUsage()).
 //    A run that crashes, runs out of memory or passes the timeout is reported as such.
@@ -271,16 +272,22 @@ async function main() {
     const file = await ensureSnapshot(sizeMB);
     const fileBytes = fs.statSync(file).size;
     const fileMB = fileBytes / 1e6;
-    for (const tool of tools) {
-      if (tool === 'python-export' && sizeMB !== opts.sizes[0]) continue;
-      const runs = [];
-      for (let i = 0; i < opts.runs; i++) {
+    const sizeTools = tools.filter((tool) => tool !== 'python-export' || sizeMB === opts.sizes[0]);
+    // Round-robin: run i of every tool before run i + 1 of any, so that a slow spell of the machine
+    // (its speed drifts by 2x within minutes here) does not land on one tool's runs only.
+    const runsOf = new Map(sizeTools.map((tool) => [tool, []]));
+    for (let i = 0; i < opts.runs; i++) {
+      for (const tool of sizeTools) {
+        const runs = runsOf.get(tool);
+        if (runs.length > 0 && !runs[runs.length - 1].ok) continue; // a failure repeats; do not spend the time again
         process.stderr.write(`${sizeMB} MB  ${LABELS[tool]}  run ${i + 1}/${opts.runs} ... `);
         const r = await runOnce(tool, file, sizeMB, bundles, opts.timeout);
         process.stderr.write(r.ok ? `${fmtS(r.ms)}, ${fmtMB(r.rssMB)}\n` : `${r.status}\n`);
         runs.push(r);
-        if (!r.ok) break; // a failure repeats; do not spend the time again
       }
+    }
+    for (const tool of sizeTools) {
+      const runs = runsOf.get(tool);
       const ok = runs.every((r) => r.ok);
       const row = { sizeMB, fileMB, fileBytes, tool, label: LABELS[tool], what: WHAT[tool], runs };
       if (runs[0].note) row.what += ` (${runs[0].note})`;
