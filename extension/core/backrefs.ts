@@ -405,17 +405,18 @@ function markCycles(analysis: Analysis, g: SubgraphBuilder, targets: number[]): 
   const edgeEnds: [number, number][] = [];
   for (let i = 0; i < g.edgeOrdinals.length; i++) {
     const e = g.edgeOrdinals[i];
-    const u = g.index.get(snap.edgeFrom(e))!;
+    const from = snap.edgeFrom(e);
+    const u = g.index.get(from)!;
     const v = g.index.get(snap.edgeTo[e])!;
     edgeEnds.push([u, v]);
-    if (isCycleEdge(snap, cyc, e)) out[u].push(v);
+    if (isCycleEdge(snap, cyc, e, from)) out[u].push(v);
   }
   const comp = tarjan(out);
   const targetComps = new Set(targets.map((t) => comp[g.index.get(t)!]));
   for (let i = 0; i < edgeEnds.length; i++) {
     const [u, v] = edgeEnds[i];
     // same component (a self-loop included): the edge closes a displayed cycle through a target
-    if (comp[u] === comp[v] && targetComps.has(comp[u]) && isCycleEdge(snap, cyc, g.edgeOrdinals[i])) g.edgeFlags[i] |= ON_CYCLE;
+    if (comp[u] === comp[v] && targetComps.has(comp[u]) && isCycleEdge(snap, cyc, g.edgeOrdinals[i], g.ordinals[u])) g.edgeFlags[i] |= ON_CYCLE;
   }
 }
 

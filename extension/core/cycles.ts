@@ -57,6 +57,13 @@ export interface Cycles {
   dictName: number;
   /** edge type code of `internal` (for dictName) */
   internalType: number;
+  /**
+   * Node type code whose self-loops are no cycle, or -1. In V8 snapshots: `native`. Blink's
+   * embedder graph gives DOM nodes (a detached <div> included) and Text nodes element edges to
+   * themselves; a leak report should not call every DOM node "on a cycle" for that. A JS object's
+   * own `o.self = o` is a property edge of an `object` node and still counts.
+   */
+  selfLoopFreeType: number;
   /** component number of each node ordinal (arbitrary numbering, equal within an SCC) */
   component: Uint32Array;
   /** 1 when the node is on a cycle: its SCC has more than one node, or it has a self-loop */
@@ -81,7 +88,9 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const mask = cycleEdgeMask(snap, edgeTypes);
   const synthetic = snap.types.nodeSynthetic;
   const internalType = snap.types.edgeInternal;
-  const dictName = internalType >= 0 && !mask[internalType] && isPythonSnapshot(snap) ? snap.strings.indexOf('__dict__') : -1;
+  const python = isPythonSnapshot(snap);
+  const dictName = internalType >= 0 && !mask[internalType] && python ? snap.strings.indexOf('__dict__') : -1;
+  const selfLoopFreeType = python ? -1 : snap.types.nodeNative;
   // per edge type code: 0 not a cycle edge, 1 a cycle edge, 2 one when its name is dictName
   const kind = new Uint8Array(256);
   kind.set(mask.subarray(0, 256));
@@ -102,15 +111,19 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const component = new Uint32Array(nodeCount);
   for (let v = 0; v < nodeCount; v++) {
     if ((v & (step - 1)) === 0) progress(v);
-    if (nodeType[v] === synthetic) continue;
+    const vt = nodeType[v];
+    if (vt === synthetic) continue;
     let degree = 0;
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const k = kind[edgeType[e]];
       if (k === 0 || (k === 2 && edgeNameOrIndex[e] !== dictName)) continue;
       const w = edgeTo[e];
+      if (w === v) {
+        if (vt === selfLoopFreeType) continue;
+        selfBits[v >>> 5] |= 1 << (v & 31);
+      }
       degree++;
       inBits[w >>> 5] |= 1 << (w & 31);
-      if (w === v) selfBits[v >>> 5] |= 1 << (v & 31);
     }
     if (degree > 0) {
       outBits[v >>> 5] |= 1 << (v & 31);
@@ -140,10 +153,12 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     for (let y = cand[i]; y !== 0; y &= y - 1) {
       const v = (i << 5) + 31 - Math.clz32(y & -y);
       cfirst[c++] = p;
+      // a self-loop changes no component: never copied (the degree bound left some out too)
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const k = kind[edgeType[e]];
         if (k === 0 || (k === 2 && edgeNameOrIndex[e] !== dictName)) continue;
         const w = edgeTo[e];
+        if (w === v) continue;
         const word = cand[w >>> 5];
         const bit = 1 << (w & 31);
         if ((word & bit) !== 0) cedges[p++] = rankBase[w >>> 5] + popcount(word & (bit - 1));
@@ -241,7 +256,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     }
   }
   opts.onProgress?.({ phase: 'cycles', done: 3 * nodeCount, total: 3 * nodeCount });
-  return { edgeTypes: [...edgeTypes], mask, dictName, internalType, component, inCycle, nodesInCycles, largestComponent: largest };
+  return { edgeTypes: [...edgeTypes], mask, dictName, internalType, selfLoopFreeType, component, inCycle, nodesInCycles, largestComponent: largest };
 }
 
 const cyclesCache = new WeakMap<Analysis, Cycles>();
@@ -264,9 +279,10 @@ export function setCycles(analysis: Analysis, cycles: Cycles): void {
 }
 
 /** True when edge ordinal e belongs to the cycle edge set the components were computed over. */
-export function isCycleEdge(snap: HeapSnapshot, cyc: Cycles, e: number): boolean {
+export function isCycleEdge(snap: HeapSnapshot, cyc: Cycles, e: number, from: number): boolean {
   const t = snap.edgeType[e];
-  return cyc.mask[t] === 1 || (t === cyc.internalType && snap.edgeNameOrIndex[e] === cyc.dictName);
+  if (cyc.mask[t] !== 1 && !(t === cyc.internalType && snap.edgeNameOrIndex[e] === cyc.dictName)) return false;
+  return snap.edgeTo[e] !== from || snap.nodeType[from] !== cyc.selfLoopFreeType;
 }
 
 /** True when node ordinal n lies on a cycle over the (default) cycle edge set. */
@@ -294,7 +310,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
   const { firstEdge, edgeTo } = snap;
   // self-loop: the shortest cycle there is
   for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
-    if (edgeTo[e] === n && isCycleEdge(snap, cyc, e)) return [e];
+    if (edgeTo[e] === n && isCycleEdge(snap, cyc, e, n)) return [e];
   }
   const maxLen = opts.maxLen ?? 12;
   const maxVisits = opts.maxVisits ?? 200_000;
@@ -328,7 +344,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
     const d = qDepth[r];
     if (d >= maxLen) continue;
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      if (!isCycleEdge(snap, cyc, e)) continue;
+      if (!isCycleEdge(snap, cyc, e, v)) continue;
       const w = edgeTo[e];
       if (w === n) {
         const out = [e];
