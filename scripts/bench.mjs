@@ -347,9 +347,10 @@ function renderMarkdown(results, opts, cpu) {
   const withPhases = results.filter((r) => r.tool === 'ours' && r.phases);
   if (withPhases.length) {
     out.push('');
-    out.push('Our phases (ms, median). Two threads: retainers, shallowSizes and cycles run on the helper thread while the '
-      + 'main thread runs distances (with page-owned flags) and essentialEdges; waitForHelper is the main thread\'s wait '
-      + 'for them before dominators; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. "total" is the wall time of the whole pipeline, not the sum.');
+    out.push('Our phases (ms, median). Two threads: the helper thread builds the retainers while the main thread runs '
+      + 'distances (with page-owned flags) and essentialEdges, then shallowSizes and cycles while the main thread runs '
+      + 'dominators; waitForHelper is the main thread\'s wait for the retainers before dominators plus for the shallow sizes '
+      + 'after them; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. "total" is the wall time of the whole pipeline, not the sum.');
     out.push('');
     const keys = Object.keys(withPhases[0].phases);
     out.push(`| snapshot | ${keys.join(' | ')} | total | peak RSS / file size |`);

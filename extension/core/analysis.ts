@@ -6,7 +6,7 @@ import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
-import { computeDominators, computeRetainedSizes } from './dominators';
+import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
@@ -84,8 +84,18 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
 /** Dominators and retained sizes from beginAnalysis's result plus retainers and shallow sizes. */
 export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shallowSizes: Float64Array,
   opts: RunOptions = {}): Analysis {
+  return completeAnalysis(start, retainers, dominatorPhase(start, retainers, opts), shallowSizes);
+}
+
+/** The dominator tree over beginAnalysis's essential edges (needs the retainers, not the sizes). */
+export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {}): DominatorTree {
+  return start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, opts));
+}
+
+/** Retained sizes over the dominator tree, and the Analysis. */
+export function completeAnalysis(start: AnalysisStart, retainers: Retainers, tree: DominatorTree,
+  shallowSizes: Float64Array): Analysis {
   const { snap, timed } = start;
-  const tree = timed('dominators', () => computeDominators(snap, retainers, start.essential, opts));
   const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));
   return {
     snap, retainers, distances: start.distances, dominators: tree.dominators, retainedSizes, shallowSizes,

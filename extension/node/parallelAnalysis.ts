@@ -1,7 +1,8 @@
 // Analysis on two threads. The main thread runs the phases that need the snapshot's strings
 // (distances with DevTools' name-based filter, page-owned flags, essential edges), then dominators
 // and retained sizes; a helper thread (analysisWorker.ts) meanwhile builds the retainers, the shallow
-// sizes and the cycles, which need only the numeric columns. The columns must be on
+// sizes and the cycles, which need only the numeric columns (the dominators wait for the retainers
+// only: shallow sizes and cycles are built beside them). The columns must be on
 // SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
 // helper fails, everything runs on this thread. The results do not depend on which thread ran what.
 // Once the dominators are done the helper also builds the retainer-path hub indexes
@@ -12,7 +13,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HeapSnapshot } from '../core/model';
 import type { RunOptions } from '../core/progress';
-import { analyze, beginAnalysis, finishAnalysis, type Analysis } from '../core/analysis';
+import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
 import { computeRetainers, type Retainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
@@ -87,20 +88,30 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   const helper = new HelperThread(workerPath, data);
   try {
     const start = beginAnalysis(snap, opts);
-    const waitStart = performance.now();
+    // The dominators need only the retainers: the helper's shallow sizes (and then its cycles)
+    // come in while they run.
+    let waitStart = performance.now();
+    const got = await helper.retainers(opts.signal);
     let retainers: Retainers;
-    let shallowSizes: Float64Array;
-    const got = await helper.firstTwo(opts.signal);
     if (got) {
-      ({ retainers, shallowSizes } = got);
-      start.timings.retainers = got.retainersMs;
-      start.timings.shallowSizes = got.shallowMs;
+      retainers = got.retainers;
+      start.timings.retainers = got.ms;
       start.timings.waitForHelper = performance.now() - waitStart;
     } else {
       retainers = start.timed('retainers', () => computeRetainers(snap, opts));
+    }
+    const tree = dominatorPhase(start, retainers, opts);
+    waitStart = performance.now();
+    const sizes = got ? await helper.shallowSizes(opts.signal) : null;
+    let shallowSizes: Float64Array;
+    if (sizes) {
+      shallowSizes = sizes.sizes;
+      start.timings.shallowSizes = sizes.ms;
+      start.timings.waitForHelper = (start.timings.waitForHelper ?? 0) + performance.now() - waitStart;
+    } else {
       shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
     }
-    const analysis = finishAnalysis(start, retainers, shallowSizes, opts);
+    const analysis = completeAnalysis(start, retainers, tree, shallowSizes);
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
     // down (both are memory bound) and raised the peak; beside the class totals they fit
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
@@ -115,7 +126,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       setHubIndexes(analysis, new Map(hubs.hubs));
       analysis.timings.pathIndex = hubs.ms;
     }
-    if (opts.stats) opts.stats.helper = got !== null && cycles !== null && hubs !== null;
+    if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
     return analysis;
   } finally {
     void helper.stop();
@@ -170,15 +181,16 @@ class HelperThread {
     });
   }
 
-  /** Retainers and shallow sizes, or null when the helper failed. */
-  async firstTwo(signal?: AbortSignal): Promise<{ retainers: Retainers; shallowSizes: Float64Array; retainersMs: number; shallowMs: number } | null> {
+  /** The retainers, or null when the helper failed. */
+  async retainers(signal?: AbortSignal): Promise<{ retainers: Retainers; ms: number } | null> {
     const r = await this.wait('retainers', signal);
+    return r ? { retainers: { firstRetainer: r.firstRetainer, retainerEdge: r.retainerEdge, retainerNode: r.retainerNode }, ms: r.ms } : null;
+  }
+
+  /** The shallow sizes, or null when the helper failed. */
+  async shallowSizes(signal?: AbortSignal): Promise<{ sizes: Float64Array; ms: number } | null> {
     const s = await this.wait('shallowSizes', signal);
-    if (!r || !s) return null;
-    return {
-      retainers: { firstRetainer: r.firstRetainer, retainerEdge: r.retainerEdge, retainerNode: r.retainerNode },
-      shallowSizes: s.sizes, retainersMs: r.ms, shallowMs: s.ms,
-    };
+    return s ? { sizes: s.sizes, ms: s.ms } : null;
   }
 
   /** The cycles over the default edge types, or null when the helper failed. */

@@ -158,6 +158,21 @@ describe('analysis on two threads', function () {
     assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })), false);
   });
 
+  it('a helper that dies after the retainers: shallow sizes, cycles and hub indexes from this thread, same results', async () => {
+    const file = path.join(dir, 'node.heapsnapshot');
+    const dying = path.join(dir, 'dying.js');
+    fs.writeFileSync(dying, `const wt = require('node:worker_threads');
+const post = wt.parentPort.postMessage.bind(wt.parentPort);
+wt.parentPort.postMessage = (m, t) => { post(m, t); if (m.kind === 'retainers') process.exit(3); };
+require(${JSON.stringify(workerPath)});`);
+    const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
+    const stats: { helper?: boolean } = {};
+    const two = await analyzeSnapshot(snap, { workerPath: dying, minNodes: 0, stats });
+    assert.equal(stats.helper, false);
+    assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
+    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })), false);
+  });
+
   it('not shared columns or a small snapshot: one thread', async () => {
     const file = path.join(dir, 'node.heapsnapshot');
     const stats: { helper?: boolean } = {};
