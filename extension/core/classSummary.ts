@@ -131,71 +131,69 @@ function tagClassName(name: string): string {
   return sp < 0 ? name : `${name.substring(0, sp)}>`;
 }
 
-const DETACHED = 2;
+/** A growable list of uint32 (node ordinals). */
+class U32List {
+  items = new Uint32Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.items.length) {
+      const b = new Uint32Array(this.length * 2);
+      b.set(this.items);
+      this.items = b;
+    }
+    this.items[this.length++] = v;
+  }
+}
 
 /**
- * DevTools' DOM state propagation (HeapSnapshot.propagateDOMState): per node, bit DETACHED when
- * DevTools names it "Detached …" — native nodes whose detachedness is detached, and native nodes
- * of unknown state reached from those over native nodes, unless reached from an attached native
- * node. Edges followed: all but hidden, weak and invisible. null when the snapshot has no
- * detachedness or no node is detached. O(nodes + edges of native nodes).
+ * DevTools' DOM state propagation (HeapSnapshot.propagateDOMState): the ordinals of the nodes DevTools
+ * names "Detached …" — native nodes whose detachedness says detached, and native nodes of unknown
+ * state reached from those over native nodes, unless an attached native node reaches them. Edges
+ * followed: all but hidden, weak and invisible. Empty when the snapshot has no detachedness.
+ * O(nodes + edges of native nodes).
  */
-export function detachedNodes(snap: HeapSnapshot): Uint8Array | null {
+export function detachedNodes(snap: HeapSnapshot): Uint32Array {
   const det = snap.nodeDetachedness;
-  if (!det) return null;
+  if (!det) return new Uint32Array(0);
   const n = snap.nodeCount;
   const { nodeType, firstEdge, edgeType, edgeTo } = snap;
   const ty = snap.types;
   const native = ty.nodeNative;
-  // 1 visited, | DETACHED when detached
-  const mark = new Uint8Array(n);
-  // attached nodes to expand at [0, top), detached ones at [bottom, n); a node enters once at most
-  const stack = new Uint32Array(n);
-  let top = 0;
-  let bottom = n;
-  let any = false;
+  // native nodes given a state (never changed afterwards; only native nodes carry one)
+  const seen = new Uint8Array(n);
+  // attached nodes still to expand (a stack), detached nodes (also the queue of those to expand)
+  const attached = new U32List();
+  const detached = new U32List();
   for (let i = 0; i < n; i++) {
     const s = det[i] & 3;
-    if (s === 0 || mark[i] !== 0) continue;
-    if (nodeType[i] !== native) {
-      mark[i] = 1;
-    } else if (s === 1) {
-      mark[i] = 1;
-      stack[top++] = i;
-    } else if (s === 2) {
-      mark[i] = 1 | DETACHED;
-      stack[--bottom] = i;
-      any = true;
-    } else {
-      mark[i] = 1;
-    }
+    if (s === 0 || nodeType[i] !== native) continue;
+    seen[i] = 1;
+    if (s === 1) attached.push(i);
+    else if (s === 2) detached.push(i);
   }
-  if (!any) return null;
+  if (detached.length === 0) return new Uint32Array(0);
   const skip = (t: number) => t === ty.edgeHidden || t === ty.edgeWeak || t === ty.edgeInvisible;
   // attached first: what an attached node reaches is attached, whatever else reaches it
-  while (top > 0) {
-    const u = stack[--top];
+  while (attached.length > 0) {
+    const u = attached.items[--attached.length];
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
       const v = edgeTo[e];
-      if (mark[v] !== 0 || skip(edgeType[e])) continue;
-      mark[v] = 1;
-      if (nodeType[v] === native) stack[top++] = v;
+      if (seen[v] !== 0 || nodeType[v] !== native || skip(edgeType[e])) continue;
+      seen[v] = 1;
+      attached.push(v);
     }
   }
-  while (bottom < n) {
-    const u = stack[bottom++];
+  for (let head = 0; head < detached.length; head++) {
+    const u = detached.items[head];
     for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) {
       const v = edgeTo[e];
-      if (mark[v] !== 0 || skip(edgeType[e])) continue;
-      if (nodeType[v] === native) {
-        mark[v] = 1 | DETACHED;
-        stack[--bottom] = v;
-      } else {
-        mark[v] = 1;
-      }
+      if (seen[v] !== 0 || nodeType[v] !== native || skip(edgeType[e])) continue;
+      seen[v] = 1;
+      detached.push(v);
     }
   }
-  return mark;
+  return detached.items.slice(0, detached.length);
 }
 
 /**
@@ -260,6 +258,11 @@ class SequenceTable {
   /** The values of sequence id. */
   values(id: number): Uint32Array {
     return this.pool.subarray(this.start[id], this.start[id] + this.length[id]);
+  }
+
+  /** True when sequence id is buf[0..k). */
+  sameAs(id: number, buf: Uint32Array, k: number): boolean {
+    return this.length[id] === k && this.equals(id, buf, k);
   }
 
   private equals(id: number, buf: Uint32Array, k: number): boolean {
@@ -408,49 +411,63 @@ function v8ClassIds(snap: HeapSnapshot): ClassIds {
   const { nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex } = snap;
   const objectType = ty.nodeObject;
   const propertyType = ty.edgeProperty;
-  const detached = detachedNodes(snap);
   // class id per node type: BY_NAME for object and native nodes, else "(type)" etc., -1 until seen
   const BY_NAME = -2;
   const byType = new Int32Array(256).fill(-1);
   if (objectType >= 0) byType[objectType] = BY_NAME;
   if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
-  // class id per name string index (-1 until seen), the same for detached nodes, and which
-  // names are "Object" (an object node so named is a plain object, classed by its properties)
+  // class id per name string index, -1 until seen; PLAIN for "Object": an object node so named is a
+  // plain object, classed by its property names
+  const PLAIN = -3;
   const byString = new Int32Array(strings.length).fill(-1);
-  const byDetachedString = detached ? new Int32Array(strings.length).fill(-1) : null;
-  const plainName = new Uint8Array(strings.length);
-  // plain objects: ids[i] holds the id of the node's property-name list until the lists are named
+  let objectClass = -1;
+  // plain objects, and the id of each one's property-name list (in edge order)
+  const plainNodes = new U32List();
   const lists = new SequenceTable();
+  let listOf = new Uint32Array(1024);
   let buf = new Uint32Array(64);
-  let plain = 0;
+  let last = -1;
   for (let i = 0; i < n; i++) {
     const t = nodeType[i];
     let id = byType[t];
     if (id === BY_NAME) {
       const s = nodeName[i];
-      if (byDetachedString && (detached![i] & DETACHED) !== 0) {
-        id = byDetachedString[s];
-        if (id < 0) id = byDetachedString[s] = idOf(tagClassName(`Detached ${strings[s]}`));
-      } else {
-        id = byString[s];
-        if (id < 0) {
+      id = byString[s];
+      if (id < 0) {
+        if (id === -1) {
           const name = strings[s];
-          id = byString[s] = idOf(tagClassName(name));
-          if (name === 'Object') plainName[s] = 1;
-        }
-        if (t === objectType && plainName[s] === 1) {
-          let k = 0;
-          for (let e = firstEdge[i], end = firstEdge[i + 1]; e < end; e++) {
-            if (edgeType[e] !== propertyType) continue;
-            if (k === buf.length) {
-              const b = new Uint32Array(k * 2);
-              b.set(buf);
-              buf = b;
-            }
-            buf[k++] = edgeNameOrIndex[e];
+          if (name === 'Object') {
+            if (objectClass < 0) objectClass = idOf(name);
+            id = byString[s] = PLAIN;
+          } else {
+            id = byString[s] = idOf(tagClassName(name));
           }
-          id = lists.intern(buf, k);
-          plain++;
+        }
+        if (id === PLAIN) {
+          if (t === objectType) {
+            let k = 0;
+            for (let e = firstEdge[i], end = firstEdge[i + 1]; e < end; e++) {
+              if (edgeType[e] !== propertyType) continue;
+              if (k === buf.length) {
+                const b = new Uint32Array(k * 2);
+                b.set(buf);
+                buf = b;
+              }
+              buf[k++] = edgeNameOrIndex[e];
+            }
+            const at = plainNodes.length;
+            plainNodes.push(i);
+            if (at === listOf.length) {
+              const b = new Uint32Array(at * 2);
+              b.set(listOf);
+              listOf = b;
+            }
+            // objects of one shape often come in runs: compare with the previous list first
+            if (last >= 0 && lists.sameAs(last, buf, k)) lists.uses[last]++;
+            else last = lists.intern(buf, k);
+            listOf[at] = last;
+          }
+          id = objectClass;
         }
       }
     } else if (id < 0) {
@@ -458,13 +475,23 @@ function v8ClassIds(snap: HeapSnapshot): ClassIds {
     }
     ids[i] = id;
   }
-  if (plain > 0) {
-    const named = interfaceNames(strings, lists, plain);
+  if (plainNodes.length > 0) {
+    const named = interfaceNames(strings, lists, plainNodes.length);
     const listClass = new Uint32Array(lists.size);
-    const object = idOf('Object');
-    for (let q = 0; q < lists.size; q++) listClass[q] = named[q] === null ? object : idOf(named[q]!);
-    for (let i = 0; i < n; i++) {
-      if (nodeType[i] === objectType && plainName[nodeName[i]] === 1) ids[i] = listClass[ids[i]];
+    for (let q = 0; q < lists.size; q++) listClass[q] = named[q] === null ? objectClass : idOf(named[q]!);
+    const nodes = plainNodes.items;
+    for (let j = 0; j < plainNodes.length; j++) ids[nodes[j]] = listClass[listOf[j]];
+  }
+  // detached native nodes: "Detached " + name
+  const detached = detachedNodes(snap);
+  if (detached.length > 0) {
+    const byDetachedString = new Map<number, number>();
+    for (let j = 0; j < detached.length; j++) {
+      const v = detached[j];
+      const s = nodeName[v];
+      let id = byDetachedString.get(s);
+      if (id === undefined) byDetachedString.set(s, (id = idOf(tagClassName(`Detached ${strings[s]}`))));
+      ids[v] = id;
     }
   }
   splitByLocation(snap, ids, names, locations);
@@ -485,6 +512,7 @@ function splitByLocation(snap: HeapSnapshot, ids: Uint32Array, names: string[], 
   const baseOf: number[] = [];
   const keys = new SequenceTable();
   const key = new Uint32Array(4);
+  let last = -1;
   for (let r = 0; r < locs.count; r++) {
     const v = locs.node[r];
     if (nodeType[v] !== objectType) continue;
@@ -494,7 +522,8 @@ function splitByLocation(snap: HeapSnapshot, ids: Uint32Array, names: string[], 
     key[1] = locs.scriptId[r];
     key[2] = locs.line[r];
     key[3] = locs.column[r];
-    const q = keys.intern(key, 4);
+    // rows of one class and site often follow each other
+    const q = last >= 0 && keys.sameAs(last, key, 4) ? last : (last = keys.intern(key, 4));
     if (q === names.length - baseCount) {
       baseOf.push(key[0]);
       names.push(names[key[0]]);

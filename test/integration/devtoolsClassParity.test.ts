@@ -13,7 +13,7 @@ import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
 import { parseSnapshotBytes } from '../../extension/core/parser';
 import { analyze } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
-import { classSummary, computeClassIds, computeClassTotals, type ClassIds } from '../../extension/core/classSummary';
+import { classSummary, computeClassIds, computeClassTotals, detachedNodes, type ClassIds } from '../../extension/core/classSummary';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
@@ -215,6 +215,7 @@ describe('class summary parity with Chrome DevTools Summary (every class: name, 
     const props = ['a', 'b', 'c', 'd', '__proto__', 'x, y', 'q"', 'z{'];
     const natives = ['<div id="a">', '<div>', '<span class="x y">', 'HTMLDivElement', 'Detached <p id=q>', 'Detached Thing',
       'system / NativeContext', 'Text', 'InternalNode'];
+    const seen = { interfaces: 0, located: 0, detachedTags: 0, propagated: 0 };
     for (let round = 0; round < 300; round++) {
       const withDetachedness = rnd(5) !== 0;
       const fields = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id'];
@@ -256,6 +257,15 @@ describe('class summary parity with Chrome DevTools Summary (every class: name, 
       const snap = parseSnapshotBytes(new TextEncoder().encode(json));
       assertSame(`round ${round}`, compareClasses(snap, dt));
       assertRows(snap, dt);
+      for (const [k, d] of Object.entries(dt)) {
+        if (d.name.startsWith('{')) seen.interfaces++;
+        if (!k.startsWith(',')) seen.located++;
+        if (/^Detached <\w+>$/.test(d.name)) seen.detachedTags++;
+      }
+      for (const v of detachedNodes(snap)) if (snap.nodeDetachedness![v] === 0) seen.propagated++;
     }
+    // the rounds exercised every rule
+    for (const [what, k] of Object.entries(seen)) assert.ok(k >= 20, `${what}: ${k}`);
+    if (process.env.CLASS_PARITY_VERBOSE) console.log(seen);
   });
 });
