@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { PythonSnapshotBuilder } from '../helpers/pythonSnapshot';
+import { parseSnapshotBytes } from '../../extension/core/parser';
 import { analyze, type Analysis } from '../../extension/core/analysis';
 import { classSummary, computeClassIds, computeClassTotals } from '../../extension/core/classSummary';
 
@@ -161,5 +162,88 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
     assert.equal(ids.names[ids.ids[m]], 'module');
     const an = analyze(snap);
     assert.equal(row(an, 'frame')!.count, 2);
+  });
+});
+
+describe('class names of V8 heaps (DevTools Summary rules)', () => {
+  const nameOf = (ids: ReturnType<typeof computeClassIds>, n: number) => ids.names[ids.ids[n]];
+
+  it('names other node types by kind: (system), Function, RegExp, (compiled code), string kinds', () => {
+    const b = new SnapshotBuilder();
+    const kinds: [string, string][] = [['hidden', '(system)'], ['closure', 'Function'], ['regexp', 'RegExp'],
+      ['code', '(compiled code)'], ['string', '(string)'], ['concatenated string', '(concatenated string)'],
+      ['sliced string', '(sliced string)'], ['array', '(array)'], ['number', '(number)'], ['symbol', '(symbol)']];
+    const nodes = kinds.map(([type]) => b.node(type, 'x'));
+    for (const v of nodes) b.gcRoot(v);
+    const ids = computeClassIds(b.build());
+    kinds.forEach(([, name], i) => assert.equal(nameOf(ids, nodes[i]), name));
+  });
+
+  it('cuts <tag …> names to the tag and prefixes "Detached " as DOM state propagates over native nodes', () => {
+    const b = new SnapshotBuilder();
+    const div = b.node('native', '<div id="a" class="b">', { detachedness: 2 });
+    const child = b.node('native', 'Text', { detachedness: 0 }); // unknown: inherits detached
+    const shared = b.node('native', 'Shared', { detachedness: 0 }); // also reached from an attached node
+    const weakOnly = b.node('native', 'WeakOnly', { detachedness: 0 }); // only over a weak edge
+    const js = b.obj('Wrapper'); // not native: stops propagation
+    const behindJs = b.node('native', 'BehindJs', { detachedness: 0 });
+    const span = b.node('native', '<span class="x">', { detachedness: 1 });
+    const plainTag = b.node('native', '<p>', { detachedness: 0 });
+    b.gcRoot(div).gcRoot(span).gcRoot(plainTag)
+      .prop(div, child, 'firstChild').prop(div, shared, 's').prop(span, shared, 's')
+      .edge(div, weakOnly, 'weak', 'w').prop(div, js, 'wrapper').prop(js, behindJs, 'x');
+    const ids = computeClassIds(b.build());
+    assert.equal(nameOf(ids, div), 'Detached <div>');
+    assert.equal(nameOf(ids, child), 'Detached Text');
+    assert.equal(nameOf(ids, shared), 'Shared');
+    assert.equal(nameOf(ids, weakOnly), 'WeakOnly');
+    assert.equal(nameOf(ids, js), 'Wrapper');
+    assert.equal(nameOf(ids, behindJs), 'BehindJs');
+    assert.equal(nameOf(ids, span), '<span>');
+    assert.equal(nameOf(ids, plainTag), '<p>');
+  });
+
+  it('names plain objects by popular property lists; others join the longest list they contain or stay Object', () => {
+    const b = new SnapshotBuilder();
+    const str = b.node('string', 'v');
+    const obj = (props: string[]) => {
+      const o = b.obj('Object');
+      for (const p of props) b.prop(o, str, p);
+      b.gcRoot(o);
+      return o;
+    };
+    const hp = [obj(['host', 'port']), obj(['host', 'port']), obj(['port', 'host'])];
+    const more = obj(['port', 'x', 'host', '__proto__']);
+    const ab = [obj(['b', 'a']), obj(['b', 'a']), obj(['a', 'b'])];
+    const rare = obj(['zzz']);
+    const empty = obj([]);
+    const quoted = [obj(['x, y', 'q"']), obj(['x, y', 'q"'])];
+    const ids = computeClassIds(b.build());
+    for (const o of [...hp, more]) assert.equal(nameOf(ids, o), '{host, port}');
+    for (const o of ab) assert.equal(nameOf(ids, o), '{b, a}');
+    assert.equal(nameOf(ids, rare), 'Object');
+    assert.equal(nameOf(ids, empty), 'Object');
+    for (const o of quoted) assert.equal(nameOf(ids, o), '{"x, y", "q\\""}');
+  });
+
+  it('splits objects by constructor location; rows of a split name are told apart by it', () => {
+    const b = new SnapshotBuilder();
+    const a1 = b.obj('Job', 10);
+    const a2 = b.obj('Job', 10);
+    const c = b.obj('Job', 20);
+    const bare = b.obj('Job', 5);
+    const other = b.obj('Solo', 3);
+    b.gcRoot(a1).gcRoot(a2).gcRoot(c).gcRoot(bare).gcRoot(other);
+    const nf = b.nodeFields.length;
+    const json = b.toJSON({ locations: [a1 * nf, 7, 0, 4, a2 * nf, 7, 0, 4, c * nf, 8, 2, 0, other * nf, 9, 1, 1] });
+    const snap = parseSnapshotBytes(new TextEncoder().encode(json));
+    const ids = computeClassIds(snap);
+    assert.equal(ids.ids[a1], ids.ids[a2]);
+    assert.notEqual(ids.ids[a1], ids.ids[c]);
+    assert.notEqual(ids.ids[a1], ids.ids[bare]);
+    assert.deepEqual(ids.locations[ids.ids[c]], { scriptId: 8, line: 2, column: 0 });
+    assert.equal(ids.locations[ids.ids[bare]], null);
+    const rows = classSummary(analyze(snap)).map((r) => `${r.name} ${r.count} ${r.selfSize}`).sort();
+    assert.deepEqual(rows, ['Job (script 7:1:5) 2 20', 'Job (script 8:3:1) 1 20', 'Job 1 5', 'Solo 1 3']);
   });
 });
