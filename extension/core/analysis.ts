@@ -1,13 +1,13 @@
 // The analysed snapshot: every index the queries need, built in named phases with progress.
 // Phases (as DevTools' HeapSnapshot.initialize()): retainers → page-owned flags → shallow sizes →
-// distances → dominators (whose DFS evaluates the essential-edge rule) → retained sizes. Later phases (cycles, class summary,
+// distances → essential edges → dominators → retained sizes. Later phases (cycles, class summary,
 // request-like) are computed on demand. Which edges each phase follows: edgeRules.ts.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
-import { computeDominators, computeRetainedSizes, type DominatorTree, type EssentialRule } from './dominators';
-import { BASE_SYSTEM_DISTANCE, computeShallowSizes, WeakMapEdgeNames, type EdgeBits } from './edgeRules';
+import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
 export const UNREACHABLE = -1;
@@ -57,14 +57,13 @@ export interface AnalysisStart {
   snap: HeapSnapshot;
   distances: Int32Array;
   pageOwned: Uint8Array;
-  /** which edges count for dominators: edgeRules.computeEssentialEdges' bits, or its rule */
-  essential: EdgeBits | EssentialRule;
+  essential: Uint32Array;
   timings: Record<string, number>;
   /** runs f as the named phase: progress at its start, wall milliseconds into timings */
   timed: <T>(phase: string, f: () => T) => T;
 }
 
-/** Distances and page-owned flags, and the essential-edge rule (first half of analyze). */
+/** Distances, page-owned flags and essential edges (first half of analyze). */
 export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): AnalysisStart {
   const timings: Record<string, number> = {};
   const timed = <T>(phase: string, f: () => T): T => {
@@ -78,8 +77,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
   const pageOwned = both.pageOwned as Uint8Array;
-  // the dominators' DFS evaluates the essential-edge rule itself (computeDominators, EssentialRule)
-  const essential: EssentialRule = { pageOwned, weakMapNames };
+  const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
   return { snap, distances: both.distances, pageOwned, essential, timings, timed };
 }
 

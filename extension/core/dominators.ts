@@ -58,45 +58,12 @@ export interface DominatorTree {
 /** Flag on idom[v] (a vertex number, < 2^31): v's semidominator is not its parent. */
 const NOT_PARENT = 0x80000000;
 
-/**
- * What decides which edges are essential (edgeRules.computeEssentialEdges' rule): the page-owned
- * flags and the WeakMap edge names. computeDominators then evaluates the rule itself, each edge of a
- * node the DFS reaches once, as the DFS meets it, and keeps the bits for the semidominator pass: no
- * separate pass over all edges (measured on a 1 GB heap: that pass cost more than the DFS's extra work).
- */
-export interface EssentialRule {
-  pageOwned: Uint8Array;
-  weakMapNames: WeakMapEdgeNames;
-}
-
-/** Semi-NCA over the essential edges (a bit vector, or the rule to evaluate); dominators as node ordinals, plus the DFS order. */
-export function computeDominators(snap: HeapSnapshot, ret: Retainers, essentialEdges: EdgeBits | EssentialRule,
+/** Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. */
+export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits,
   opts: RunOptions = {}): DominatorTree {
-  const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
+  const { nodeCount, firstEdge, edgeTo } = snap;
   const { firstRetainer, retainerEdge, retainerNode } = ret;
   if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
-  // With a rule: bit e is set once edge e was found essential; only edges of DFS-reached nodes are
-  // ever evaluated, and every test of a bit below is of such an edge (or of a retainer edge from a
-  // node the DFS never reaches, which is skipped either way), except hasEssentialRetainer's.
-  const rule = essentialEdges instanceof Uint32Array ? null : essentialEdges;
-  const essential = rule === null ? essentialEdges as EdgeBits : new Uint32Array((snap.edgeCount + 31) >>> 5);
-  const pageOwned = rule?.pageOwned ?? new Uint8Array(0);
-  const names = rule?.weakMapNames ?? null;
-  const { edgeWeak, edgeInternal, edgeShortcut } = snap.types;
-  const rootOrdinal = snap.rootOrdinal;
-  /** DevTools' computeIsEssentialEdge for edge e of node `from` (same rule as computeEssentialEdges) */
-  const isEssential = (from: number, e: number): boolean => {
-    const ty = edgeType[e];
-    if (ty === edgeWeak) return false;
-    const t = edgeTo[e];
-    if (t === from) return false;
-    if (ty === edgeInternal && (names as WeakMapEdgeNames).tableId(edgeNameOrIndex[e]) === nodeId[from]) return false;
-    if (from !== rootOrdinal) {
-      if (ty === edgeShortcut) return false;
-      if (pageOwned[from] === 0 && pageOwned[t] !== 0) return false;
-    }
-    return true;
-  };
   // Vertices are DFS preorder numbers 1..n (the root is 1; 0 = none). Five arrays of 4 bytes per node:
   //  - num[o]: number of ordinal o (0 = not yet visited); at the end, o's dominator ordinal;
   //  - order[v - 1]: ordinal of v (returned as is: the DFS order);
@@ -122,15 +89,11 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essentialE
     idom[v] = up;
     anc[v] = firstEdge[start];
     while (v !== up) {
-      const o = order[v - 1];
-      const end = firstEdge[o + 1];
+      const end = firstEdge[order[v - 1] + 1];
       let e = anc[v];
       let t = 0;
       for (; e < end; e++) {
-        if (rule !== null) {
-          if (!isEssential(o, e)) continue;
-          essential[e >>> 5] |= 1 << (e & 31);
-        } else if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
+        if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
         t = edgeTo[e];
         const tv = num[t];
         if (tv === 0) break;
@@ -153,7 +116,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essentialE
   const hasEssentialRetainer = (o: number): boolean => {
     for (let i = firstRetainer[o], end = firstRetainer[o + 1]; i < end; i++) {
       const e = retainerEdge[i];
-      if (rule !== null ? isEssential(retainerNode[i], e) : ((essential[e >>> 5] >>> (e & 31)) & 1) !== 0) return true;
+      if (((essential[e >>> 5] >>> (e & 31)) & 1) !== 0) return true;
     }
     return false;
   };
