@@ -21,6 +21,11 @@
 //   name that is split this way keeps the bare name on its row without location (if any); its other
 //   rows are named "Job (file:line:column)" (1-based; "script N" when the script's name is unknown),
 //   so row names stay unique. Names of classes that are not split are exactly DevTools' names.
+// One known difference: DevTools keys these classes by string index, so a kind name or interface
+// that equals some node's name (a native node named "(system)", an object named "{a}") is two
+// classes there, of which its Summary shows only one; here they are one class. Request-like
+// patterns match class names (names[]), not row names. Cost on a 1 GB Node heap (11.8 M nodes,
+// 1.5 M plain objects, 1.0 M object location rows): about 1.5x the plain by-name grouping.
 // Python heaps keep their keys: object nodes by name, frames, functions, modules and types by kind
 // ("frame", python.ts pythonClassKey), other node types by snap.className().
 //
