@@ -7,6 +7,7 @@ import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './model';
 import type { DiffResult, DiffRow } from './results';
 import { radixOrder } from './radixSort';
+import { computeClassIds } from './classSummary';
 
 /** Most new-object ids kept per class. */
 export const MAX_NEW_IDS = 100;
@@ -16,39 +17,17 @@ export interface DiffOptions {
   maxNewIds?: number;
 }
 
-/** Dense class numbering of one snapshot: classOf[n] indexes names (DevTools' class names). */
+/**
+ * Dense class numbering of one snapshot: classOf[n] indexes names. The class summary's classes
+ * (classSummary.computeClassIds: DevTools' Summary names in V8 heaps, type names in Python heaps),
+ * so a diff row and a `classes` row of the same class have the same name; classes the summary
+ * splits by constructor location are one diff row (rows are keyed by name). Unlike DevTools'
+ * Comparison view, which applies the newer snapshot's plain-object property lists to both, each
+ * snapshot names its plain objects by its own popular lists.
+ */
 function classIndex(snap: HeapSnapshot): { classOf: Uint32Array; names: string[] } {
-  const { nodeCount, nodeType, nodeName } = snap;
-  const ty = snap.types;
-  const classOf = new Uint32Array(nodeCount);
-  const names: string[] = [];
-  const byName = new Map<string, number>();
-  // object/native classes are keyed by their name string index, the rest by type code
-  const byString = new Int32Array(snap.strings.length).fill(-1);
-  const byType = new Int32Array(snap.meta.nodeTypes.length + 1).fill(-1);
-  const intern = (name: string): number => {
-    let c = byName.get(name);
-    if (c === undefined) {
-      c = names.length;
-      names.push(name);
-      byName.set(name, c);
-    }
-    return c;
-  };
-  for (let n = 0; n < nodeCount; n++) {
-    const t = nodeType[n];
-    let c: number;
-    if (t === ty.nodeObject || t === ty.nodeNative) {
-      const s = nodeName[n];
-      c = byString[s];
-      if (c < 0) c = byString[s] = intern(snap.className(n));
-    } else {
-      c = byType[t];
-      if (c < 0) c = byType[t] = intern(snap.className(n));
-    }
-    classOf[n] = c;
-  }
-  return { classOf, names };
+  const { ids, names } = computeClassIds(snap);
+  return { classOf: ids, names };
 }
 
 interface Acc {

@@ -6,6 +6,27 @@ import { HeapSnapshot, V8_EDGE_TYPES, V8_NODE_TYPES } from '../../extension/core
 import { radixOrder } from '../../extension/core/radixSort';
 
 describe('diff: comparison of two snapshots (show_growth / DevTools Comparison)', () => {
+  it('names rows as the class summary does (DevTools Summary classes: Function, (system), <tag>)', () => {
+    const build = (extra: number) => {
+      const b = new SnapshotBuilder();
+      const g = b.obj('global', 8);
+      b.gcRoot(g);
+      for (let i = 0; i < 2 + extra; i++) {
+        b.prop(g, b.node('closure', `handler${i}`, { selfSize: 32 }), `h${i}`);
+        b.prop(g, b.node('hidden', 'system / Context', { selfSize: 16 }), `c${i}`);
+        b.prop(g, b.node('native', `<div id="d${i}">`, { selfSize: 64 }), `d${i}`);
+      }
+      return b.build();
+    };
+    const d = diffSnapshots(build(0), build(3));
+    const names = d.rows.map((r) => r.name);
+    for (const want of ['Function', '(system)', '<div>']) {
+      assert.ok(names.includes(want), `${want} in ${JSON.stringify(names)}`);
+      assert.equal(d.rows.find((r) => r.name === want)!.countDelta, 3, want);
+    }
+    assert.ok(!names.includes('(closure)') && !names.includes('(hidden)'), JSON.stringify(names));
+  });
+
   it('counts per-class deltas and new / deleted objects by node id', () => {
     // "before": 3 Request (ids 101, 103, 105), 2 Buffer, 1 Gone
     const b1 = new SnapshotBuilder();
