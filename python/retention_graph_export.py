@@ -16,9 +16,10 @@ The dumper does not change the heap it describes, as far as CPython lets it: it 
 (type attributes are read through ``type``'s own descriptors, exception fields through
 ``BaseException``'s, no ``repr``/``getattr`` on unknown objects, ``sys.getsizeof`` only where
 ``__sizeof__`` is C code), it never reads ``obj.__dict__`` or ``frame.f_locals`` (both create
-objects in 3.11): on CPython 3.11 instance attributes kept inline ("managed dict" values) and frame
-locals are read with ``ctypes`` from the object layout, and every address read that way is checked
-against ``gc.get_referents`` before it is used. Elsewhere those references still appear, as hidden
+objects in 3.11-3.13): on CPython 3.11, 3.12 and 3.13 instance attributes kept inline ("managed
+dict" values) and frame locals are read with ``ctypes`` from the object layout (probed at import;
+any disagreement turns it off), and every address read that way is checked against
+``gc.get_referents`` before it is used. Elsewhere those references still appear, as hidden
 edges. The only heap change is that thread stacks' frame objects are materialised (``f_back``),
 as any traceback would. The cyclic GC is disabled while dumping (no finalizer runs).
 """
@@ -112,7 +113,7 @@ _MemberDescriptor = type(FunctionType.__dict__["__globals__"])
 
 
 # ---------------------------------------------------------------------------------------------
-# CPython 3.11 object layouts, probed at import time and disabled when a probe disagrees.
+# CPython 3.11-3.13 object layouts, probed at import time and disabled when a probe disagrees.
 # ---------------------------------------------------------------------------------------------
 class _LayoutProbe:
     """Probe classes for _Layout (module level: probing leaves no cyclic garbage behind)."""
@@ -123,8 +124,28 @@ class _LayoutProbe:
             self.beta = [1]
 
 
+# Offsets of CPython's private structures (Include/internal/pycore_frame.h, cpython/genobject.h of
+# each version; 64-bit builds): _PyInterpreterFrame's code object, frame_obj, owner (0: a thread
+# runs it) and localsplus; PyGenObject's gi_frame_state (int8) and gi_iframe. PyFrameObject.f_frame
+# is at +24 in all three. Every one is checked by _Layout._probe() before use.
+_OFFSETS = {
+    (3, 11): {"code": 32, "frame_obj": 40, "owner": 69, "localsplus": 72, "gen_state": 75, "gen_iframe": 80},
+    (3, 12): {"code": 0, "frame_obj": 48, "owner": 70, "localsplus": 72, "gen_state": 67, "gen_iframe": 72},
+    (3, 13): {"code": 0, "frame_obj": 48, "owner": 70, "localsplus": 72, "gen_state": 67, "gen_iframe": 72},
+}
+
+
 class _Layout:
-    """Reads managed instance attributes, frame locals and generator locals on CPython 3.11."""
+    """Reads managed instance attributes, frame locals and generator locals on CPython 3.11-3.13.
+
+    Where an instance without a materialised __dict__ keeps its attribute values (the "managed dict"):
+    3.11: values pointer at -32, dict pointer at -24 (Include/internal/pycore_object.h);
+    3.12: one word at -24, the dict, or the values pointer minus 1 (odd: _PyDictOrValues_IsValues);
+    3.13: dict pointer at -24; with Py_TPFLAGS_INLINE_VALUES the values follow the object at
+    tp_basicsize (PyDictValues: capacity, size, embedded, valid bytes, then the values), used while
+    their `valid` byte is set (a materialised dict then shares them, and gc visits the values).
+    The attribute names are the type's shared keys (ht_cached_keys, found next to ht_qualname).
+    """
 
     ok = False
 
@@ -133,11 +154,16 @@ class _Layout:
             import ctypes
         except ImportError:  # pragma: no cover
             return
-        if sys.implementation.name != "cpython" or sys.version_info[:2] != (3, 11):
+        self.version = sys.version_info[:2]
+        if sys.implementation.name != "cpython" or self.version not in _OFFSETS or \
+                ctypes.sizeof(ctypes.c_void_p) != 8:
             return
+        off = _OFFSETS[self.version]
+        self.o_code, self.o_frame_obj, self.o_owner = off["code"], off["frame_obj"], off["owner"]
+        self.o_localsplus, self.o_gen_state, self.o_gen_iframe = off["localsplus"], off["gen_state"], off["gen_iframe"]
         self.ctypes = ctypes
-        self.P = ctypes.c_void_p
-        self.Ssize = ctypes.c_ssize_t
+        self._keys_cache = {}
+        self._basicsize = {}
         try:
             # One view over the user address space: reading a word is an index, not a ctypes call.
             space = (ctypes.c_char * (1 << 47)).from_address(0)
@@ -153,7 +179,6 @@ class _Layout:
         return self.mem[addr >> 3]
 
     def _probe(self):
-
         P = _LayoutProbe.Inner
         # ht_qualname is the only slot of the type holding the qualname object; ht_cached_keys follows.
         q = id(_t_qualname(P))
@@ -168,11 +193,19 @@ class _Layout:
         names = self.key_names(self.rd(id(P) + self.keys_off))
         if names[:2] != ("alpha", "beta"):
             raise RuntimeError("keys")
-        vals = self.values_of(inst, 2)
-        if vals != [id(inst.alpha), id(inst.beta)] or self.rd(id(inst) - 24) != 0:
+        dict_addr, vp = self.managed(id(inst), P)
+        if dict_addr or not vp or self.words(vp, 2) != [id(inst.alpha), id(inst.beta)]:
             raise RuntimeError("values")
-        # _PyInterpreterFrame: f_code at +32, frame_obj +40, stacktop +64, owner +69, localsplus +72.
-        # PyFrameObject.f_frame at +24; PyGenObject.gi_iframe at +80, gi_frame_state at +75.
+        # a materialised dict is found where the layout says (on a second instance: the probe's
+        # own objects are left as they were)
+        other = P()
+        d = other.__dict__
+        dict_addr, vp = self.managed(id(other), P)
+        if self.version != (3, 13) and (dict_addr != id(d) or vp):
+            raise RuntimeError("materialised dict")
+        if self.version == (3, 13) and self.rd(id(other) - 24) != id(d):
+            raise RuntimeError("materialised dict")
+        del d, other
 
         def f(a, b):
             c = (a, b)
@@ -180,7 +213,7 @@ class _Layout:
 
         fr, c = f("x-value", 5)
         fa = self.rd(id(fr) + 24)
-        if self.rd(fa + 32) != id(f.__code__):
+        if self.rd(fa + self.o_code) != id(f.__code__):
             raise RuntimeError("frame code")
         loc = self.frame_locals(fa, f.__code__)
         ok = [n for n, _ in loc] == ["a", "b", "c"] and [v for _, v in loc] == [id("x-value"), id(5), id(c)]
@@ -188,6 +221,12 @@ class _Layout:
         del fr  # fr.f_back is this frame: drop the cycle before returning
         if not ok:
             raise RuntimeError("frame locals")
+        # the running frame (this one) is owned by the thread
+        me = sys._getframe()
+        fa = self.rd(id(me) + 24)
+        if self.rd(fa + self.o_code) != id(me.f_code) or self.memb[fa + self.o_owner] != 0:
+            raise RuntimeError("running frame")
+        del me
 
         def g(x):
             y = [x]
@@ -195,13 +234,15 @@ class _Layout:
 
         gen = g("gen-value")
         next(gen)
-        if self.rd(id(gen) + 80 + 32) != id(g.__code__) or self.memb[id(gen) + 75] != 0xFF:
+        ia = id(gen) + self.o_gen_iframe
+        if self.rd(ia + self.o_code) != id(g.__code__) or self.memb[id(gen) + self.o_gen_state] < 0x80:
             raise RuntimeError("generator frame")
-        loc = self.frame_locals(id(gen) + 80, g.__code__)
+        loc = self.frame_locals(ia, g.__code__)
         if [n for n, _ in loc] != ["x", "y"] or loc[0][1] != id("gen-value"):
             raise RuntimeError("generator locals")
         gen.close()
-        self._keys_cache = {}
+        self._keys_cache.clear()
+        self._basicsize.clear()
         _names_cache.clear()
 
     def key_names(self, keys):
@@ -231,14 +272,26 @@ class _Layout:
         a = addr >> 3
         return self.mem[a:a + n].tolist()
 
-    def values_of(self, obj, n):
-        vp = self.rd(id(obj) - 32)
-        if not vp:
-            return None
-        return self.words(vp, n)
+    def managed(self, a, t):
+        """(dict address, values address) of the managed-dict instance at address a of type t (0: none)."""
+        v = self.version
+        if v == (3, 11):
+            d = self.mem[(a - 24) >> 3]
+            return d, (0 if d else self.mem[(a - 32) >> 3])
+        if v == (3, 12):
+            w = self.mem[(a - 24) >> 3]
+            return (0, w + 1) if w & 1 else (w, 0)
+        # 3.13
+        if _t_flags(t) & (1 << 2):  # Py_TPFLAGS_INLINE_VALUES
+            bs = self._basicsize.get(t)
+            if bs is None:
+                bs = self._basicsize[t] = _t_basicsize(t)
+            if self.memb[a + bs + 3]:  # valid
+                return 0, a + bs + 8
+        return self.mem[(a - 24) >> 3], 0
 
     def instance_attrs(self, obj, t):
-        """[(name, address)] of a managed-dict instance whose dict is not materialised, or None."""
+        """(names, value addresses) of a managed-dict instance whose dict is not materialised, or None."""
         keys = self.rd(id(t) + self.keys_off)
         if not keys:
             return None
@@ -247,17 +300,17 @@ class _Layout:
         names = self._keys_cache.get(ck)
         if names is None:
             names = self._keys_cache[ck] = self.key_names(keys)
-        vals = self.values_of(obj, n)
-        if vals is None:
+        d, vp = self.managed(id(obj), t)
+        if d or not vp:
             return None
-        return names, vals
+        return names, self.words(vp, n)
 
     def frame_locals(self, fa, code):
         """[(name, address)] of an interpreter frame's fast locals (cells and free vars included)."""
         names = _localsplus_names(code)
         if not names:
             return []
-        return list(zip(names, self.words(fa + 72, len(names))))
+        return list(zip(names, self.words(fa + self.o_localsplus, len(names))))
 
 
 _names_cache = {}
@@ -669,7 +722,7 @@ class _Dumper:
                 else:
                     refs = get_referents(o)
                     if kind == K_INSTANCE and ti[12] is not None and refs and refs[-1] is t:
-                        # the common 3.11 instance: attributes inline (managed dict values); gc visits
+                        # the common 3.11-3.13 instance: attributes inline (managed dict values); gc visits
                         # the values in slot order, skipping unset slots, then the type
                         fast = ti[12]
                         n = fast[0]
@@ -680,9 +733,8 @@ class _Dumper:
                             ET_extend(fast[1])
                             EN_extend(fast[2])
                         else:
-                            a = id(o)
-                            vp = mem[(a - 32) >> 3] if not mem[(a - 24) >> 3] else 0
-                            if vp:
+                            dict_addr, vp = L.managed(id(o), t)
+                            if vp and not dict_addr:
                                 vals = mem[vp >> 3:(vp >> 3) + n].tolist()
                                 present = list(compress(vals, vals))
                                 if len(present) == len(refs) - 1 and present == list(map(id, refs[:-1])):
@@ -887,8 +939,8 @@ class _Dumper:
         by_addr = None
         dict_addr = 0
         L = _LAYOUT
-        if ti[6]:  # managed dict (3.11)
-            dict_addr = L.rd(id(o) - 24)
+        if ti[6]:  # managed dict (3.11-3.13)
+            dict_addr = L.managed(id(o), t)[0]
             if not dict_addr:
                 got = L.instance_attrs(o, t)
                 if got is None:
@@ -942,7 +994,7 @@ class _Dumper:
                 named.append((E_CONTEXT, name(vname), v))
         elif _LAYOUT.ok:
             fa = _LAYOUT.rd(id(f) + 24)
-            if fa and _LAYOUT.rd(fa + 32) == id(code):
+            if fa and _LAYOUT.rd(fa + _LAYOUT.o_code) == id(code):
                 self.locals_from(_LAYOUT.frame_locals(fa, code), refs, named)
         return nm
 
@@ -967,10 +1019,10 @@ class _Dumper:
         named.append((E_INTERNAL, name("f_code"), code))
         L = _LAYOUT
         if L.ok and t in (CoroutineType, GeneratorType):
-            ia = id(g) + 80
-            state = L.memb[id(g) + 75]  # gi_frame_state, int8: created -2, suspended -1, running 0
-            if (state >= 0x80 or state == 0) and L.rd(ia + 32) == id(code):
-                fo = L.rd(ia + 40)
+            ia = id(g) + L.o_gen_iframe
+            state = L.memb[id(g) + L.o_gen_state]  # gi_frame_state, int8: created, suspended < 0, running 0
+            if (state >= 0x80 or state == 0) and L.rd(ia + L.o_code) == id(code):
+                fo = L.rd(ia + L.o_frame_obj)
                 if fo:
                     for r in refs:
                         if id(r) == fo:
@@ -1133,7 +1185,7 @@ except ImportError:  # pragma: no cover
 
 
 _raw_traceback = None
-if _LAYOUT.ok:
+if _LAYOUT.ok and _LAYOUT.version == (3, 11):
     try:
         _raw_traceback = _LAYOUT.ctypes.pythonapi._PyTraceMalloc_GetTraceback
         _raw_traceback.restype = _LAYOUT.ctypes.py_object
@@ -1225,8 +1277,8 @@ def _dump(objects, path, include_garbage, trace, t0):
         while f is not None:
             if _LAYOUT.ok:
                 fa = _LAYOUT.rd(id(f) + 24)
-                if fa and _LAYOUT.rd(fa + 32) == id(f.f_code) and \
-                        _LAYOUT.memb[fa + 69] == 0:  # owner: the thread
+                if fa and _LAYOUT.rd(fa + _LAYOUT.o_code) == id(f.f_code) and \
+                        _LAYOUT.memb[fa + _LAYOUT.o_owner] == 0:  # owner: the thread
                     cast = _LAYOUT.ctypes.cast
                     pyobj = _LAYOUT.ctypes.py_object
                     pairs = [(n, cast(a, pyobj).value) for n, a in _LAYOUT.frame_locals(fa, f.f_code) if a]
