@@ -1,6 +1,7 @@
 // Comparison of two snapshots (objgraph's show_growth, DevTools' Comparison view): per class, count
 // and self-size before and after, and which objects are new (node id absent from the first
-// snapshot) or deleted (id absent from the second). Node ids are stable across snapshots of one
+// snapshot, or there of another class) or deleted (id absent from the second, or there of another
+// class). Node ids are stable across snapshots of one
 // process (V8's HeapObjectsMap; the Python exporter within one dump), so a merge join of the two
 // id-sorted node lists gives new and deleted objects in O(n) after two radix sorts.
 import type { Analysis } from './analysis';
@@ -73,7 +74,17 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
   tally(a, ca, false);
   tally(b, cb, true);
 
-  // merge join over ids
+  // merge join over ids. As in DevTools' Comparison view (which compares the ids of each class), an
+  // object is the same only with the same id in the same class: snapshots of two different processes
+  // reuse ids for unrelated objects, which would otherwise hide every new object.
+  const nameKey = new Map<string, number>();
+  const keysOf = (names: string[]) => Int32Array.from(names, (name) => {
+    let k = nameKey.get(name);
+    if (k === undefined) nameKey.set(name, (k = nameKey.size));
+    return k;
+  });
+  const keyA = keysOf(ca.names);
+  const keyB = keysOf(cb.names);
   const oa = radixOrder(a.nodeId);
   const ob = radixOrder(b.nodeId);
   const newPerClass = new Float64Array(cb.names.length);
@@ -84,7 +95,18 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
   while (i < oa.length || j < ob.length) {
     const ida = i < oa.length ? a.nodeId[oa[i]] : Infinity;
     const idb = j < ob.length ? b.nodeId[ob[j]] : Infinity;
-    if (ida === idb) { i++; j++; continue; }
+    if (ida === idb) {
+      const x = ca.classOf[oa[i]];
+      const y = cb.classOf[ob[j]];
+      if (keyA[x] !== keyB[y]) {
+        deletedPerClass[x]++;
+        newPerClass[y]++;
+        if (newIdLists[y].length < maxNewIds) newIdLists[y].push(idb);
+      }
+      i++;
+      j++;
+      continue;
+    }
     if (ida < idb) {
       deletedPerClass[ca.classOf[oa[i]]]++;
       i++;

@@ -27,6 +27,22 @@ describe('diff: comparison of two snapshots (show_growth / DevTools Comparison)'
     assert.ok(!names.includes('(closure)') && !names.includes('(hidden)'), JSON.stringify(names));
   });
 
+  it('an id reused by an object of another class (snapshots of two processes) counts as deleted and new, as in DevTools', () => {
+    const b1 = new SnapshotBuilder();
+    b1.gcRoot(b1.node('object', 'Foo', { id: 101, selfSize: 10 }));
+    b1.gcRoot(b1.node('object', 'Request', { id: 103, selfSize: 100 }));
+    const b2 = new SnapshotBuilder();
+    b2.gcRoot(b2.node('object', 'Request', { id: 101, selfSize: 100 }));
+    b2.gcRoot(b2.node('object', 'Request', { id: 103, selfSize: 100 }));
+    const d = diffSnapshots(b1.build(), b2.build());
+    const row = (name: string) => d.rows.find((r) => r.name === name)!;
+    assert.equal(row('Request').newCount, 1);
+    assert.equal(row('Request').deletedCount, 0);
+    assert.deepEqual(d.newIds.Request, [101]);
+    assert.equal(row('Foo').deletedCount, 1);
+    assert.equal(row('Foo').newCount, 0);
+  });
+
   it('counts per-class deltas and new / deleted objects by node id', () => {
     // "before": 3 Request (ids 101, 103, 105), 2 Buffer, 1 Gone
     const b1 = new SnapshotBuilder();
