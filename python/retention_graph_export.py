@@ -720,7 +720,7 @@ class _Dumper:
                     nx_append = None
                     refs = None  # nx is then the only holder of the values (see the leaf rule below)
                 else:
-                    refs = get_referents(o)
+                    refs = get_referents(o) if kind != K_MODULE else _module_referents(o)
                     if kind == K_INSTANCE and ti[12] is not None and refs and refs[-1] is t:
                         # the common 3.11-3.13 instance: attributes inline (managed dict values); gc visits
                         # the values in slot order, skipping unset slots, then the type
@@ -1059,12 +1059,11 @@ class _Dumper:
         return nm
 
     def module_edges(self, m, refs, named, index):
-        d = None
-        for r in refs:
-            if type(r) is dict:
-                d = r
-                break
-        if d is None:
+        try:
+            d = _module_dict(m)  # not the first dict referent: 3.13 traverses the C state first
+        except Exception:
+            d = None
+        if type(d) is not dict:
             return self.name("module ?"), 0
         mn = dict.get(d, "__name__")
         nm = self.name("module %s" % (mn if type(mn) is str else "?"))
@@ -1102,6 +1101,24 @@ def _dict_at(o, off):
 
 
 _LEAF_TYPES = frozenset((str, int, float, bytes))
+_module_dict = ModuleType.__dict__["__dict__"].__get__  # md_dict itself (module_get_dict creates nothing)
+# CPython 3.12's _asyncio module traverses its free list of future iterators (module_traverse in
+# Modules/_asynciomodule.c): gc.get_referents(_asyncio) hands out those freed objects, and letting
+# go of the list frees them a second time, which links the free list into a cycle (the next
+# collection never ends). That module's referents are taken from its dict alone.
+_NO_STATE_TRAVERSE = ("_asyncio",) if sys.version_info[:2] == (3, 12) else ()
+
+
+def _module_referents(m):
+    """gc.get_referents(m), but only m's dict for a module whose C state traversal is unsafe."""
+    if _NO_STATE_TRAVERSE:
+        try:
+            d = _module_dict(m)
+        except Exception:
+            d = None
+        if type(d) is dict and dict.get(d, "__name__") in _NO_STATE_TRAVERSE:
+            return [d]
+    return _get_referents(m)
 
 
 def _calibrate():

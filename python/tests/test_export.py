@@ -535,6 +535,32 @@ class EntryPointTest(unittest.TestCase):
             self.assertEqual(snap.name(snap.edge(snap.edge(top, "marker_local", ("context",)), 0)), "signal-marker")
         self.assertEqual(snap.find(lambda n: n.startswith("frame install_signal_handler.<locals>._on_signal")), [])
 
+    def test_dump_after_asyncio_futures_leaves_the_interpreter_sound(self):
+        # 3.12's _asyncio module hands out its freed future iterators to gc.get_referents; a dump
+        # that released them again left a cyclic free list, and the process hung at exit
+        import subprocess
+        d = tempfile.mkdtemp(prefix="rg-py-aio-")
+        out = os.path.join(d, "aio.heapsnapshot")
+        self.addCleanup(lambda: [os.remove(os.path.join(d, f)) for f in os.listdir(d)] and os.rmdir(d))
+        code = ("import asyncio, gc, sys\n"
+                "import retention_graph_export as rge\n"
+                "async def main():\n"
+                "    loop = asyncio.get_running_loop()\n"
+                "    for _ in range(5):\n"
+                "        f = loop.create_future(); loop.call_soon(f.set_result, 1); await f\n"
+                "asyncio.run(main())\n"
+                "rge.dump(sys.argv[1])\n"
+                "asyncio.run(main())\n"
+                "gc.collect()\n"
+                "print('done')\n")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        r = subprocess.run([sys.executable, "-c", code, out], env=env, capture_output=True, text=True, timeout=300)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "done"), r.stderr)
+        snap = Snapshot(out)
+        aio = snap.edge(snap.group(rge.GROUP_MODULES), "_asyncio")
+        self.assertEqual(snap.name(aio), "module _asyncio")
+        self.assertIsNotNone(snap.edge(aio, "Future", ("property",)))
+
     def test_run_module_runs_the_script_and_dumps_at_exit(self):
         import subprocess
         d = tempfile.mkdtemp(prefix="rg-py-main-")
