@@ -76,21 +76,29 @@ export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(sn
   return python ? pythonClassIds(snap) : v8ClassIds(snap);
 }
 
-/** Python: object (and function) nodes by pythonClassKey of their name, others by snap.className(). */
-function pythonClassIds(snap: HeapSnapshot): ClassIds {
-  const n = snap.nodeCount;
-  const ids = new Uint32Array(n);
+/** Class names in order of first use, with the id of a name (interned) and a null location per class. */
+function classNamer(): { names: string[]; locations: (ClassLocation | null)[]; idOf: (name: string) => number } {
   const names: string[] = [];
+  const locations: (ClassLocation | null)[] = [];
   const byName = new Map<string, number>();
   const idOf = (name: string): number => {
     let id = byName.get(name);
     if (id === undefined) {
       id = names.length;
       names.push(name);
+      locations.push(null);
       byName.set(name, id);
     }
     return id;
   };
+  return { names, locations, idOf };
+}
+
+/** Python: object (and function) nodes by pythonClassKey of their name, others by snap.className(). */
+function pythonClassIds(snap: HeapSnapshot): ClassIds {
+  const n = snap.nodeCount;
+  const ids = new Uint32Array(n);
+  const { names, locations, idOf } = classNamer();
   const ty = snap.types;
   const { nodeType, nodeName, strings } = snap;
   // class id per node type: BY_NAME for types keyed by the node's name (object, native, functions:
@@ -113,7 +121,7 @@ function pythonClassIds(snap: HeapSnapshot): ClassIds {
     }
     ids[i] = id;
   }
-  return { ids, names, locations: names.map(() => null) };
+  return { ids, names, locations };
 }
 
 /** DevTools' class name of a node type not grouped by node name. */
@@ -399,19 +407,7 @@ function interfaceNames(strings: string[], seqs: SequenceTable, total: number): 
 function v8ClassIds(snap: HeapSnapshot): ClassIds {
   const n = snap.nodeCount;
   const ids = new Uint32Array(n);
-  const names: string[] = [];
-  const locations: (ClassLocation | null)[] = [];
-  const byName = new Map<string, number>();
-  const idOf = (name: string): number => {
-    let id = byName.get(name);
-    if (id === undefined) {
-      id = names.length;
-      names.push(name);
-      locations.push(null);
-      byName.set(name, id);
-    }
-    return id;
-  };
+  const { names, locations, idOf } = classNamer();
   const ty = snap.types;
   const { nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex } = snap;
   const objectType = ty.nodeObject;

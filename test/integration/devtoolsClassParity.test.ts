@@ -8,13 +8,13 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
 import { parseSnapshotBytes } from '../../extension/core/parser';
 import { analyze } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { classSummary, computeClassIds, computeClassTotals, detachedNodes, type ClassIds } from '../../extension/core/classSummary';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
 } from '../helpers/realSnapshots';
@@ -33,21 +33,7 @@ let bundle = '';
 
 /** DevTools' Summary aggregates of a snapshot given as JSON text chunks, by DevTools' public class key. */
 async function devtoolsAggregates(chunks: AsyncIterable<string> | Iterable<string>): Promise<Record<string, DevToolsClass>> {
-  const { HeapSnapshotLoader, SecondaryInitManager } = await import(pathToFileURL(bundle).href);
-  const loader = new HeapSnapshotLoader(undefined);
-  for await (const chunk of chunks) loader.write(chunk);
-  loader.close();
-  const channel = new MessageChannel();
-  new SecondaryInitManager(channel.port2);
-  const warn = console.warn;
-  console.warn = () => {}; // DevTools reports unreachable nodes on the console
-  try {
-    const snap = await loader.buildSnapshot(channel.port1);
-    return snap.aggregatesWithFilter({}) as Record<string, DevToolsClass>;
-  } finally {
-    console.warn = warn;
-    channel.port1.close();
-  }
+  return withDevToolsSnapshot(bundle, chunks, (snap) => snap.aggregatesWithFilter({}) as Record<string, DevToolsClass>);
 }
 
 /** DevTools' public class key of one of our classes: "scriptId,line,column,name" when split by location, else ",name". */

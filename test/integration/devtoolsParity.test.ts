@@ -10,8 +10,8 @@ import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
 import { analyze, type Analysis } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { BASE_SYSTEM_DISTANCE, WeakMapEdgeNames } from '../../extension/core/edgeRules';
-import { pathToFileURL } from 'node:url';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
 } from '../helpers/realSnapshots';
@@ -178,27 +178,13 @@ describe('parity with Chrome DevTools (every node: distance, dominator, shallow 
   }
 
   it('200 random graphs with every rule in play (weak, shortcut, WeakMap pairs, owned arrays, cliques, self edges)', async () => {
-    const { HeapSnapshotLoader, SecondaryInitManager } = await import(pathToFileURL(bundle).href);
-    const devtools = async (json: string): Promise<DevToolsResult> => {
-      const loader = new HeapSnapshotLoader(undefined);
-      loader.write(json);
-      loader.close();
-      const channel = new MessageChannel();
-      new SecondaryInitManager(channel.port2);
-      const warn = console.warn;
-      console.warn = () => {}; // DevTools reports unreachable nodes on the console
-      try {
-        const snap = await loader.buildSnapshot(channel.port1);
-        const n = snap.nodeCount;
-        const shallow = new Float64Array(n);
-        for (let i = 0; i < n; i++) shallow[i] = snap.nodes.getValue(i * snap.nodeFieldCount + snap.nodeSelfSizeOffset);
-        return { distances: Int32Array.from(snap.nodeDistances), dominators: Uint32Array.from(snap.dominatorsTree),
-          retained: Float64Array.from(snap.retainedSizes), shallow };
-      } finally {
-        console.warn = warn;
-        channel.port1.close();
-      }
-    };
+    const devtools = (json: string): Promise<DevToolsResult> => withDevToolsSnapshot(bundle, [json], (snap) => {
+      const n = snap.nodeCount;
+      const shallow = new Float64Array(n);
+      for (let i = 0; i < n; i++) shallow[i] = snap.nodes.getValue(i * snap.nodeFieldCount + snap.nodeSelfSizeOffset);
+      return { distances: Int32Array.from(snap.nodeDistances), dominators: Uint32Array.from(snap.dominatorsTree),
+        retained: Float64Array.from(snap.retainedSizes), shallow };
+    });
     let seed = 987654321;
     const rnd = (k: number) => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
