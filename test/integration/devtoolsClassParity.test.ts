@@ -14,6 +14,7 @@ import { analyze } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { classSummary, computeClassIds, computeClassTotals, detachedNodes, type ClassIds } from '../../extension/core/classSummary';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { seededInts } from '../helpers/random';
 import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
@@ -193,11 +194,7 @@ describe('class summary parity with Chrome DevTools Summary (every class: name, 
   });
 
   it('300 random graphs: DOM state propagation, <tag> names, plain-object interfaces, constructor locations', async () => {
-    let seed = 424242;
-    const rnd = (k: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % k;
-    };
+    const rnd = seededInts(424242);
     const props = ['a', 'b', 'c', 'd', '__proto__', 'x, y', 'q"', 'z{'];
     const natives = ['<div id="a">', '<div>', '<span class="x y">', 'HTMLDivElement', 'Detached <p id=q>', 'Detached Thing',
       'system / NativeContext', 'Text', 'InternalNode'];

@@ -11,6 +11,7 @@ import { analyze, type Analysis } from '../../extension/core/analysis';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { BASE_SYSTEM_DISTANCE, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { seededInts } from '../helpers/random';
 import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
@@ -185,11 +186,7 @@ describe('parity with Chrome DevTools (every node: distance, dominator, shallow 
       return { distances: Int32Array.from(snap.nodeDistances), dominators: Uint32Array.from(snap.dominatorsTree),
         retained: Float64Array.from(snap.retainedSizes), shallow };
     });
-    let seed = 987654321;
-    const rnd = (k: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % k;
-    };
+    const rnd = seededInts(987654321);
     for (let round = 0; round < 200; round++) {
       const b = new SnapshotBuilder();
       const withGlobal = rnd(4) !== 0;

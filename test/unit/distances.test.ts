@@ -1,6 +1,7 @@
 // Distances with DevTools' rules on tiny graphs (expected values worked out by hand).
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
+import { seededInts } from '../helpers/random';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
@@ -141,11 +142,7 @@ describe('distances', () => {
   });
 
   it('page-owned flags from the distance traversal equal the separate page-owned pass (300 random graphs)', () => {
-    let seed = 1234567;
-    const rnd = (k: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % k;
-    };
+    const rnd = seededInts(1234567);
     let fusedCases = 0;
     let filteredOwned = 0;
     for (let round = 0; round < 300; round++) {
@@ -277,11 +274,7 @@ function fifoDistances(snap: HeapSnapshot): Int32Array {
 describe('distances: level-ordered BFS', () => {
   it('equals a plain FIFO BFS on layered graphs whose levels are reordered (sorted and bit-set paths, WeakMap pairs inside levels)', function () {
     this.timeout(60_000);
-    let seed = 24681357;
-    const rnd = (k: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % k;
-    };
+    const rnd = seededInts(24681357);
     for (let round = 0; round < 3; round++) {
       const b = new SnapshotBuilder();
       const g = b.obj('global', 8);
