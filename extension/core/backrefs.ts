@@ -402,21 +402,22 @@ function markCycles(analysis: Analysis, g: SubgraphBuilder, targets: number[]): 
   const cyc = cyclesOf(analysis);
   const n = g.ordinals.length;
   const out: number[][] = Array.from({ length: n }, () => []);
-  const edgeEnds: [number, number][] = [];
+  // the displayed edges in the cycle edge set, with their ends as subgraph indexes
+  const cycleEdges: [number, number, number][] = [];
   for (let i = 0; i < g.edgeOrdinals.length; i++) {
     const e = g.edgeOrdinals[i];
     const from = snap.edgeFrom(e);
+    if (!isCycleEdge(snap, cyc, e, from)) continue;
     const u = g.index.get(from)!;
     const v = g.index.get(snap.edgeTo[e])!;
-    edgeEnds.push([u, v]);
-    if (isCycleEdge(snap, cyc, e, from)) out[u].push(v);
+    cycleEdges.push([i, u, v]);
+    out[u].push(v);
   }
   const comp = tarjan(out);
   const targetComps = new Set(targets.map((t) => comp[g.index.get(t)!]));
-  for (let i = 0; i < edgeEnds.length; i++) {
-    const [u, v] = edgeEnds[i];
+  for (const [i, u, v] of cycleEdges) {
     // same component (a self-loop included): the edge closes a displayed cycle through a target
-    if (comp[u] === comp[v] && targetComps.has(comp[u]) && isCycleEdge(snap, cyc, g.edgeOrdinals[i], g.ordinals[u])) g.edgeFlags[i] |= ON_CYCLE;
+    if (comp[u] === comp[v] && targetComps.has(comp[u])) g.edgeFlags[i] |= ON_CYCLE;
   }
 }
 
