@@ -106,6 +106,24 @@ describe('backrefs: objgraph show_backrefs semantics', () => {
     assert.equal(ign.edges.length, 0);
   });
 
+  it('an edge out of the target\'s cycle into a referrer reached over a non-cycle edge is not marked', () => {
+    const b = new SnapshotBuilder();
+    const t = b.obj('Target');
+    const a = b.obj('A');
+    const v = b.obj('V');
+    b.gcRoot(a).prop(t, a, 'a').prop(a, t, 't'); // 2-cycle
+    b.prop(a, v, 'v').edge(v, t, 'internal', 'hold'); // V refers to the target over an internal edge
+    const s = b.build();
+    const g = buildBackrefGraph(analyze(s), [t]);
+    const K = (n: number) => keyOf(s, n);
+    assert.equal(edge(g, K(a), K(t))!.onCycle, true);
+    assert.equal(edge(g, K(t), K(a))!.onCycle, true);
+    const av = edge(g, K(a), K(v));
+    assert.ok(av, 'A→V shown');
+    assert.equal(av!.onCycle, false);
+    assert.equal(edge(g, K(v), K(t))!.onCycle, false);
+  });
+
   it('does not follow weak edges and honours the ignore lists', () => {
     const b = new SnapshotBuilder();
     const t = b.obj('Target');
