@@ -738,7 +738,7 @@ export function classTotalsOf(analysis: Analysis): ClassTotals {
  */
 export function classSummary(analysis: Analysis): ClassSummaryRow[] {
   const t = classTotalsOf(analysis);
-  const rowNames = rowNamesOf(analysis.snap, t);
+  const rowNames = classRowNamesOf(analysis);
   const rows: ClassSummaryRow[] = [];
   for (let c = 0; c < t.classIds.names.length; c++) {
     if (t.count[c] === 0) continue;
@@ -746,6 +746,19 @@ export function classSummary(analysis: Analysis): ClassSummaryRow[] {
   }
   rows.sort((a, b) => b.retainedSize - a.retainedSize || b.selfSize - a.selfSize || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return rows;
+}
+
+const rowNamesCache = new WeakMap<ClassTotals, string[]>();
+
+/**
+ * Per class id, the name its Summary row (and suspect) carries: unique among the present classes (see
+ * rowNamesOf). Cached with the class totals.
+ */
+export function classRowNamesOf(analysis: Analysis): string[] {
+  const t = classTotalsOf(analysis);
+  let names = rowNamesCache.get(t);
+  if (!names) rowNamesCache.set(t, (names = rowNamesOf(analysis.snap, t)));
+  return names;
 }
 
 /**

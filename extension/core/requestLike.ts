@@ -17,7 +17,7 @@
 // local `req`"); such a path starts on the cycle, not at the root.
 import type { Analysis } from './analysis';
 import type { AnalysisSettings, CycleGroup, PathEdge, PathGroup, SuspectClass } from './results';
-import { classTotalsOf } from './classSummary';
+import { classRowNamesOf, classTotalsOf } from './classSummary';
 import { cyclesOf, shortestCycleThrough } from './cycles';
 import { chainFromAnchor, retainerPaths } from './retainerPaths';
 import { isPythonSnapshot, pythonLivenessOf, PyStatus } from './python';
@@ -144,6 +144,8 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
     if (i >= 0) { matchOf[c] = i; any = true; }
   }
   if (!any) return [];
+  // two classes of one name (split by constructor location) are two suspects with two names
+  const rowNames = classRowNamesOf(analysis);
   // instances per matching class, in ordinal order (two passes, no per-node objects)
   const sizes = analysis.shallowSizes;
   const instances = new Map<number, Uint32Array>();
@@ -212,7 +214,7 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
       const path = retainerPaths(analysis, n, { k: 1, ignoredEdges: settings.ignoredEdges });
       if (path.length) addToGroups(pathGroups, shapeKey(analysis, path[0]), path[0], id, garbage, false);
     }
-    const name = names[c];
+    const name = rowNames[c];
     const paths = sortedGroups(pathGroups);
     const cycs = sortedGroups(cycleGroups);
     const explanation = explain(analysis, name, python, count, sampled, { cyclicGarbage, heldByUnknown, reachable }, paths, cycs);

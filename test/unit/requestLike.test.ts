@@ -3,6 +3,8 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze } from '../../extension/core/analysis';
 import { DEFAULT_REQUEST_LIKE_PATTERNS, findRequestLike, compilePatterns } from '../../extension/core/requestLike';
 import { DEFAULT_SETTINGS } from '../../extension/core/report';
+import { classSummary } from '../../extension/core/classSummary';
+import { parseSnapshotBytes } from '../../extension/core/parser';
 
 /**
  * The 404 leak of the Node integration fixture, in miniature: a module-level `recentErrors` array
@@ -104,6 +106,25 @@ describe('Request-like objects', () => {
     assert.equal(im.count, 220);
     assert.equal(im.paths.reduce((s, p) => s + p.count, 0), 50);
     assert.match(im.explanation, /^\d+ of 50 sampled IncomingMessage \(220 in all\) are retained by Array `recentErrors` → Error `\.context` → RequestContext `\.req`$/);
+  });
+
+  it('two classes of one name defined at two places are two suspects, each named with its place', () => {
+    const b = new SnapshotBuilder();
+    const mine = [b.obj('Request', 10), b.obj('Request', 10)];
+    const theirs = [b.obj('Request', 30)];
+    const list = b.obj('Array');
+    b.gcRoot(list);
+    [...mine, ...theirs].forEach((r, i) => b.edge(list, r, 'element', i));
+    const nf = b.nodeFields.length;
+    const json = b.toJSON({ locations: [mine[0] * nf, 4, 9, 2, mine[1] * nf, 4, 9, 2, theirs[0] * nf, 5, 0, 0] });
+    const an = analyze(parseSnapshotBytes(new TextEncoder().encode(json)));
+    const suspects = findRequestLike(an, DEFAULT_SETTINGS);
+    assert.deepEqual(suspects.map((s) => `${s.name} ${s.count} ${s.selfSize}`).sort(),
+      ['Request (script 4:10:3) 2 20', 'Request (script 5:1:1) 1 30']);
+    const rows = classSummary(an).map((r) => r.name);
+    for (const s of suspects) assert.ok(rows.includes(s.name), `${s.name} is a Summary row`);
+    const two = suspects.find((s) => s.count === 2)!;
+    assert.match(two.explanation, /^2 of 2 Request \(script 4:10:3\) are retained by Array/);
   });
 
   it('says when instances have no retainer path', () => {
