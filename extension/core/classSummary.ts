@@ -66,14 +66,18 @@ export interface ClassIds {
   names: string[];
   /** per class id: the constructor location the class is split by, or null */
   locations: (ClassLocation | null)[];
+  /** the plain-object interfaces that named plain objects (V8 heaps; empty for Python heaps) */
+  interfaces: readonly InterfaceDefinition[];
 }
 
 /**
  * Dense class ids, O(nodes + edges of plain objects): V8 heaps as DevTools' Summary groups them
- * (see the header), Python heaps by name with frames etc. by kind.
+ * (see the header), Python heaps by name with frames etc. by kind. `interfaces`: name V8 plain
+ * objects by these definitions instead of inferring this snapshot's own (DevTools' Comparison names
+ * the base snapshot's plain objects by the other snapshot's definitions).
  */
-export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(snap)): ClassIds {
-  return python ? pythonClassIds(snap) : v8ClassIds(snap);
+export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(snap), interfaces?: readonly InterfaceDefinition[]): ClassIds {
+  return python ? pythonClassIds(snap) : v8ClassIds(snap, interfaces);
 }
 
 /** Class names in order of first use, with the id of a name (interned) and a null location per class. */
@@ -121,7 +125,7 @@ function pythonClassIds(snap: HeapSnapshot): ClassIds {
     }
     ids[i] = id;
   }
-  return { ids, names, locations };
+  return { ids, names, locations, interfaces: [] };
 }
 
 /** DevTools' class name of a node type not grouped by node name. */
@@ -319,12 +323,18 @@ interface TrieNode {
   match: number;
 }
 
+/** A plain-object interface: its name (`{host, port}`) and its properties in the name's order. */
+export interface InterfaceDefinition {
+  name: string;
+  properties: string[];
+}
+
 /**
- * Interface name of each distinct property list of plain objects (DevTools' inference and matching),
- * or null for "stays Object". `seqs` holds each list in edge order with its object count; `total`
- * counts all plain objects (also those without properties).
+ * DevTools' inferInterfaceDefinitions: the popular property lists of plain objects, most common
+ * first. `seqs` holds each distinct list in edge order with its object count; `total` counts all
+ * plain objects (also those without properties).
  */
-function interfaceNames(strings: string[], seqs: SequenceTable, total: number): (string | null)[] {
+function inferInterfaces(strings: string[], seqs: SequenceTable, total: number): InterfaceDefinition[] {
   const formatted = new Map<number, string>();
   const format = (s: number): string => {
     let f = formatted.get(s);
@@ -354,12 +364,25 @@ function interfaceNames(strings: string[], seqs: SequenceTable, total: number): 
   }
   const sorted = [...candidates].sort((a, b) => b[1].count - a[1].count);
   const minCount = Math.max(MIN_OBJECTS, total / OBJECTS_PER_INTERFACE);
-  const defs: { name: string; size: number }[] = [];
-  const root: TrieNode = { next: new Map(), greatest: null, match: -1 };
+  const defs: InterfaceDefinition[] = [];
   for (const [name, c] of sorted) {
     if (c.count < minCount) break;
+    defs.push({ name, properties: c.properties });
+  }
+  return defs;
+}
+
+/**
+ * DevTools' applyInterfaceDefinitions: the interface name of each distinct property list in `seqs`
+ * (the definition with the most properties all in the list, then the earlier one), or null for
+ * "stays Object".
+ */
+function matchInterfaces(strings: string[], seqs: SequenceTable, defs: readonly InterfaceDefinition[]): (string | null)[] {
+  const root: TrieNode = { next: new Map(), greatest: null, match: -1 };
+  const sizes: number[] = [];
+  for (let d = 0; d < defs.length; d++) {
     let node = root;
-    const props = [...c.properties].sort();
+    const props = [...defs[d].properties].sort();
     for (const p of props) {
       let nx = node.next.get(p);
       if (!nx) {
@@ -369,8 +392,8 @@ function interfaceNames(strings: string[], seqs: SequenceTable, total: number): 
       }
       node = nx;
     }
-    if (node.match < 0) node.match = defs.length;
-    defs.push({ name, size: props.length });
+    if (node.match < 0) node.match = d;
+    sizes.push(props.length);
   }
   const out: (string | null)[] = new Array(seqs.size).fill(null);
   if (defs.length === 0) return out;
@@ -378,7 +401,7 @@ function interfaceNames(strings: string[], seqs: SequenceTable, total: number): 
   const better = (a: number, b: number): number => {
     if (b < 0) return a;
     if (a < 0) return b;
-    if (defs[a].size !== defs[b].size) return defs[a].size > defs[b].size ? a : b;
+    if (sizes[a] !== sizes[b]) return sizes[a] > sizes[b] ? a : b;
     return a <= b ? a : b;
   };
   // each sorted property list walks the trie along every subsequence that is a trie path (states);
@@ -404,7 +427,7 @@ function interfaceNames(strings: string[], seqs: SequenceTable, total: number): 
 }
 
 /** V8 heaps: DevTools' Summary classes (see the header). */
-function v8ClassIds(snap: HeapSnapshot): ClassIds {
+function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefinition[]): ClassIds {
   const n = snap.nodeCount;
   const ids = new Uint32Array(n);
   const { names, locations, idOf } = classNamer();
@@ -424,6 +447,7 @@ function v8ClassIds(snap: HeapSnapshot): ClassIds {
   let objectClass = -1;
   // plain objects, and the id of each one's property-name list (in edge order)
   const plainNodes = new U32List();
+  let interfaces: readonly InterfaceDefinition[] | undefined;
   const lists = new SequenceTable();
   let listOf = new Uint32Array(1024);
   let buf = new Uint32Array(64);
@@ -477,7 +501,8 @@ function v8ClassIds(snap: HeapSnapshot): ClassIds {
     ids[i] = id;
   }
   if (plainNodes.length > 0) {
-    const named = interfaceNames(strings, lists, plainNodes.length);
+    interfaces = definitions ?? inferInterfaces(strings, lists, plainNodes.length);
+    const named = matchInterfaces(strings, lists, interfaces);
     const listClass = new Uint32Array(lists.size);
     for (let q = 0; q < lists.size; q++) listClass[q] = named[q] === null ? objectClass : idOf(named[q]!);
     const nodes = plainNodes.items;
@@ -496,7 +521,7 @@ function v8ClassIds(snap: HeapSnapshot): ClassIds {
     }
   }
   splitByLocation(snap, ids, names, locations);
-  return { ids, names, locations };
+  return { ids, names, locations, interfaces: interfaces ?? definitions ?? [] };
 }
 
 /**

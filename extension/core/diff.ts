@@ -1,5 +1,5 @@
 // Comparison of two snapshots (objgraph's show_growth, DevTools' Comparison view): per class, count
-// and self-size before and after, and which objects are new (node id absent from the first
+// and shallow size (DevTools' displayed sizes; objects of size 0 are in no class, as there) before and after, and which objects are new (node id absent from the first
 // snapshot, or there of another class) or deleted (id absent from the second, or there of another
 // class). Node ids are stable across snapshots of one
 // process (V8's HeapObjectsMap; the Python exporter within one dump), so a merge join of the two
@@ -8,7 +8,8 @@ import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './model';
 import type { DiffResult, DiffRow } from './results';
 import { radixOrder } from './radixSort';
-import { computeClassIds } from './classSummary';
+import { computeClassIds, type InterfaceDefinition } from './classSummary';
+import { computeShallowSizes } from './edgeRules';
 
 /** Most new-object ids kept per class. */
 export const MAX_NEW_IDS = 100;
@@ -22,13 +23,13 @@ export interface DiffOptions {
  * Dense class numbering of one snapshot: classOf[n] indexes names. The class summary's classes
  * (classSummary.computeClassIds: DevTools' Summary names in V8 heaps, type names in Python heaps),
  * so a diff row and a `classes` row of the same class have the same name; classes the summary
- * splits by constructor location are one diff row (rows are keyed by name). Unlike DevTools'
- * Comparison view, which applies the newer snapshot's plain-object property lists to both, each
- * snapshot names its plain objects by its own popular lists.
+ * splits by constructor location are one diff row (rows are keyed by name). As in DevTools'
+ * Comparison view, `interfaces` (the newer snapshot's plain-object definitions) name the older
+ * snapshot's plain objects too.
  */
-function classIndex(snap: HeapSnapshot): { classOf: Uint32Array; names: string[] } {
-  const { ids, names } = computeClassIds(snap);
-  return { classOf: ids, names };
+function classIndex(snap: HeapSnapshot, interfaces?: readonly InterfaceDefinition[]): { classOf: Uint32Array; names: string[]; interfaces: readonly InterfaceDefinition[] } {
+  const { ids, names, interfaces: used } = computeClassIds(snap, undefined, interfaces);
+  return { classOf: ids, names, interfaces: used };
 }
 
 interface Acc {
@@ -38,14 +39,19 @@ interface Acc {
 
 /**
  * Per-class differences from `before` to `after` (snapshots or their analyses), rows sorted by size
- * delta descending (then count delta, then name). Sizes are self sizes in bytes as the files give them.
+ * delta descending (then count delta, then name). Sizes are DevTools' shallow sizes in bytes
+ * (analysis.shallowSizes, or computed for a bare snapshot).
  */
 export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapshot | Analysis, options: DiffOptions = {}): DiffResult {
   const a = 'snap' in before ? before.snap : before;
   const b = 'snap' in after ? after.snap : after;
+  // DevTools' displayed shallow sizes (owned hidden/array nodes' bytes moved onto their owner); as in
+  // DevTools' Comparison, objects of size 0 are in no class
+  const sa = 'snap' in before ? before.shallowSizes : computeShallowSizes(a);
+  const sb = 'snap' in after ? after.shallowSizes : computeShallowSizes(b);
   const maxNewIds = options.maxNewIds ?? MAX_NEW_IDS;
-  const ca = classIndex(a);
   const cb = classIndex(b);
+  const ca = classIndex(a, cb.interfaces);
   const rows = new Map<string, Acc>();
   const accOf = (name: string): Acc => {
     let acc = rows.get(name);
@@ -59,20 +65,22 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
     return acc;
   };
   // per-class totals, accumulated per dense class first (one Map lookup per class, not per node)
-  const tally = (snap: HeapSnapshot, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
+  const tally = (snap: HeapSnapshot, shallow: Float64Array, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
     const counts = new Float64Array(ci.names.length);
     const sizes = new Float64Array(ci.names.length);
     for (let n = 0; n < snap.nodeCount; n++) {
+      const size = shallow[n];
+      if (size === 0) continue;
       counts[ci.classOf[n]]++;
-      sizes[ci.classOf[n]] += snap.nodeSelfSize[n];
+      sizes[ci.classOf[n]] += size;
     }
     for (let c = 0; c < ci.names.length; c++) {
       const acc = accOf(ci.names[c]).row;
       if (after) { acc.countAfter += counts[c]; acc.sizeAfter += sizes[c]; } else { acc.countBefore += counts[c]; acc.sizeBefore += sizes[c]; }
     }
   };
-  tally(a, ca, false);
-  tally(b, cb, true);
+  tally(a, sa, ca, false);
+  tally(b, sb, cb, true);
 
   // merge join over ids. As in DevTools' Comparison view (which compares the ids of each class), an
   // object is the same only with the same id in the same class: snapshots of two different processes
@@ -85,8 +93,8 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
   });
   const keyA = keysOf(ca.names);
   const keyB = keysOf(cb.names);
-  const oa = radixOrder(a.nodeId);
-  const ob = radixOrder(b.nodeId);
+  const oa = sizedOrder(a, sa);
+  const ob = sizedOrder(b, sb);
   const newPerClass = new Float64Array(cb.names.length);
   const deletedPerClass = new Float64Array(ca.names.length);
   const newIdLists: number[][] = cb.names.map(() => []);
@@ -137,4 +145,12 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
   }
   out.sort((x, y) => y.sizeDelta - x.sizeDelta || y.countDelta - x.countDelta || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return { rows: out, newIds };
+}
+
+/** Ordinals of the nodes of non-zero shallow size, sorted by node id (stable). */
+function sizedOrder(snap: HeapSnapshot, shallow: Float64Array): Uint32Array {
+  const all = radixOrder(snap.nodeId);
+  let k = 0;
+  for (let i = 0; i < all.length; i++) if (shallow[all[i]] !== 0) all[k++] = all[i];
+  return all.subarray(0, k);
 }

@@ -75,6 +75,7 @@ export interface DiffRow {
   countBefore: number;
   countAfter: number;
   countDelta: number;
+  /** bytes: DevTools' shallow sizes (objects of shallow size 0 are in no row) */
   sizeBefore: number;
   sizeAfter: number;
   sizeDelta: number;

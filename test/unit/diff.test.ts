@@ -43,6 +43,28 @@ describe('diff: comparison of two snapshots (show_growth / DevTools Comparison)'
     assert.equal(row('Foo').newCount, 0);
   });
 
+  it("names the older snapshot's plain objects by the newer one's interfaces, as DevTools' Comparison does", () => {
+    const plain = (b: SnapshotBuilder, id: number, props: string[]) => {
+      const o = b.node('object', 'Object', { id, selfSize: 20 });
+      b.gcRoot(o);
+      for (const p of props) b.prop(o, b.node('number', 'heap number', { selfSize: 8 }), p);
+      return o;
+    };
+    const b1 = new SnapshotBuilder();
+    for (const id of [201, 203, 205]) plain(b1, id, ['a', 'b']);
+    for (const id of [301, 303]) plain(b1, id, ['host', 'port', 'extra']);
+    const b2 = new SnapshotBuilder();
+    for (const id of [401, 403]) plain(b2, id, ['host', 'port']);
+    const d = diffSnapshots(b1.build(), b2.build());
+    const row = (name: string) => d.rows.find((r) => r.name === name);
+    // the newer snapshot defines only {host, port}: {a, b} objects stay Object, {host, port, extra} joins {host, port}
+    assert.equal(row('{a, b}'), undefined, JSON.stringify(d.rows.map((r) => r.name)));
+    assert.equal(row('{host, port, extra}'), undefined);
+    assert.deepEqual([row('Object')!.countBefore, row('Object')!.countAfter, row('Object')!.deletedCount], [3, 0, 3]);
+    const hp = row('{host, port}')!;
+    assert.deepEqual([hp.countBefore, hp.countAfter, hp.newCount, hp.deletedCount], [2, 2, 2, 2]);
+  });
+
   it('counts per-class deltas and new / deleted objects by node id', () => {
     // "before": 3 Request (ids 101, 103, 105), 2 Buffer, 1 Gone
     const b1 = new SnapshotBuilder();
