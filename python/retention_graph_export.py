@@ -370,6 +370,29 @@ def _safe_sizeof_for(t):
     return True
 
 
+_MethodDescriptor = type(str.__dict__["__sizeof__"])
+
+
+def _sizeof_for(t, o):
+    """(function, bytes added) giving sys.getsizeof(x) as function(x) + bytes for any x of type t (o is one).
+
+    sys.getsizeof looks ``__sizeof__`` up, binds it, calls it and adds the GC header (and, from 3.12,
+    the pre-header): both additions depend on the type only -- but for metatypes, whose static and
+    heap instances differ -- so a C ``__sizeof__`` method called directly gives the same number
+    without the lookup and the bound method. A ``__sizeof__`` written in Python is never run: then
+    object.__sizeof__ alone, as before."""
+    if not _safe_sizeof_for(t):
+        return object.__sizeof__, 0
+    if not issubclass(t, type):
+        for k in _t_mro(t):
+            desc = _type_dict["__dict__"].__get__(k).get("__sizeof__")
+            if desc is not None:
+                if type(desc) is _MethodDescriptor:
+                    return desc, _getsizeof(o) - desc(o)
+                break
+    return _getsizeof, 0
+
+
 # kinds of per-type handling; the leaves (no edges, named by their value) come first: kind < K_LEAF_END.
 # K_REPR: float, complex, bool, None, Ellipsis, NotImplemented (named by their C repr).
 K_STR, K_INT, K_REPR, K_BYTES, K_TUPLE, K_LIST, K_DICT, K_INSTANCE, K_SET, K_FUNC, K_CODE, K_FRAME, K_TB, \
@@ -440,8 +463,10 @@ class _Dumper:
         self.strings_out.append(s if len(s) <= NAME_LIMIT else s[:NAME_LIMIT] + "\u2026")
         return i
 
-    def type_info(self, t):
-        """(kind, node type, name index, sizeof is safe, slot descriptors, dict offset, managed)."""
+    def type_info(self, t, o):
+        """(kind, node type, name index, sizeof function, slot descriptors, dict offset, managed, is an
+        exception, dict / list or tuple / set subclass, C field getters, managed attribute fast path,
+        bytes added to the sizeof function's result), for type t of object o."""
         kind = _EXACT_KINDS.get(t)
         flags = _t_flags(t)
         if kind is None:
@@ -474,9 +499,12 @@ class _Dumper:
         except Exception:
             dictoffset = 0
         managed = bool(_LAYOUT.ok and (flags & (1 << 4)))
-        info = (kind, ntype, self.name(_type_name(t)), _safe_sizeof_for(t), tuple(slots), dictoffset, managed,
+        sizeof, sizeof_add = _sizeof_for(t, o)
+        if kind < K_LEAF_END and sizeof_add:  # the walk adds nothing to a leaf's sizeof
+            sizeof, sizeof_add = _getsizeof, 0
+        info = (kind, ntype, self.name(_type_name(t)), sizeof, tuple(slots), dictoffset, managed,
                 issubclass(t, BaseException), issubclass(t, dict), issubclass(t, (list, tuple)),
-                issubclass(t, (set, frozenset)), _c_field_getters(t), None)
+                issubclass(t, (set, frozenset)), _c_field_getters(t), None, sizeof_add)
         if kind == K_INSTANCE and managed and not slots and not any(info[7:12]):
             keys = _LAYOUT.rd(id(t) + _LAYOUT.keys_off)
             if keys:
@@ -486,8 +514,8 @@ class _Dumper:
                     anames = None
                 if anames is not None:
                     fast = (len(anames), [E_PROPERTY] * len(anames) + [E_INTERNAL],
-                            [self.name(a) for a in anames] + [self.name("__class__")])
-                    info = info[:12] + (fast,)
+                            [self.name(a) for a in anames] + [self.name("__class__")], {})
+                    info = info[:12] + (fast,) + info[13:]
         self.tinfo[t] = info
         return info
 
@@ -545,7 +573,7 @@ class _Dumper:
             if n is None:
                 if a in excluded:
                     return -1
-                n = index[a] = len(queue)
+                n = index[a] = 7 * len(queue)
                 queue.append(obj)
             return n
 
@@ -589,7 +617,6 @@ class _Dumper:
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
-        seven_times = (7).__mul__
         EDGE_SLICE = 8192
 
         def flush():
@@ -609,7 +636,7 @@ class _Dumper:
                 rows = [0] * (3 * (b - a))
                 rows[0::3] = ET[a:b]
                 rows[1::3] = EN[a:b]
-                rows[2::3] = list(map(seven_times, EX[a:b]))
+                rows[2::3] = EX[a:b]
                 text = _format_ints(rows)
                 rows = None
                 edge_tmp.write((",\n" + text if node_total[1] else text).encode())
@@ -630,33 +657,33 @@ class _Dumper:
         strings_out = self.strings_out
         strings_append = strings_out.append
         sbase = self.sbase
-        getsizeof = _getsizeof
         get_referents = _get_referents
         trace_id = self.trace_id
+        R4 = repeat(4)
         big = 1 << 128  # ints beyond +-big are named by their bit length
         unique_rc = _UNIQUE_RC
         is_tracked = gc.is_tracked
-        R4 = repeat(4)
         obj_iter = iter(objects)
         queue_append = queue.append
         ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
         ET_append, EN_append = ET.append, EN.append
         p_class = name("__class__")
         mem = L.mem if layout_ok else None
-        i = 1  # ordinal of the object being described: its node id is 2 * i + 1
+        version = L.version if layout_ok else None
+        nid = 3  # node id of the object being described: 2 * its ordinal + 1 (ordinal 0 is the root)
         leaf_end, name_limit = K_LEAF_END, NAME_LIMIT
         k_str, k_int, k_repr, k_tuple, k_list, k_dict, k_set = K_STR, K_INT, K_REPR, K_TUPLE, K_LIST, K_DICT, K_SET
         k_instance, k_weakref = K_INSTANCE, K_WEAKREF
-        flush_at = CHUNK  # flush when this many nodes are buffered since the start
+        flush_at = 2 * CHUNK + 1  # flush when the node id reaches this (CHUNK more nodes buffered)
         while True:
             # a list iterator sees the items appended while it runs; it stops when the queue is done
             it = iter(queue)
-            it.__setstate__(i)
+            it.__setstate__(nid >> 1)
             for o in it:
                 t = type(o)
                 ti = tinfo_get(t)
                 if ti is None:
-                    ti = type_info(t)
+                    ti = type_info(t, o)
                 kind = ti[0]
                 if kind < leaf_end:
                     # leaves: exact str, int, bytes, float, ... -- no edges, names are values (fresh
@@ -671,19 +698,20 @@ class _Dumper:
                         v = bytes.__repr__(o[:64]) + ("\u2026" if len(o) > 64 else "")
                     else:
                         v = "bytearray (%d bytes)" % len(o)
-                    size = getsizeof(o)
-                    NODES += (ti[1], sbase + len(strings_out), i + i + 1, size, 0)
+                    size = ti[3](o)  # leaf types add no header (type_info)
+                    NODES += (ti[1], sbase + len(strings_out), nid, size, 0)
                     if trace:
                         NODES_append(trace_id(o, size, False))
                     strings_append(v)
-                    i += 1
-                    if i == flush_at:
+                    nid += 2
+                    if nid == flush_at:
                         flush()
                         sbase = self.sbase
-                        flush_at += CHUNK
+                        flush_at += 2 * CHUNK
                     continue
-                size = getsizeof(o) if ti[3] else object.__sizeof__(o)
+                size = ti[3](o) + ti[13]
                 nm = ti[2]
+                ids = None  # id() of each target, when taken before the targets are resolved
                 merged_size = 0
                 nx = None
                 if kind == k_tuple or kind == k_list:
@@ -733,21 +761,46 @@ class _Dumper:
                             ET_extend(fast[1])
                             EN_extend(fast[2])
                         else:
-                            dict_addr, vp = L.managed(id(o), t)
-                            if vp and not dict_addr:
+                            # some slots unset: which ones, the values' memory says
+                            a = id(o)
+                            if version == (3, 11):
+                                vp = 0 if mem[(a - 24) >> 3] else mem[(a - 32) >> 3]
+                            elif version == (3, 12):
+                                vp = mem[(a - 24) >> 3]
+                                vp = vp + 1 if vp & 1 else 0
+                            else:
+                                dict_addr, vp = L.managed(a, t)
+                                if dict_addr:
+                                    vp = 0
+                            if vp:
                                 vals = mem[vp >> 3:(vp >> 3) + n].tolist()
-                                present = list(compress(vals, vals))
-                                if len(present) == len(refs) - 1 and present == list(map(id, refs[:-1])):
+                                ids = list(map(id, refs))
+                                m = len(refs) - 1
+                                if vals[:m] == ids[:m] and not any(vals[m:]):
+                                    # the first m slots set (attributes that only some instances get
+                                    # come last in the shared keys): the edge rows are cached per m
+                                    rows = fast[3].get(m)
+                                    if rows is None:
+                                        rows = fast[3][m] = (fast[1][:m] + [E_INTERNAL], fast[2][:m] + [p_class])
                                     nx = refs
                                     refs = None
-                                    ET_extend([E_PROPERTY] * len(present))
-                                    ET_append(E_INTERNAL)
-                                    EN_extend(compress(fast[2], vals))
-                                    EN_append(p_class)
+                                    ET_extend(rows[0])
+                                    EN_extend(rows[1])
+                                else:
+                                    present = list(compress(vals, vals))
+                                    if present == ids[:m]:
+                                        nx = refs
+                                        refs = None
+                                        ET_extend([E_PROPERTY] * m)
+                                        ET_append(E_INTERNAL)
+                                        EN_extend(compress(fast[2], vals))
+                                        EN_append(p_class)
+                                    else:
+                                        ids = None
                     if nx is None:
                         named = []
                         if kind == K_INSTANCE or kind == K_WEAKREF:
-                            self.current = i
+                            self.current = 7 * (nid >> 1)
                             merged_size = self.instance_edges(o, t, ti, refs, named, index, layout_ok)
                             if kind == K_WEAKREF:
                                 r = _weakref_call(o)
@@ -773,10 +826,10 @@ class _Dumper:
                             except ValueError:
                                 pass
                         elif kind == K_MODULE:
-                            self.current = i
+                            self.current = 7 * (nid >> 1)
                             nm, merged_size = self.module_edges(o, refs, named, index)
                         elif kind == K_TYPE:
-                            self.current = i
+                            self.current = 7 * (nid >> 1)
                             nm, merged_size = self.type_edges(o, refs, named, index)
                         elif kind == K_GEN:
                             nm = self.generator_edges(o, t, refs, named)
@@ -809,7 +862,7 @@ class _Dumper:
                 # resolve targets to ordinals, discovering new objects in order
                 ecount = len(nx)
                 if ecount:
-                    ids = list(map(rshift, map(id, nx), R4))
+                    ids = list(map(rshift, map(id, nx) if ids is None else ids, R4))
                     ns = list(map(idx_get, ids))
                     if None in ns:
                         drop = False
@@ -826,7 +879,7 @@ class _Dumper:
                             if ns[k] is None:
                                 x = nx[k]
                                 if unique_ok and getrefcount(x) == unique_rc and not is_tracked(x):
-                                    ns[k] = len(queue)
+                                    ns[k] = 7 * len(queue)
                                     queue_append(x)
                                 else:
                                     a = ids[k]
@@ -836,7 +889,7 @@ class _Dumper:
                                             n = -1
                                             drop = True
                                         else:
-                                            n = index[a] = len(queue)
+                                            n = index[a] = 7 * len(queue)
                                             queue_append(x)
                                     ns[k] = n
                                 x = None
@@ -849,14 +902,14 @@ class _Dumper:
                             ns = [ns[k] for k in keep]
                             ecount = len(ns)
                     EX_extend(ns)
-                NODES += (ti[1], nm, i + i + 1, size, ecount)
+                NODES += (ti[1], nm, nid, size, ecount)
                 if trace:
                     NODES_append(trace_id(o, size, ti[6]))
-                i += 1
-                if i == flush_at:
+                nid += 2
+                if nid == flush_at:
                     flush()
                     sbase = self.sbase
-                    flush_at += CHUNK
+                    flush_at += 2 * CHUNK
             # everything reachable from the roots so far is done: the next unvisited tracked object
             # starts a new "(Python unreachable)" component
             nxt = None
