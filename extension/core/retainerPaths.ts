@@ -254,58 +254,89 @@ function buildHubIndex(retainers: Analysis['retainers'], edgeType: Uint8Array, w
   const lo = firstRetainer[u];
   const hi = firstRetainer[u + 1];
   const hv = new Int32Array(hi - lo);
+  // one pass: each slot's h, and a count per h while all are below NARROW (hop counts are small)
+  const counts = (countsScratch ??= new Uint32Array(NARROW)); // all zero between calls
+  let narrow = true;
+  let kept = 0;
   let minH = Infinity;
   let maxH = -1;
   for (let s = lo; s < hi; s++) {
     const v = edgeType[retainerEdge[s]] === weak ? -1 : h(retainerNode[s]);
     hv[s - lo] = v;
-    if (v >= 0) { if (v < minH) minH = v; if (v > maxH) maxH = v; }
+    if (v < 0) continue;
+    kept++;
+    if (v < minH) minH = v;
+    if (v > maxH) maxH = v;
+    if (v < NARROW) counts[v]++;
+    else narrow = false;
   }
-  let index: HubIndex;
-  if (maxH < 0) {
-    index = { hs: new Int32Array(0), offs: new Uint32Array(1), slots: new Uint32Array(0) };
-  } else {
-    // stable sort of the slots by h: counting sort over the h range, or a comparison sort when wide
-    let kept = 0;
-    for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) kept++;
-    const order = new Uint32Array(kept);
-    if (maxH - minH < 1 << 16) {
-      const counts = new Uint32Array(maxH - minH + 2);
-      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) counts[hv[i] - minH + 1]++;
-      for (let c = 1; c < counts.length; c++) counts[c] += counts[c - 1];
-      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) order[counts[hv[i] - minH]++] = i;
-    } else {
-      // a wide range (e.g. system distances from 100 000 000) but few distinct values: count per
-      // value, then a stable scatter in ascending value order
-      const counts = new Map<number, number>();
-      for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) counts.set(hv[i], (counts.get(hv[i]) ?? 0) + 1);
-      const start = new Map<number, number>();
-      let at = 0;
-      for (const v of [...counts.keys()].sort((x, y) => x - y)) {
-        start.set(v, at);
-        at += counts.get(v)!;
-      }
-      for (let i = 0; i < hv.length; i++) {
-        const v = hv[i];
-        if (v < 0) continue;
-        const k = start.get(v)!;
-        order[k] = i;
-        start.set(v, k + 1);
-      }
-    }
-    const hs: number[] = [];
-    const offs: number[] = [];
-    const slots = new Uint32Array(kept);
-    for (let j = 0; j < kept; j++) {
-      const v = hv[order[j]];
-      if (hs.length === 0 || hs[hs.length - 1] !== v) { hs.push(v); offs.push(j); }
-      slots[j] = lo + order[j];
-    }
-    offs.push(kept);
-    index = { hs: Int32Array.from(hs), offs: Uint32Array.from(offs), slots };
+  if (maxH < 0) return { hs: new Int32Array(0), offs: new Uint32Array(1), slots: new Uint32Array(0) };
+  try {
+    return narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH) : wideIndex(hv, lo, kept);
+  } finally {
+    counts.fill(0, minH, Math.min(maxH + 1, NARROW));
   }
-  return index;
 }
+
+/** buildHubIndex's groups when every h is below NARROW: `counts` holds the count per h. */
+function narrowIndex(hv: Int32Array, counts: Uint32Array, lo: number, kept: number, minH: number, maxH: number): HubIndex {
+  // groups in ascending h, slots in ascending order within a group (a stable counting sort)
+  let groups = 0;
+  for (let v = minH; v <= maxH; v++) if (counts[v] > 0) groups++;
+  const hs = new Int32Array(groups);
+  const offs = new Uint32Array(groups + 1);
+  let g = 0;
+  let at = 0;
+  for (let v = minH; v <= maxH; v++) {
+    const c = counts[v];
+    if (c === 0) continue;
+    hs[g] = v;
+    offs[g++] = at;
+    counts[v] = at; // now the next free position of group v
+    at += c;
+  }
+  offs[groups] = kept;
+  const slots = new Uint32Array(kept);
+  for (let i = 0; i < hv.length; i++) {
+    const v = hv[i];
+    if (v >= 0) slots[counts[v]++] = lo + i;
+  }
+  return { hs, offs, slots };
+}
+
+/**
+ * buildHubIndex's groups when some h is NARROW or more (a chain that long): few distinct values, so a
+ * count per value, then a stable scatter in ascending value order.
+ */
+function wideIndex(hv: Int32Array, lo: number, kept: number): HubIndex {
+  const slots = new Uint32Array(kept);
+  const perValue = new Map<number, number>();
+  for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) perValue.set(hv[i], (perValue.get(hv[i]) ?? 0) + 1);
+  const values = [...perValue.keys()].sort((x, y) => x - y);
+  const hs = Int32Array.from(values);
+  const offs = new Uint32Array(values.length + 1);
+  const next = new Map<number, number>();
+  let at = 0;
+  for (let g = 0; g < values.length; g++) {
+    offs[g] = at;
+    next.set(values[g], at);
+    at += perValue.get(values[g])!;
+  }
+  offs[values.length] = kept;
+  for (let i = 0; i < hv.length; i++) {
+    const v = hv[i];
+    if (v < 0) continue;
+    const k = next.get(v)!;
+    slots[k] = lo + i;
+    next.set(v, k + 1);
+  }
+  return { hs, offs, slots };
+}
+
+/** Hop bounds below this are grouped through a counting array (a hub index is built in two passes). */
+const NARROW = 1 << 16;
+/** buildHubIndex's count per hop bound, all zero between calls (one per thread: modules are per thread). */
+let countsScratch: Uint32Array | null = null;
 
 /** Fan-in from which prepareRetainerPaths groups a hub ahead of the first query. */
 const EAGER_HUB_FANIN = 1 << 16;

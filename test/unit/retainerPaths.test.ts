@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze, type Analysis } from '../../extension/core/analysis';
-import { chainFromAnchor, prepareRetainerPaths, retainerPaths } from '../../extension/core/retainerPaths';
+import { chainFromAnchor, computeHubIndexes, prepareRetainerPaths, retainerPaths } from '../../extension/core/retainerPaths';
+import { BASE_SYSTEM_DISTANCE } from '../../extension/core/edgeRules';
+import { seededInts } from '../helpers/random';
 import { pathsForNode } from '../../extension/core/report';
 
 /** A path as "Owner.edge" hops, for readable assertions. */
@@ -172,6 +174,75 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     assert.equal(prepareRetainerPaths(an), 1);
     const [p] = retainerPaths(an, x);
     assert.deepEqual(p.map((e) => an.snap.edgeName(e)), [1, 2, 'short', 'x']);
+  });
+
+  it('hub indexes group a hub\'s retainer slots by hop bound, ascending, slots in order (checked against a sort)', () => {
+    const rnd = seededInts(9177);
+    // 3 nodes: two hubs of 70 000 and 90 000 retainers and one below the eager fan-in; owners have
+    // distances from 1 to 30, system distances, chains past 65 536 hops, or none (unreachable)
+    const owners = 5000;
+    const distances = new Int32Array(owners + 4);
+    for (let p = 0; p < distances.length; p++) {
+      const r = rnd(20);
+      distances[p] = r === 0 ? -1 : r === 1 ? BASE_SYSTEM_DISTANCE + 1 + rnd(5) : 1 + rnd(30);
+    }
+    const fanIn = [70_000, 100, 90_000];
+    const total = fanIn.reduce((a, b) => a + b, 0);
+    const firstRetainer = new Uint32Array(owners + 5);
+    // the retained nodes are ordinals owners+1 .. owners+3; every other node has no retainers
+    let at = 0;
+    for (let u = 0; u < firstRetainer.length - 1; u++) {
+      firstRetainer[u] = at;
+      const k = u - owners - 1;
+      if (k >= 0 && k < 3) at += fanIn[k];
+    }
+    firstRetainer[firstRetainer.length - 1] = at;
+    const retainerNode = new Uint32Array(total);
+    const retainerEdge = new Uint32Array(total);
+    const edgeType = new Uint8Array(total);
+    const WEAK = 6;
+    for (let s = 0; s < total; s++) {
+      retainerNode[s] = 1 + rnd(owners); // never the root 0
+      retainerEdge[s] = s;
+      edgeType[s] = rnd(10) === 0 ? WEAK : 2;
+    }
+    const check = (dist: Int32Array, wantWide: boolean) => {
+      const hubs = computeHubIndexes({
+        retainers: { firstRetainer, retainerNode, retainerEdge }, edgeType, weakType: WEAK, distances: dist, root: 0,
+        nodeCount: firstRetainer.length - 1,
+      });
+      assert.deepEqual([...hubs.keys()].sort((a, b) => a - b), [owners + 1, owners + 3]);
+      let wide = false;
+      for (const [u, index] of hubs) {
+        const hop = (p: number) => {
+          const d = dist[p];
+          if (d < 0) return -1;
+          return Math.max(1, d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d);
+        };
+        const want: [number, number][] = [];
+        for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
+          if (edgeType[retainerEdge[s]] === WEAK || hop(retainerNode[s]) < 0) continue;
+          want.push([hop(retainerNode[s]), s]);
+        }
+        want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        const got: [number, number][] = [];
+        for (let g = 0; g < index.hs.length; g++) {
+          if (g > 0) assert.ok(index.hs[g] > index.hs[g - 1], 'groups in ascending hop bound');
+          assert.ok(index.offs[g + 1] > index.offs[g], 'no empty group');
+          for (let j = index.offs[g]; j < index.offs[g + 1]; j++) got.push([index.hs[g], index.slots[j]]);
+        }
+        assert.equal(index.offs[index.hs.length], index.slots.length);
+        assert.deepEqual(got, want, `hub ${u}`);
+        if (index.hs[index.hs.length - 1] >= 1 << 16) wide = true;
+      }
+      assert.equal(wide, wantWide);
+    };
+    check(distances, false);
+    // owners at the end of chains longer than 65 536 hops: the wide path
+    const far = distances.slice();
+    for (let p = 1; p < far.length; p += 7) far[p] = 70_000 + rnd(3);
+    check(far, true);
+    check(distances, false); // and the narrow path again (its counts are cleared after each hub)
   });
 
   it('bounds the work on a wide graph with a deep target', () => {
