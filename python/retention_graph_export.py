@@ -443,13 +443,19 @@ class _Dumper:
         self.name("")  # string 0 is ""
 
     def flush_strings(self):
-        if self.strings_out:
-            if self.strings_written:
-                self.string_tmp.write(b",\n")
-            self.string_tmp.write(",\n".join(map(_json_str, self.strings_out)).encode())
-            self.sbase += len(self.strings_out)
+        pending = self.strings_out
+        if pending:
+            # JSON literals 2,048 strings at a time: one join over a whole chunk's strings is about
+            # twice as slow (its temporaries outgrow the CPU caches)
+            write = self.string_tmp.write
+            sep = b",\n" if self.strings_written else b""
+            for a in range(0, len(pending), 2048):
+                write(sep)
+                write(",\n".join(map(_json_str, pending[a:a + 2048])).encode())
+                sep = b",\n"
+            self.sbase += len(pending)
             self.strings_written = True
-            del self.strings_out[:]
+            del pending[:]
 
     def name(self, s):
         i = self.names.get(s)
