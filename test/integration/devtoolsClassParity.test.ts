@@ -15,12 +15,11 @@ import type { HeapSnapshot } from '../../extension/core/model';
 import { classSummary, computeClassIds, computeClassTotals, detachedNodes, type ClassIds } from '../../extension/core/classSummary';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
-import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
+import { buildDevToolsBundle, withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
 } from '../helpers/realSnapshots';
 
-const ROOT = path.join(__dirname, '..', '..');
 
 /** One row of DevTools' aggregates (HeapSnapshot.aggregatesWithFilter({}), the Summary view). */
 interface DevToolsClass {
@@ -154,8 +153,7 @@ describe('class summary parity with Chrome DevTools Summary (every class: name, 
   this.timeout(600_000);
 
   before(() => {
-    bundle = path.join(snapshotDir(), 'devtools-worker-classes.mjs');
-    execFileSync(process.execPath, [path.join(ROOT, 'bench', 'devtoolsBundle.mjs'), bundle], { stdio: 'ignore' });
+    bundle = buildDevToolsBundle('devtools-worker-classes.mjs');
   });
 
   it('Node program with every special class (located same-named constructors, plain-object interfaces, generators, strings)', async () => {

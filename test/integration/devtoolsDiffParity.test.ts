@@ -10,10 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSnapshotFile } from '../../extension/node/loadSnapshot';
 import { diffSnapshots } from '../../extension/core/diff';
-import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
+import { buildDevToolsBundle, withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import { leaky404Snapshots, snapshotDir } from '../helpers/realSnapshots';
 
-const ROOT = path.join(__dirname, '..', '..');
 
 /** DevTools' Diff of one class (HeapSnapshotModel.Diff), the fields compared. */
 interface DevToolsDiff {
@@ -102,8 +101,7 @@ describe('diff parity with Chrome DevTools Comparison (new and deleted objects p
   this.timeout(600_000);
 
   before(() => {
-    bundle = path.join(snapshotDir(), 'devtools-worker-diff.mjs');
-    execFileSync(process.execPath, [path.join(ROOT, 'bench', 'devtoolsBundle.mjs'), bundle], { stdio: 'ignore' });
+    bundle = buildDevToolsBundle('devtools-worker-diff.mjs');
   });
 
   it('plain objects named by the newer snapshot\'s interfaces; deleted, kept and new objects', async () => {

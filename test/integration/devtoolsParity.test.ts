@@ -12,7 +12,7 @@ import type { HeapSnapshot } from '../../extension/core/model';
 import { BASE_SYSTEM_DISTANCE, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
-import { withDevToolsSnapshot } from '../helpers/devtoolsWorker';
+import { buildDevToolsBundle, withDevToolsSnapshot } from '../helpers/devtoolsWorker';
 import {
   chromiumDetachedSnapshot, hasChromium, leaky404Snapshots, listenerLeakSnapshot, snapshotDir,
 } from '../helpers/realSnapshots';
@@ -166,8 +166,7 @@ describe('parity with Chrome DevTools (every node: distance, dominator, shallow 
   this.timeout(600_000);
 
   before(() => {
-    bundle = path.join(snapshotDir(), 'devtools-worker.mjs');
-    execFileSync(process.execPath, [path.join(ROOT, 'bench', 'devtoolsBundle.mjs'), bundle], { stdio: 'ignore' });
+    bundle = buildDevToolsBundle('devtools-worker.mjs');
   });
 
   for (const [name, src] of Object.entries(PROGRAMS)) {
