@@ -5,7 +5,7 @@ import type {
   SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
-import type { HeapSnapshotInit, SnapshotMeta } from './core/model';
+import type { HeapSnapshotInit, SizeArray, SnapshotMeta } from './core/model';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
 
@@ -87,7 +87,7 @@ export interface ToAnalysisHelper {
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
   | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array }
-  | { kind: 'shallowSizes'; ms: number; sizes: Float64Array }
+  | { kind: 'shallowSizes'; ms: number; sizes: SizeArray }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };

@@ -2,7 +2,7 @@
 // Phases (as DevTools' HeapSnapshot.initialize()): retainers → page-owned flags → shallow sizes →
 // distances → essential edges → dominators → retained sizes. Later phases (cycles, class summary,
 // request-like) are computed on demand. Which edges each phase follows: edgeRules.ts.
-import type { HeapSnapshot } from './model';
+import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
@@ -26,12 +26,12 @@ export interface Analysis {
   /** immediate dominator ordinal of each node; the root's is itself; unreachable nodes get the root */
   dominators: Uint32Array;
   /** bytes retained by each node (shallow size + shallow sizes of everything it dominates) */
-  retainedSizes: Float64Array;
+  retainedSizes: SizeArray;
   /**
    * bytes, DevTools' displayed "Shallow Size": the file's self size, except that owned hidden/array
    * nodes give theirs to their single owner (edgeRules.computeShallowSizes). retainedSizes sum these.
    */
-  shallowSizes: Float64Array;
+  shallowSizes: SizeArray;
   /** 1 for page-owned nodes (reachable from the root's shortcut / "(Document DOM trees)" children) */
   pageOwned: Uint8Array;
   /** node ordinals in dominator-DFS order (index 0 = root); parents in the dominator tree come first */
@@ -82,7 +82,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
 }
 
 /** Dominators and retained sizes from beginAnalysis's result plus retainers and shallow sizes. */
-export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shallowSizes: Float64Array,
+export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shallowSizes: SizeArray,
   opts: RunOptions = {}): Analysis {
   return completeAnalysis(start, retainers, dominatorPhase(start, retainers, opts), shallowSizes);
 }
@@ -94,7 +94,7 @@ export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts:
 
 /** Retained sizes over the dominator tree, and the Analysis. */
 export function completeAnalysis(start: AnalysisStart, retainers: Retainers, tree: DominatorTree,
-  shallowSizes: Float64Array): Analysis {
+  shallowSizes: SizeArray): Analysis {
   const { snap, timed } = start;
   const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));
   return {

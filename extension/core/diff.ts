@@ -5,7 +5,7 @@
 // process (V8's HeapObjectsMap; the Python exporter within one dump), so a merge join of the two
 // id-sorted node lists gives new and deleted objects in O(n) after two radix sorts.
 import type { Analysis } from './analysis';
-import type { HeapSnapshot } from './model';
+import type { HeapSnapshot, SizeArray } from './model';
 import type { DiffResult, DiffRow } from './results';
 import { radixOrder } from './radixSort';
 import { computeClassIds, type InterfaceDefinition } from './classSummary';
@@ -65,7 +65,7 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
     return acc;
   };
   // per-class totals, accumulated per dense class first (one Map lookup per class, not per node)
-  const tally = (snap: HeapSnapshot, shallow: Float64Array, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
+  const tally = (snap: HeapSnapshot, shallow: SizeArray, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
     const counts = new Float64Array(ci.names.length);
     const sizes = new Float64Array(ci.names.length);
     for (let n = 0; n < snap.nodeCount; n++) {
@@ -148,7 +148,7 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
 }
 
 /** Ordinals of the nodes of non-zero shallow size, sorted by node id (stable). */
-function sizedOrder(snap: HeapSnapshot, shallow: Float64Array): Uint32Array {
+function sizedOrder(snap: HeapSnapshot, shallow: SizeArray): Uint32Array {
   const all = radixOrder(snap.nodeId);
   let k = 0;
   for (let i = 0; i < all.length; i++) if (shallow[all[i]] !== 0) all[k++] = all[i];

@@ -16,7 +16,7 @@
 // per node whose semidominator is not its DFS parent (13% of them on Node heaps); DevTools uses nine
 // arrays plus a Set per bucket. The dominator and DFS-order arrays are two of the five, returned in
 // place. No recursion.
-import type { HeapSnapshot } from './model';
+import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import type { Retainers } from './retainers';
 import { throwIfAborted } from './errors';
@@ -26,12 +26,12 @@ export interface DominatorResult {
   /** immediate dominator ordinal of each node; the root's is the root; unreachable nodes get the root */
   dominators: Uint32Array;
   /** bytes retained by each node: its shallow size plus the shallow sizes of all nodes it dominates */
-  retainedSizes: Float64Array;
+  retainedSizes: SizeArray;
 }
 
 export interface DominatorOptions extends RunOptions {
   /** Per-node sizes (bytes) to sum; default DevTools' shallow sizes (edgeRules.computeShallowSizes). */
-  shallowSizes?: Float64Array;
+  shallowSizes?: SizeArray;
   /** Edges that count (bit vector); default edgeRules.computeEssentialEdges. */
   essentialEdges?: EdgeBits;
   weakMapNames?: WeakMapEdgeNames;
@@ -230,7 +230,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
 
 /** Retained size in bytes per node: sizes summed up the dominator tree, children before parents. */
 export function computeRetainedSizes(dominators: Uint32Array, order: Uint32Array,
-  shallowSizes: Float64Array): Float64Array {
+  shallowSizes: SizeArray): SizeArray {
   const retained = shallowSizes.slice();
   // order[0] is the root; every other node's dominator comes earlier in DFS order.
   for (let i = order.length - 1; i >= 1; i--) {

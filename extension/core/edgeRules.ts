@@ -51,7 +51,7 @@
 //    the owner is synthetic or the root) and its own shallow size becomes 0. Retained sizes in the
 //    DevTools version installed here (chrome-devtools-frontend 1.0.1705227) are computed from these
 //    moved sizes, so ours are too.
-import type { HeapSnapshot } from './model';
+import { sizeArrayFor, type HeapSnapshot, type SizeArray } from './model';
 
 /** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
 export const BASE_SYSTEM_DISTANCE = 100000000;
@@ -433,8 +433,10 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
  * ExternalStringData nodes give their self size to their single owner. Without user roots, the file's
  * self sizes unchanged. Returns a new array; snap.nodeSelfSize is not modified.
  */
-export function computeShallowSizes(snap: HeapSnapshot): Float64Array {
-  const sizes = snap.nodeSelfSize.slice();
+export function computeShallowSizes(snap: HeapSnapshot): SizeArray {
+  // sums of self sizes: the total bounds each one (Uint32 when it fits)
+  const sizes = sizeArrayFor(snap.nodeCount, snap.totalSelfSize());
+  sizes.set(snap.nodeSelfSize);
   if (!hasUserRoots(snap)) return sizes;
   const { nodeCount, firstEdge, edgeTo, edgeType, nodeType, nodeName, strings } = snap;
   const { nodeHidden, nodeArray, nodeNative, nodeSynthetic, edgeWeak } = snap.types;

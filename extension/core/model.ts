@@ -2,6 +2,36 @@
 // Node "ordinals" (0..nodeCount-1) are used everywhere in the engine; the file's `to_node` values
 // (multiples of the node field count) are divided down while parsing. Node ids are the file's `id`.
 
+/**
+ * Sizes in bytes, one per node: a Uint32Array when every value fits (nearly every real snapshot), else a
+ * Float64Array (exact up to 2^53). See narrowSizes and sizeArrayFor.
+ */
+export type SizeArray = Uint32Array | Float64Array;
+
+const MAX_U32 = 0xffffffff;
+
+/**
+ * The sizes as a Uint32Array when all of them fit (half the memory of Float64: 45 MB less per 11 M
+ * nodes), else `a` itself. The copy lives on a SharedArrayBuffer when `a` does.
+ */
+export function narrowSizes(a: SizeArray): SizeArray {
+  if (a instanceof Uint32Array) return a;
+  for (let i = 0, n = a.length; i < n; i++) if (!(a[i] <= MAX_U32)) return a;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+  const out = shared ? new Uint32Array(new SharedArrayBuffer(a.length * 4)) : new Uint32Array(a.length);
+  out.set(a);
+  return out;
+}
+
+/**
+ * A zeroed size array of n slots that can hold any sum of sizes up to `total` bytes: Uint32Array when
+ * total fits in 32 bits, else Float64Array. Shallow and retained sizes are sums of self sizes, so the
+ * snapshot's total self size bounds every one of them.
+ */
+export function sizeArrayFor(n: number, total: number): SizeArray {
+  return total <= MAX_U32 ? new Uint32Array(n) : new Float64Array(n);
+}
+
 /** Field names and enum values as declared by `snapshot.meta` of the file. */
 export interface SnapshotMeta {
   nodeFields: string[];
@@ -52,7 +82,8 @@ export interface HeapSnapshotInit {
   nodeType: Uint8Array;
   nodeName: Uint32Array;
   nodeId: Uint32Array;
-  nodeSelfSize: Float64Array;
+  /** bytes; narrowed to a Uint32Array by the constructor when every value fits */
+  nodeSelfSize: SizeArray;
   nodeTraceId: Uint32Array | null;
   nodeDetachedness: Uint8Array | null;
   /** firstEdge[n]..firstEdge[n+1] are node n's outgoing edges; length nodeCount+1. */
@@ -103,7 +134,8 @@ export class HeapSnapshot {
   readonly nodeType: Uint8Array;
   readonly nodeName: Uint32Array;
   readonly nodeId: Uint32Array;
-  readonly nodeSelfSize: Float64Array;
+  /** bytes (SizeArray: Uint32Array unless some value needs more than 32 bits) */
+  readonly nodeSelfSize: SizeArray;
   /** trace_node_id per node; null when the file has none or all are 0 */
   readonly nodeTraceId: Uint32Array | null;
   /** detachedness per node; null when the file has none or all are 0 */
@@ -127,7 +159,7 @@ export class HeapSnapshot {
     this.nodeType = init.nodeType;
     this.nodeName = init.nodeName;
     this.nodeId = init.nodeId;
-    this.nodeSelfSize = init.nodeSelfSize;
+    this.nodeSelfSize = narrowSizes(init.nodeSelfSize);
     // all-zero columns (no allocation tracking; no detachedness info) say nothing: not kept
     this.nodeTraceId = init.nodeTraceId && !allZero(init.nodeTraceId) ? init.nodeTraceId : null;
     this.nodeDetachedness = init.nodeDetachedness && !allZero(init.nodeDetachedness) ? init.nodeDetachedness : null;
@@ -230,11 +262,17 @@ export class HeapSnapshot {
     return this.idToOrdinal.get(id) ?? -1;
   }
 
-  /** Total of all self sizes, bytes. */
+  private total = -1;
+
+  /** Total of all self sizes, bytes (computed once). */
   totalSelfSize(): number {
-    let s = 0;
-    for (let i = 0; i < this.nodeCount; i++) s += this.nodeSelfSize[i];
-    return s;
+    if (this.total < 0) {
+      let s = 0;
+      const a = this.nodeSelfSize;
+      for (let i = 0, n = this.nodeCount; i < n; i++) s += a[i];
+      this.total = s;
+    }
+    return this.total;
   }
 }
 

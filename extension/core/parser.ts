@@ -42,6 +42,8 @@ export type SectionAction = 'parse' | 'skip' | 'external';
 export interface NodeSection extends Pick<HeapSnapshotInit,
   'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeTraceId' | 'nodeDetachedness' | 'firstEdge'> {
   // firstEdge has count + 1 entries here too; the last one is set by end()
+  /** bytes, as parsed (the snapshot narrows them; see model.narrowSizes) */
+  nodeSelfSize: Float64Array;
   /** number of nodes */
   count: number;
   /** sum of the nodes' edge_count values */

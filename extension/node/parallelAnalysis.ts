@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HeapSnapshot } from '../core/model';
+import type { HeapSnapshot, SizeArray } from '../core/model';
 import type { RunOptions } from '../core/progress';
 import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
 import { computeRetainers, type Retainers } from '../core/retainers';
@@ -103,7 +103,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     const tree = dominatorPhase(start, retainers, opts);
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
-    let shallowSizes: Float64Array;
+    let shallowSizes: SizeArray;
     if (sizes) {
       shallowSizes = sizes.sizes;
       start.timings.shallowSizes = sizes.ms;
@@ -188,7 +188,7 @@ class HelperThread {
   }
 
   /** The shallow sizes, or null when the helper failed. */
-  async shallowSizes(signal?: AbortSignal): Promise<{ sizes: Float64Array; ms: number } | null> {
+  async shallowSizes(signal?: AbortSignal): Promise<{ sizes: SizeArray; ms: number } | null> {
     const s = await this.wait('shallowSizes', signal);
     return s ? { sizes: s.sizes, ms: s.ms } : null;
   }

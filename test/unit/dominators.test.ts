@@ -6,7 +6,8 @@ import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computeRetainers } from '../../extension/core/retainers';
 import { computeDominatorsAndRetainedSizes } from '../../extension/core/dominators';
 import { computeShallowSizes } from '../../extension/core/edgeRules';
-import type { HeapSnapshot } from '../../extension/core/model';
+import { parseSnapshotBytes } from '../../extension/core/parser';
+import type { HeapSnapshot, SizeArray } from '../../extension/core/model';
 
 /** A builder with a user root: root -shortcut-> global (page-owned, distance 1). */
 function withGlobal(): { b: SnapshotBuilder; g: number } {
@@ -33,6 +34,42 @@ describe('dominators and retained sizes', () => {
     assert.equal(a.retainedSizes[l], 2);
     assert.equal(a.retainedSizes[r], 4);
     assert.equal(a.retainedSizes[b.root], 15);
+  });
+
+  it('keeps sizes in 32-bit arrays only while every sum fits: exact past 4 GiB in total and per node', () => {
+    // small heap: every array is 32-bit (half the memory)
+    const small = new SnapshotBuilder();
+    const s1 = small.obj('S', 7);
+    small.gcRoot(s1);
+    const as = analyze(parseSnapshotBytes(new TextEncoder().encode(small.toJSON())));
+    assert.ok(as.snap.nodeSelfSize instanceof Uint32Array, 'self sizes');
+    assert.ok(as.shallowSizes instanceof Uint32Array, 'shallow sizes');
+    assert.ok(as.retainedSizes instanceof Uint32Array, 'retained sizes');
+    assert.equal(as.retainedSizes[small.root], 7);
+    // three objects of 3 GiB each: each self size fits 32 bits, their sum (the root's) does not
+    const big = new SnapshotBuilder();
+    const gib3 = 3 * 2 ** 30;
+    const holder = big.obj('Holder', gib3);
+    const p = big.obj('Part', gib3);
+    const q = big.obj('Part', gib3);
+    big.gcRoot(holder).prop(holder, p, 'p').prop(holder, q, 'q');
+    for (const snap of [big.build(), parseSnapshotBytes(new TextEncoder().encode(big.toJSON()))]) {
+      const a = analyze(snap);
+      assert.ok(snap.nodeSelfSize instanceof Uint32Array);
+      assert.equal(a.retainedSizes[holder], 3 * gib3);
+      assert.equal(a.retainedSizes[big.root], 3 * gib3);
+      assert.equal(a.shallowSizes[p], gib3);
+    }
+    // one object of 2^40 bytes: the self sizes stay 64-bit
+    const huge = new SnapshotBuilder();
+    const h = huge.obj('Huge', 2 ** 40);
+    const k = huge.obj('Kid', 5);
+    huge.gcRoot(h).prop(h, k, 'kid');
+    const snap = parseSnapshotBytes(new TextEncoder().encode(huge.toJSON()));
+    assert.ok(snap.nodeSelfSize instanceof Float64Array);
+    const a = analyze(snap);
+    assert.equal(snap.nodeSelfSize[h], 2 ** 40);
+    assert.equal(a.retainedSizes[h], 2 ** 40 + 5);
   });
 
   it('cycle: entry dominates the ring, each member its successor', () => {
@@ -246,7 +283,7 @@ describe('dominators and retained sizes', () => {
  * Dominator sets by the textbook fixpoint over the essential edges (plus DevTools' root → orphan
  * edges), compared with ours; nodes still unreachable must hang off the root and retain only themselves.
  */
-function checkAgainstDefinition(s: HeapSnapshot, dom: Uint32Array, retained: Float64Array, shallow: Float64Array,
+function checkAgainstDefinition(s: HeapSnapshot, dom: Uint32Array, retained: SizeArray, shallow: SizeArray,
   pageOwned: Uint8Array, what: string): void {
   const n = s.nodeCount;
   const essential = (from: number, e: number): boolean => {
