@@ -223,6 +223,19 @@ export class WeakMapEdgeNames {
     return result;
   }
 
+  /** The parse state of string s (parsing it now if needed): NOT_WEAKMAP, WEAKMAP or WEAKMAP_BIG_TABLE. */
+  stateOf(s: number): number {
+    return this.parse(s);
+  }
+
+  /**
+   * The cache itself, for hot loops: per string its state (NOT_PARSED until stateOf or prepare) and,
+   * once a WeakMap name was seen, the table ids. Read-only for callers; tableIds may appear later.
+   */
+  raw(): { state: Uint8Array; tableIds: Uint32Array | null } {
+    return { state: this.state, tableIds: this.tableIds };
+  }
+
   /** True when string s is a WeakMap key/value edge name. */
   isPairName(s: number): boolean {
     return this.parse(s) >= WEAKMAP;
@@ -408,13 +421,24 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
   const root = snap.rootOrdinal;
   const bits = new Uint32Array((snap.edgeCount + 31) >>> 5);
+  // the WeakMap name cache read in place (over half of a V8 heap's edges are internal); a string
+  // not parsed yet is parsed on the spot
+  const { state, tableIds } = weakMapNames.raw();
+  // edges come in ascending order: each word of bits is built in `acc` and stored once
+  let word = 0;
+  let acc = 0;
   for (let n = 0; n < nodeCount; n++) {
     const isRoot = n === root;
     const fromOwned = pageOwned[n];
+    const id = nodeId[n];
     for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
       const ty = edgeType[e];
       if (ty === edgeWeak) continue;
-      if (ty === edgeInternal && weakMapNames.tableId(edgeNameOrIndex[e]) === nodeId[n]) continue;
+      if (ty === edgeInternal) {
+        const s = edgeNameOrIndex[e];
+        const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
+        if (st === WEAKMAP && (tableIds ?? weakMapNames.raw().tableIds!)[s] === id) continue;
+      }
       const t = edgeTo[e];
       if (t === n) continue;
       if (!isRoot) {
@@ -422,9 +446,16 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
         // (the owner's flag first: most owners are page-owned, which spares a random read)
         if (fromOwned === 0 && pageOwned[t] !== 0) continue;
       }
-      bits[e >>> 5] |= 1 << (e & 31);
+      const w = e >>> 5;
+      if (w !== word) {
+        bits[word] = acc;
+        word = w;
+        acc = 0;
+      }
+      acc |= 1 << (e & 31);
     }
   }
+  if (bits.length > 0) bits[word] |= acc;
   return bits;
 }
 
