@@ -3,7 +3,7 @@
 // `nodes` and `edges` go through a tight byte loop into a batch of numbers, then straight into the
 // typed-array columns of the model. Every malformed input ends in a SnapshotError naming the
 // problem and the byte offset or field.
-import { HeapSnapshot, type HeapSnapshotInit } from './model';
+import { HeapSnapshot, type HeapSnapshotInit, type SizeArray } from './model';
 import { SnapshotError, cancelledError } from './errors';
 import type { ProgressSink } from './progress';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
@@ -42,8 +42,6 @@ export type SectionAction = 'parse' | 'skip' | 'external';
 export interface NodeSection extends Pick<HeapSnapshotInit,
   'nodeType' | 'nodeName' | 'nodeId' | 'nodeSelfSize' | 'nodeTraceId' | 'nodeDetachedness' | 'firstEdge'> {
   // firstEdge has count + 1 entries here too; the last one is set by end()
-  /** bytes, as parsed (the snapshot narrows them; see model.narrowSizes) */
-  nodeSelfSize: Float64Array;
   /** number of nodes */
   count: number;
   /** sum of the nodes' edge_count values */
@@ -245,7 +243,7 @@ export class SnapshotParser {
     nodeType: new Uint8Array(0),
     nodeName: new Uint32Array(0),
     nodeId: new Uint32Array(0),
-    nodeSelf: new Float64Array(0),
+    nodeSelf: new Uint32Array(0),
     nodeTrace: null,
     nodeDet: null,
     firstEdge: new Uint32Array(1),
@@ -313,7 +311,7 @@ export class SnapshotParser {
       nodeType: this.trim8(nc.nodeType, n),
       nodeName: this.trim32(nc.nodeName, n),
       nodeId: this.trim32(nc.nodeId, n),
-      nodeSelfSize: this.trimF64(nc.nodeSelf, n),
+      nodeSelfSize: this.trimSizes(nc.nodeSelf, n),
       nodeTraceId: nc.nodeTrace && this.trim32(nc.nodeTrace, n),
       nodeDetachedness: nc.nodeDet && this.trim8(nc.nodeDet, n),
       firstEdge: this.trim32(nc.firstEdge, n + 1),
@@ -637,7 +635,7 @@ export class SnapshotParser {
       nc.nodeType = new Uint8Array(0);
       nc.nodeName = new Uint32Array(0);
       nc.nodeId = new Uint32Array(0);
-      nc.nodeSelf = new Float64Array(0);
+      nc.nodeSelf = new Uint32Array(0);
       nc.nodeTrace = null;
       nc.nodeDet = null;
       nc.firstEdge = new Uint32Array(1);
@@ -723,9 +721,9 @@ export class SnapshotParser {
     return t;
   }
 
-  private trimF64(a: Float64Array, n: number): Float64Array {
+  private trimSizes(a: SizeArray, n: number): SizeArray {
     if (a.length === n) return a;
-    const t = this.f64(n);
+    const t = a instanceof Float64Array ? this.f64(n) : this.u32(n);
     t.set(a.subarray(0, n));
     return t;
   }
@@ -741,7 +739,7 @@ export class SnapshotParser {
     nm.set(this.nc.nodeName.subarray(0, n));
     const id = this.u32(cap);
     id.set(this.nc.nodeId.subarray(0, n));
-    const ss = this.f64(cap);
+    const ss = this.nc.nodeSelf instanceof Float64Array ? this.f64(cap) : this.u32(cap);
     ss.set(this.nc.nodeSelf.subarray(0, n));
     const fe = this.u32(cap + 1);
     fe.set(this.nc.firstEdge.subarray(0, n));
@@ -1121,6 +1119,7 @@ export class SnapshotParser {
     }
     const end = records * nf;
     this.needColumns(batch, end);
+    this.needWideSizes(batch, end);
     const r = scatterNodes(batch, end, L, this.nc, node);
     if (r < 0) this.diagnoseNode(batch, -r - 1, buf, node + (-r - 1) / nf);
     this.nc.edgeSum = r;
@@ -1142,6 +1141,24 @@ export class SnapshotParser {
     const nc = this.nc;
     if (L.nTrace >= 0 && nc.nodeTrace === null && anyNonZero(batch, L.nTrace, end, L.nf)) nc.nodeTrace = this.u32(this.nodeCap);
     if (L.nDet >= 0 && nc.nodeDet === null && anyNonZero(batch, L.nDet, end, L.nf)) nc.nodeDet = this.u8(this.nodeCap);
+  }
+
+  /**
+   * Self sizes are kept in a Uint32Array (half the memory) until a record in batch[0..end) has one
+   * above 2^32 - 1; the column then becomes a Float64Array (exact to 2^53).
+   */
+  private needWideSizes(batch: Float64Array, end: number): void {
+    const nc = this.nc;
+    if (nc.nodeSelf instanceof Float64Array) return;
+    const L = this.layout!;
+    for (let k = L.nSelf; k < end; k += L.nf) {
+      if (batch[k] > MAX_U32) {
+        const wide = this.f64(this.nodeCap);
+        wide.set(nc.nodeSelf.subarray(0, this.nodes));
+        nc.nodeSelf = wide;
+        return;
+      }
+    }
   }
 
   private diagnoseNode(batch: Float64Array, k: number, buf: Uint8Array | null, node: number): never {
@@ -1467,7 +1484,7 @@ export class SnapshotParser {
       nodeType: trim8(this.nc.nodeType, nodeCount),
       nodeName,
       nodeId: trim32(this.nc.nodeId, nodeCount),
-      nodeSelfSize: this.trimF64(this.nc.nodeSelf, nodeCount),
+      nodeSelfSize: this.trimSizes(this.nc.nodeSelf, nodeCount),
       nodeTraceId: this.nc.nodeTrace ? trim32(this.nc.nodeTrace, nodeCount) : null,
       nodeDetachedness: this.nc.nodeDet ? trim8(this.nc.nodeDet, nodeCount) : null,
       firstEdge,
@@ -1487,7 +1504,8 @@ interface NodeColumns {
   nodeType: Uint8Array;
   nodeName: Uint32Array;
   nodeId: Uint32Array;
-  nodeSelf: Float64Array;
+  /** Uint32Array until a self size needs more (needWideSizes), then Float64Array */
+  nodeSelf: SizeArray;
   nodeTrace: Uint32Array | null;
   nodeDet: Uint8Array | null;
   firstEdge: Uint32Array;
@@ -1683,6 +1701,8 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
   const nodeDet = cols.nodeDet;
   let edgeSum = cols.edgeSum;
   let node = node0;
+  // a self size the column cannot hold goes to the general loop (which widens the column)
+  const maxSelf = nodeSelf instanceof Float64Array ? Number.MAX_SAFE_INTEGER : MAX_U32;
   const last = dv.byteLength - 16; // room for the three 4-byte loads of a number and its separator
   while (i < stop && node < cap) {
     let j = i;
@@ -1739,7 +1759,7 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     if (c === 44) j += buf[j + 1] === 10 ? 2 : 1;
     else if (c === 10 && buf[j + 1] === 44) j += 2;
     else break;
-    if (t > maxType || nm > MAX_U32 || id > MAX_U32 || ss > Number.MAX_SAFE_INTEGER || ec > MAX_U32 || edgeSum + ec > MAX_U32
+    if (t > maxType || nm > MAX_U32 || id > MAX_U32 || ss > maxSelf || ec > MAX_U32 || edgeSum + ec > MAX_U32
       || tr > MAX_U32 || det > 255) break;
     // a first non-zero trace_node_id / detachedness: the general loop allocates the column
     if ((tr !== 0 && nodeTrace === null) || (det !== 0 && nodeDet === null)) break;

@@ -172,6 +172,35 @@ describe('streaming parser: equals the JSON.parse path', () => {
     }
   });
 
+  it('keeps self sizes in 32 bits until one needs more, then widens without losing any', () => {
+    const b = new SnapshotBuilder();
+    const big = 2 ** 40 + 3;
+    const sizes: number[] = [];
+    const first = b.gcRoots + 1;
+    let prev = b.root;
+    for (let i = 0; i < 120_000; i++) {
+      // a first size above 2^32 - 1 late in the array (after the columns grew), a second one later
+      const size = i === 90_000 ? big : i === 110_000 ? 2 ** 32 : (i * 7919) % 100_000;
+      const n = b.obj(`N${i % 50}`, size);
+      b.prop(prev, n, 'next');
+      sizes.push(size);
+      prev = n;
+    }
+    const small = new SnapshotBuilder();
+    const s1 = small.obj('S', 0xffffffff);
+    small.gcRoot(s1);
+    const smallSnap = parseSnapshotBytes(enc.encode(small.toJSON()));
+    assert.ok(smallSnap.nodeSelfSize instanceof Uint32Array, 'all fit: 32 bits');
+    assert.equal(smallSnap.nodeSelfSize[s1], 0xffffffff);
+    const bytes = enc.encode(b.toJSON());
+    for (const snap of [parseSnapshotBytes(bytes), parseInChunks(bytes, [65536, 4093, 1 << 20])]) {
+      assert.ok(snap.nodeSelfSize instanceof Float64Array, 'widened');
+      for (let i = 0; i < sizes.length; i++) {
+        if (snap.nodeSelfSize[first + i] !== sizes[i]) assert.fail(`node ${first + i}: ${snap.nodeSelfSize[first + i]} != ${sizes[i]}`);
+      }
+    }
+  });
+
   it('reads field order from the meta (shuffled node and edge fields)', () => {
     const orders = [
       { nodeFields: ['id', 'edge_count', 'detachedness', 'name', 'self_size', 'trace_node_id', 'type'], edgeFields: ['to_node', 'type', 'name_or_index'] },
