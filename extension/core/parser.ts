@@ -52,6 +52,8 @@ export interface NodeSection extends Pick<HeapSnapshotInit,
 
 /** The edges columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
 export interface EdgeSection extends Pick<HeapSnapshotInit, 'edgeType' | 'edgeNameOrIndex' | 'edgeTo'> {
+  /** the largest string index an edge names (element and hidden edges name none); 0 for none */
+  maxStringIndex: number;
   /** number of edges */
   count: number;
   /** byte offset of the array's '[' */
@@ -252,7 +254,9 @@ export class SnapshotParser {
   // edge columns
   private edgeCap = 0;
   private edges = 0;
-  private readonly ec: EdgeColumns = { edgeType: new Uint8Array(0), edgeName: new Uint32Array(0), edgeTo: new Uint32Array(0) };
+  private readonly ec: EdgeColumns = {
+    edgeType: new Uint8Array(0), edgeName: new Uint32Array(0), edgeTo: new Uint32Array(0), maxName: new Float64Array(1),
+  };
   /** edges checked inline against this node count (the declared node_count), else checked at end */
   private edgeRangeChecked = false;
 
@@ -296,6 +300,7 @@ export class SnapshotParser {
       edgeType: this.trim8(ec.edgeType, m),
       edgeNameOrIndex: this.trim32(ec.edgeName, m),
       edgeTo: this.trim32(ec.edgeTo, m),
+      maxStringIndex: ec.maxName[0],
       count: m,
       start: this.edgesStart,
       end: this.externalEnd,
@@ -374,6 +379,7 @@ export class SnapshotParser {
     }
     this.ec.edgeType = sec.edgeType;
     this.ec.edgeName = sec.edgeNameOrIndex;
+    this.ec.maxName[0] = sec.maxStringIndex;
     this.ec.edgeTo = sec.edgeTo;
     this.edgeCap = sec.edgeTo.length;
     this.edges = sec.count;
@@ -964,7 +970,7 @@ export class SnapshotParser {
       this.sectionNumbers += n * L.nf;
     } else {
       const maxTo = L.nodeCount !== null ? L.nodeCount * L.nf : Number.MAX_SAFE_INTEGER;
-      j = fastEdgesV8(buf, this.dv!, i, stop, L.nf, L.meta.edgeTypes.length - 1, maxTo, this.ec, this.edges, this.edgeCap);
+      j = fastEdgesV8(buf, this.dv!, i, stop, L, maxTo, this.ec, this.edges, this.edgeCap);
       const n = FAST_COUNT[0];
       this.edges += n;
       this.sectionNumbers += n * L.ef;
@@ -1461,7 +1467,8 @@ export class SnapshotParser {
     const edgeName = trim32(this.ec.edgeName, edgeCount);
     const el = L.edgeElement;
     const hi = L.edgeHidden;
-    for (let e = 0; e < edgeCount; e++) {
+    // the parse kept the largest string index an edge names: the loop finds the culprit only then
+    for (let e = this.ec.maxName[0] >= sc ? 0 : edgeCount; e < edgeCount; e++) {
       const t = edgeType[e];
       if (edgeName[e] >= sc && t !== el && t !== hi) {
         throw new SnapshotError('bad-string-index',
@@ -1516,6 +1523,8 @@ interface EdgeColumns {
   edgeType: Uint8Array;
   edgeName: Uint32Array;
   edgeTo: Uint32Array;
+  /** [0]: the largest name_or_index of an edge that names a string (not element or hidden); 0 before any */
+  maxName: Float64Array;
 }
 
 function anyNonZero(batch: Float64Array, from: number, end: number, step: number): boolean {
@@ -1584,9 +1593,12 @@ function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeCol
   const N = L.eName;
   const TO = L.eTo;
   const maxType = L.meta.edgeTypes.length - 1;
+  const el = L.edgeElement;
+  const hi = L.edgeHidden;
   const edgeType = cols.edgeType;
   const edgeName = cols.edgeName;
   const edgeTo = cols.edgeTo;
+  let maxName = cols.maxName[0];
   let edge = edge0;
   for (let k = 0; k < end; k += ef) {
     const t = batch[k + T];
@@ -1594,12 +1606,17 @@ function scatterEdges(batch: Float64Array, end: number, L: Layout, cols: EdgeCol
     const to = batch[k + TO];
     const q = to / nf;
     // q >>> 0 differs from q unless q is a whole number below 2^32, i.e. to_node a multiple of nf
-    if (t > maxType || nm > MAX_U32 || q !== q >>> 0 || to >= maxTo) return k;
+    if (t > maxType || nm > MAX_U32 || q !== q >>> 0 || to >= maxTo) {
+      cols.maxName[0] = maxName;
+      return k;
+    }
     edgeType[edge] = t;
     edgeName[edge] = nm;
     edgeTo[edge] = q;
+    if (nm > maxName && t !== el && t !== hi) maxName = nm;
     edge++;
   }
+  cols.maxName[0] = maxName;
   return -1;
 }
 
@@ -1780,11 +1797,16 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
 }
 
 /** Edge records (V8 layout) from buf[i] (see fastNodesV8); the count taken is left in FAST_COUNT[0]. */
-function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf: number, maxType: number, maxTo: number,
+function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, L: Layout, maxTo: number,
   cols: EdgeColumns, edge0: number, cap: number): number {
+  const nf = L.nf;
+  const maxType = L.meta.edgeTypes.length - 1;
+  const el = L.edgeElement;
+  const hi = L.edgeHidden;
   const edgeType = cols.edgeType;
   const edgeName = cols.edgeName;
   const edgeTo = cols.edgeTo;
+  let maxName = cols.maxName[0];
   const last = dv.byteLength - 16; // room for the three 4-byte loads of to_node and its separator
   let edge = edge0;
   while (i < stop && edge < cap) {
@@ -1817,9 +1839,11 @@ function fastEdgesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     edgeType[edge] = t;
     edgeName[edge] = nm;
     edgeTo[edge] = q;
+    if (nm > maxName && t !== el && t !== hi) maxName = nm;
     edge++;
     i = j;
   }
+  cols.maxName[0] = maxName;
   FAST_COUNT[0] = edge - edge0;
   return i;
 }

@@ -218,6 +218,8 @@ describe('streaming parser: bad input', () => {
     o = obj();
     o.edges[3 * 2 + 1] = S + 5; // edge 2 is the property edge "child"
     expectError(text(o), 'bad-string-index', ['Edge 2', 'property', `${S + 5}`, 'edges[7]']);
+    // the same, spelled so that the general (not the V8 fast) record loop reads it
+    expectError(JSON.stringify(o, null, 1), 'bad-string-index', ['Edge 2', 'property', `${S + 5}`, 'edges[7]']);
     // element and hidden edges carry numbers, which may exceed the string count
     o = obj();
     o.edges[1] = 1e6; // root -> (GC roots) element edge
