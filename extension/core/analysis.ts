@@ -96,7 +96,8 @@ export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts:
 export function completeAnalysis(start: AnalysisStart, retainers: Retainers, tree: DominatorTree,
   shallowSizes: SizeArray): Analysis {
   const { snap, timed } = start;
-  const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes));
+  const retainedSizes = timed('retainedSizes', () => computeRetainedSizes(tree.dominators, tree.order, shallowSizes, tree.spare));
+  tree.spare = undefined;
   return {
     snap, retainers, distances: start.distances, dominators: tree.dominators, retainedSizes, shallowSizes,
     pageOwned: start.pageOwned, dominatorOrder: tree.order, timings: start.timings,

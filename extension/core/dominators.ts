@@ -53,6 +53,11 @@ export interface DominatorTree {
   dominators: Uint32Array;
   /** node ordinals in DFS-number order (index 0 is the root) */
   order: Uint32Array;
+  /**
+   * A working array of the computation (nodeCount + 1 entries, contents undefined) handed on for
+   * reuse, e.g. as the retained sizes: it would otherwise be garbage at the peak of memory use.
+   */
+  spare?: Uint32Array;
 }
 
 /** Flag on idom[v] (a vertex number, < 2^31): v's semidominator is not its parent. */
@@ -225,13 +230,20 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   }
   for (let i = reached + 1; i <= n; i++) num[order[i - 1]] = root;
   opts.onProgress?.({ phase: 'dominators', done: 3, total: 3 });
-  return { dominators: num, order };
+  return { dominators: num, order, spare: anc };
 }
 
 /** Retained size in bytes per node: sizes summed up the dominator tree, children before parents. */
 export function computeRetainedSizes(dominators: Uint32Array, order: Uint32Array,
-  shallowSizes: SizeArray): SizeArray {
-  const retained = shallowSizes.slice();
+  shallowSizes: SizeArray, spare?: Uint32Array): SizeArray {
+  // in the spare array when the sizes are 32-bit too (see DominatorTree.spare)
+  let retained: SizeArray;
+  if (spare && shallowSizes instanceof Uint32Array && spare.length >= shallowSizes.length) {
+    retained = spare.subarray(0, shallowSizes.length);
+    retained.set(shallowSizes);
+  } else {
+    retained = shallowSizes.slice();
+  }
   // order[0] is the root; every other node's dominator comes earlier in DFS order.
   for (let i = order.length - 1; i >= 1; i--) {
     const o = order[i];
