@@ -519,8 +519,9 @@ class _Dumper:
                 except RuntimeError:
                     anames = None
                 if anames is not None:
-                    fast = (len(anames), [E_PROPERTY] * len(anames) + [E_INTERNAL],
-                            [self.name(a) for a in anames] + [self.name("__class__")], {})
+                    # edge rows' "type,name," texts: the attributes in slot order, then __class__
+                    fast = (len(anames), ["%d,%d," % (E_PROPERTY, self.name(a)) for a in anames] +
+                            ["%d,%d," % (E_INTERNAL, self.name("__class__"))], None, {})
                     info = info[:12] + (fast,) + info[13:]
         self.tinfo[t] = info
         return info
@@ -619,7 +620,9 @@ class _Dumper:
         row = 6 if trace else 5
         NODES = []
         NODES_append = NODES.append
-        ET, EN, EX = [], [], []  # edges of the current chunk: type, name/index, target ordinal
+        # edges of the current chunk: EP the "type,name_or_index," text of each row (shared strings,
+        # cached per type and name), EX the target's to_node (ordinal * 7)
+        EP, EX = [], []
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
@@ -634,24 +637,23 @@ class _Dumper:
                 sep = b","
             node_total[0] += len(NODES) // row
             node_total[2] += sum(NODES[3::row])
-            ne = len(ET)
+            ne = len(EP)
             # edge rows as text (type, name or index, to_node = target ordinal * node field count), a
             # slice at a time: one node's edges can be many (a list of a million items), and the
             # temporaries of formatting them add to the walk's peak memory
             for a in range(0, ne, EDGE_SLICE):
                 b = min(ne, a + EDGE_SLICE)
-                rows = [0] * (3 * (b - a))
-                rows[0::3] = ET[a:b]
-                rows[1::3] = EN[a:b]
-                rows[2::3] = EX[a:b]
-                text = _format_ints(rows)
+                rows = [0] * (2 * (b - a))
+                rows[0::2] = EP[a:b]
+                rows[1::2] = EX[a:b]
+                text = _format_edges(rows)
                 rows = None
                 if node_total[1]:
                     edge_tmp.write(b",\n")
                 edge_tmp.write(text.encode())
                 text = None
                 node_total[1] += b - a
-            del NODES[:], ET[:], EN[:], EX[:]
+            del NODES[:], EP[:], EX[:]
             self.flush_strings()
 
         # root node: element edges to the group nodes, whose ordinals are fixed at the end
@@ -671,12 +673,19 @@ class _Dumper:
         R4 = repeat(4)
         big = 1 << 128  # ints beyond +-big are named by their bit length
         unique_rc = _UNIQUE_RC
+        unique_tracked = unique_rc + 1  # a gc-tracked object: `objects` (gc.get_objects()) holds it too
         is_tracked = gc.is_tracked
         obj_iter = iter(objects)
         queue_append = queue.append
-        ET_extend, EN_extend, EX_extend = ET.extend, EN.extend, EX.extend
-        ET_append, EN_append = ET.append, EN.append
+        EP_extend, EX_extend, EP_append = EP.extend, EX.extend, EP.append
         p_class = name("__class__")
+        # "type,name_or_index," texts: element edges 0..ELEM-1 ready-made, others cached by (type, name)
+        ELEM = ["%d,%d," % (E_ELEMENT, j) for j in range(_ELEM_TEXTS)]
+        n_elem = len(ELEM)
+        pfx = {}  # (edge type, name index or element index) -> text
+        pfx_get = pfx.get
+        kpfx = {}  # dict key (exact str) -> its property edge's text
+        kpfx_get = kpfx.get
         mem = L.mem if layout_ok else None
         v311 = layout_ok and L.version == (3, 11)
         v312 = layout_ok and L.version == (3, 12)
@@ -728,41 +737,48 @@ class _Dumper:
                     # items, in order: element edges (exact list/tuple/deque: a C copy, no user code)
                     nx = refs = list(o)
                     k = len(refs)
-                    ET_extend([E_ELEMENT] * k)
-                    EN_extend(range(k))
+                    if k <= n_elem:
+                        EP_extend(ELEM[:k])
+                    else:
+                        EP_extend(ELEM)
+                        EP_extend(map(_ELEM_FMT.__mod__, range(n_elem, k)))
                 elif kind == K_SET:
                     nx = refs = get_referents(o)
                     k = len(refs)
-                    ET_extend([E_ELEMENT] * k)
-                    EN_extend(range(k))
+                    if k <= n_elem:
+                        EP_extend(ELEM[:k])
+                    else:
+                        EP_extend(ELEM)
+                        EP_extend(map(_ELEM_FMT.__mod__, range(n_elem, k)))
                 elif kind == K_DICT:
                     keys = list(dict.keys(o))
                     # keys all exact str and all named already (the common case): one C pass each
-                    ens = list(map(names_get, keys)) if list(map(type, keys)).count(str) == len(keys) else None
+                    ens = list(map(kpfx_get, keys)) if list(map(type, keys)).count(str) == len(keys) else None
                     keys = None
                     if ens is not None and None not in ens:
-                        ET_extend([E_PROPERTY] * len(ens))
-                        EN_extend(ens)
+                        EP_extend(ens)
                         nx = list(dict.values(o))
                     else:
                         nx = []
                         nx_append = nx.append
-                        base = len(ET)
+                        base = len(EP)
                         for key, v in dict.items(o):
                             if type(key) is str:
-                                ni = names_get(key)
-                                if ni is None:
-                                    ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
-                                ET_append(E_PROPERTY)
-                                EN_append(ni)
+                                p = kpfx_get(key)
+                                if p is None:
+                                    ni = names_get(key)
+                                    if ni is None:
+                                        ni = name(key if len(key) <= 200 else key[:200] + "\u2026")
+                                    p = kpfx[key] = "%d,%d," % (E_PROPERTY, ni)
+                                EP_append(p)
                                 nx_append(v)
                             elif type(key) is int and 0 <= key < 1 << 31:
-                                ET_append(E_ELEMENT)
-                                EN_append(key)
+                                EP_append(ELEM[key] if key < n_elem else _ELEM_FMT % key)
                                 nx_append(v)
                             else:
-                                ET_extend((E_HIDDEN, E_PROPERTY))
-                                EN_extend((len(ET) - base, name("[%s key]" % _type_name(type(key)))))
+                                h = len(EP) + 2 - base
+                                EP_extend(("%d,%d," % (E_HIDDEN, h),
+                                           "%d,%d," % (E_PROPERTY, name("[%s key]" % _type_name(type(key))))))
                                 nx += (key, v)
                         nx_append = None
                     ens = None
@@ -778,8 +794,7 @@ class _Dumper:
                             # every slot set and no materialised dict: no memory read needed
                             nx = refs
                             refs = None
-                            ET_extend(fast[1])
-                            EN_extend(fast[2])
+                            EP_extend(fast[1])
                         else:
                             # some slots unset: which ones, the values' memory says
                             a = id(o)
@@ -801,20 +816,17 @@ class _Dumper:
                                     # come last in the shared keys): the edge rows are cached per m
                                     rows = fast[3].get(m)
                                     if rows is None:
-                                        rows = fast[3][m] = (fast[1][:m] + [E_INTERNAL], fast[2][:m] + [p_class])
+                                        rows = fast[3][m] = fast[1][:m] + fast[1][-1:]
                                     nx = refs
                                     refs = None
-                                    ET_extend(rows[0])
-                                    EN_extend(rows[1])
+                                    EP_extend(rows)
                                 else:
                                     present = list(compress(vals, vals))
                                     if present == ids[:m]:
                                         nx = refs
                                         refs = None
-                                        ET_extend([E_PROPERTY] * m)
-                                        ET_append(E_INTERNAL)
-                                        EN_extend(compress(fast[2], vals))
-                                        EN_append(p_class)
+                                        EP_extend(compress(fast[1], vals))
+                                        EP_append(fast[1][-1])
                                     else:
                                         ids = None
                     if nx is None:
@@ -872,40 +884,74 @@ class _Dumper:
                         nx = []
                         for et, en, x in named:
                             if et >= 0:
-                                ET_append(et)
-                                EN_append(en)
+                                p = pfx_get((et, en))
+                                if p is None:
+                                    p = pfx[(et, en)] = "%d,%d," % (et, en)
+                                EP_append(p)
                                 nx.append(x)
                         size += merged_size
                 if o is garbage_list and garbage_id >= 0 and nx:
                     # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
-                    ET[len(ET) - len(nx):] = [E_WEAK] * len(nx)
+                    EP[len(EP) - len(nx):] = ["%d,%s" % (E_WEAK, p.split(",", 1)[1]) for p in EP[len(EP) - len(nx):]]
                 # resolve targets to ordinals, discovering new objects in order
                 ecount = len(nx)
                 if ecount:
-                    ids = list(map(rshift, map(id, nx) if ids is None else ids, R4))
-                    ns = list(map(idx_get, ids))
-                    if None in ns:
-                        drop = False
-                        # An object the cyclic GC does not track (str, int, float, bytes, a tuple or dict
-                        # of those) whose only reference is this one edge can never be reached again and
-                        # is never met by the unreachable scan: it needs no index entry (most of them are
-                        # such: this more than halves the index). Its references at the check: the
-                        # referrer, the nx list, x and getrefcount's argument -- measured by _calibrate()
-                        # on this same code shape.
-                        # Such an object cannot also be an earlier item of nx (it would have more
-                        # references), so it needs no second index lookup either.
-                        unique_ok = refs is None or refs is nx
+                    drop = False
+                    # A target whose only reference is this edge ("unique": the referrer, the nx list
+                    # and map's own reference while getrefcount looks -- measured by _calibrate() on
+                    # this same code shape) was never met before: everything described is held by the
+                    # queue, so it has more. It needs no index lookup (on a big heap a lookup that
+                    # misses costs a cache miss: most targets are such), and when the cyclic GC does
+                    # not track it (str, int, float, bytes, a tuple or dict of those) no index entry
+                    # either: it can never be reached again and the unreachable scan never meets it
+                    # (most of them are such: this more than halves the index). The reference counts
+                    # are read first, in one pass (the objects are in the CPU caches: get_referents
+                    # or list() has just touched them).
+                    rcs = list(map(getrefcount, nx)) if refs is None or refs is nx else None
+                    if rcs is not None and (unique_rc in rcs or unique_tracked in rcs):
+                        ns = []
+                        ns_append = ns.append
                         q7 = 7 * len(queue)  # to_node of the next object queued
-                        for k in range(ecount):
-                            if ns[k] is None:
-                                x = nx[k]
-                                if unique_ok and getrefcount(x) == unique_rc and not is_tracked(x):
-                                    ns[k] = q7
-                                    q7 += 7
-                                    queue_append(x)
+                        for x, rc in zip(nx, rcs):
+                            if rc == unique_rc and not is_tracked(x):
+                                ns_append(q7)
+                                queue_append(x)
+                                q7 += 7
+                            elif rc == unique_tracked and is_tracked(x):
+                                # gc-tracked: one more reference, from the list of gc.get_objects();
+                                # an index entry for the unreachable scan, but no lookup
+                                a = id(x) >> 4
+                                if a in excluded:
+                                    drop = True
+                                    ns_append(-1)
                                 else:
+                                    index[a] = q7
+                                    ns_append(q7)
+                                    queue_append(x)
+                                    q7 += 7
+                            else:
+                                a = id(x) >> 4
+                                n = idx_get(a)
+                                if n is None:
+                                    if a in excluded:
+                                        n = -1
+                                        drop = True
+                                    else:
+                                        n = index[a] = q7
+                                        q7 += 7
+                                        queue_append(x)
+                                ns_append(n)
+                        x = None
+                        ns_append = None
+                    else:
+                        ids = list(map(rshift, map(id, nx) if ids is None else ids, R4))
+                        ns = list(map(idx_get, ids))
+                        if None in ns:
+                            q7 = 7 * len(queue)  # to_node of the next object queued
+                            for k in range(ecount):
+                                if ns[k] is None:
                                     a = ids[k]
-                                    n = idx_get(a)
+                                    n = idx_get(a)  # an earlier item of nx may have added it
                                     if n is None:
                                         if a in excluded:
                                             n = -1
@@ -913,17 +959,16 @@ class _Dumper:
                                         else:
                                             n = index[a] = q7
                                             q7 += 7
-                                            queue_append(x)
+                                            queue_append(nx[k])
                                     ns[k] = n
-                                x = None
-                        if drop:
-                            # an excluded (dumper-owned) object: drop those edges
-                            keep = [k for k, n in enumerate(ns) if n >= 0]
-                            base = len(ET) - ecount
-                            ET[base:] = [ET[base + k] for k in keep]
-                            EN[base:] = [EN[base + k] for k in keep]
-                            ns = [ns[k] for k in keep]
-                            ecount = len(ns)
+                    rcs = None
+                    if drop:
+                        # an excluded (dumper-owned) object: drop those edges
+                        keep = [k for k, n in enumerate(ns) if n >= 0]
+                        base = len(EP) - ecount
+                        EP[base:] = [EP[base + k] for k in keep]
+                        ns = [ns[k] for k in keep]
+                        ecount = len(ns)
                     EX_extend(ns)
                 NODES += (ti[1], nm, nid, size, ecount)
                 if trace:
@@ -955,8 +1000,7 @@ class _Dumper:
         # in the file and are written by assemble() from first_group
         for gname, edges in groups:
             for et, en, n in edges:
-                ET.append(et)
-                EN.append(en)
+                EP.append("%d,%d," % (et, en))
                 EX.append(n)
         flush()
         self.first_group = first_group
@@ -1198,17 +1242,13 @@ def _module_referents(m):
 
 
 def _calibrate():
-    """Reference count the walk's leaf check sees for a leaf held by exactly one container: the
-    same statements as in _Dumper.run, on a float held by one tuple."""
+    """Reference count the walk's uniqueness check sees for an object held by exactly one container:
+    the same statements as in _Dumper.run, on a float held by one tuple."""
     holder = (float(len(_LEAF_TYPES)) + 0.5,)
     nx = _get_referents(holder)
-    refs = nx  # noqa: F841 -- as in the walk, where refs and nx are the same list
-    seen = []
-    for k in range(len(nx)):
-        x = nx[k]
-        seen.append(getrefcount(x))
-        x = None
-    return seen[0]
+    refs = nx  # as in the walk, where refs and nx are the same list
+    rcs = list(map(getrefcount, nx)) if refs is None or refs is nx else None
+    return rcs[0]
 
 
 _UNIQUE_RC = _calibrate()
@@ -1237,12 +1277,18 @@ def _c_field_getters(t):
 _FORMATS = {}
 
 
-def _format_ints(values):
-    """Comma-separated decimal ints: one %-format call (no str object per number)."""
-    n = len(values)
+_ELEM_TEXTS = 4096  # element edges 0..4095 get ready-made "1,j," texts
+_ELEM_FMT = "%d,%%d," % E_ELEMENT
+
+
+def _format_edges(values):
+    """Edge rows from [text, to_node, text, to_node, ...] (text: "type,name_or_index,"), joined by ",":
+    one %-format call, %s for the shared texts (a copy) and %d for the targets only -- about half the
+    time of formatting all three numbers."""
+    n = len(values) >> 1
     fmt = _FORMATS.get(n)
     if fmt is None:
-        fmt = ",".join(["%d"] * n)
+        fmt = ",".join(["%s%d"] * n)
         if len(_FORMATS) > 4:
             _FORMATS.clear()
         _FORMATS[n] = fmt
