@@ -677,7 +677,7 @@ class _Dumper:
         is_tracked = gc.is_tracked
         obj_iter = iter(objects)
         queue_append = queue.append
-        EP_extend, EX_extend, EP_append = EP.extend, EX.extend, EP.append
+        EP_extend, EX_extend, EP_append, EX_append = EP.extend, EX.extend, EP.append, EX.append
         p_class = name("__class__")
         # "type,name_or_index," texts: element edges 0..ELEM-1 ready-made, others cached by (type, name)
         ELEM = ["%d,%d," % (E_ELEMENT, j) for j in range(_ELEM_TEXTS)]
@@ -901,20 +901,22 @@ class _Dumper:
                     # and map's own reference while getrefcount looks -- measured by _calibrate() on
                     # this same code shape) was never met before: everything described is held by the
                     # queue, so it has more. It needs no index lookup (on a big heap a lookup that
-                    # misses costs a cache miss: most targets are such), and when the cyclic GC does
-                    # not track it (str, int, float, bytes, a tuple or dict of those) no index entry
-                    # either: it can never be reached again and the unreachable scan never meets it
-                    # (most of them are such: this more than halves the index). The reference counts
-                    # are read first, in one pass (the objects are in the CPU caches: get_referents
-                    # or list() has just touched them).
+                    # misses costs a cache miss, and most targets are such). A gc-tracked object has
+                    # one more reference, from the list gc.get_objects() returned (`objects`): one
+                    # count higher it is unique too, and gets an index entry (the unreachable scan
+                    # looks for it) without a lookup. At the lower count it is not in that list (not
+                    # tracked: str, int, float, bytes, a tuple or dict of those): it can never be
+                    # reached again and the unreachable scan never meets it, so it needs no index
+                    # entry at all (most targets are such: this more than halves the index). The counts
+                    # are read first, in one pass (get_referents or list() has just touched the objects).
                     rcs = list(map(getrefcount, nx)) if refs is None or refs is nx else None
                     if rcs is not None and (unique_rc in rcs or unique_tracked in rcs):
-                        ns = []
-                        ns_append = ns.append
+                        # targets straight into EX (an excluded one as -1, dropped below)
                         q7 = 7 * len(queue)  # to_node of the next object queued
                         for x, rc in zip(nx, rcs):
-                            if rc == unique_rc and not is_tracked(x):
-                                ns_append(q7)
+                            if rc == unique_rc:
+                                # not gc-tracked: those all have one more reference (below)
+                                EX_append(q7)
                                 queue_append(x)
                                 q7 += 7
                             elif rc == unique_tracked and is_tracked(x):
@@ -923,10 +925,10 @@ class _Dumper:
                                 a = id(x) >> 4
                                 if a in excluded:
                                     drop = True
-                                    ns_append(-1)
+                                    EX_append(-1)
                                 else:
                                     index[a] = q7
-                                    ns_append(q7)
+                                    EX_append(q7)
                                     queue_append(x)
                                     q7 += 7
                             else:
@@ -940,9 +942,8 @@ class _Dumper:
                                         n = index[a] = q7
                                         q7 += 7
                                         queue_append(x)
-                                ns_append(n)
+                                EX_append(n)
                         x = None
-                        ns_append = None
                     else:
                         ids = list(map(rshift, map(id, nx) if ids is None else ids, R4))
                         ns = list(map(idx_get, ids))
@@ -961,15 +962,15 @@ class _Dumper:
                                             q7 += 7
                                             queue_append(nx[k])
                                     ns[k] = n
+                        EX_extend(ns)
                     rcs = None
                     if drop:
                         # an excluded (dumper-owned) object: drop those edges
-                        keep = [k for k, n in enumerate(ns) if n >= 0]
-                        base = len(EP) - ecount
+                        base = len(EX) - ecount
+                        keep = [k for k in range(ecount) if EX[base + k] >= 0]
                         EP[base:] = [EP[base + k] for k in keep]
-                        ns = [ns[k] for k in keep]
-                        ecount = len(ns)
-                    EX_extend(ns)
+                        EX[base:] = [EX[base + k] for k in keep]
+                        ecount = len(keep)
                 NODES += (ti[1], nm, nid, size, ecount)
                 if trace:
                     NODES_append(trace_id(o, size, ti[6]))
