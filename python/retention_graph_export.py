@@ -623,6 +623,7 @@ class _Dumper:
         # edges of the current chunk: EP the "type,name_or_index," text of each row (shared strings,
         # cached per type and name), EX the target's to_node (ordinal * 7)
         EP, EX = [], []
+        big_runs = []  # (position in EP, count, first index): element edges whose texts are made at flush
         node_total = [0, 0, 0]  # nodes written, edges written, self bytes
         first_chunk = [True]
         CHUNK = 1 << 15
@@ -641,11 +642,27 @@ class _Dumper:
             # edge rows as text (type, name or index, to_node = target ordinal * node field count), a
             # slice at a time: one node's edges can be many (a list of a million items), and the
             # temporaries of formatting them add to the walk's peak memory
+            runs = iter(big_runs)
+            run = next(runs, None)
             for a in range(0, ne, EDGE_SLICE):
                 b = min(ne, a + EDGE_SLICE)
+                made = None
+                while run is not None and run[0] < b:
+                    # element edges beyond ELEM: their texts made a slice at a time (a list of a
+                    # million items would otherwise hold a million texts until its chunk is written)
+                    pos, cnt, j0 = run
+                    s0, e0 = max(pos, a), min(pos + cnt, b)
+                    if s0 < e0:
+                        EP[s0:e0] = map(_ELEM_FMT.__mod__, range(j0 + s0 - pos, j0 + e0 - pos))
+                        made = True
+                    if pos + cnt > b:
+                        break
+                    run = next(runs, None)
                 rows = [0] * (2 * (b - a))
                 rows[0::2] = EP[a:b]
                 rows[1::2] = EX[a:b]
+                if made:
+                    EP[a:b] = repeat(None, b - a)
                 text = _format_edges(rows)
                 rows = None
                 if node_total[1]:
@@ -653,7 +670,7 @@ class _Dumper:
                 edge_tmp.write(text.encode())
                 text = None
                 node_total[1] += b - a
-            del NODES[:], EP[:], EX[:]
+            del NODES[:], EP[:], EX[:], big_runs[:]
             self.flush_strings()
 
         # root node: element edges to the group nodes, whose ordinals are fixed at the end
@@ -741,7 +758,8 @@ class _Dumper:
                         EP_extend(ELEM[:k])
                     else:
                         EP_extend(ELEM)
-                        EP_extend(map(_ELEM_FMT.__mod__, range(n_elem, k)))
+                        big_runs.append((len(EP), k - n_elem, n_elem))
+                        EP_extend(repeat(None, k - n_elem))
                 elif kind == K_SET:
                     nx = refs = get_referents(o)
                     k = len(refs)
@@ -749,7 +767,8 @@ class _Dumper:
                         EP_extend(ELEM[:k])
                     else:
                         EP_extend(ELEM)
-                        EP_extend(map(_ELEM_FMT.__mod__, range(n_elem, k)))
+                        big_runs.append((len(EP), k - n_elem, n_elem))
+                        EP_extend(repeat(None, k - n_elem))
                 elif kind == K_DICT:
                     keys = list(dict.keys(o))
                     # keys all exact str and all named already (the common case): one C pass each
@@ -886,13 +905,17 @@ class _Dumper:
                             if et >= 0:
                                 p = pfx_get((et, en))
                                 if p is None:
-                                    p = pfx[(et, en)] = "%d,%d," % (et, en)
+                                    p = "%d,%d," % (et, en)
+                                    if en < n_elem or (et != E_ELEMENT and et != E_HIDDEN):
+                                        pfx[(et, en)] = p  # names, and indices below ELEM's: bounded
                                 EP_append(p)
                                 nx.append(x)
                         size += merged_size
                 if o is garbage_list and garbage_id >= 0 and nx:
                     # gc.garbage's own items do not retain: the "(Python gc.garbage)" group shows them
-                    EP[len(EP) - len(nx):] = ["%d,%s" % (E_WEAK, p.split(",", 1)[1]) for p in EP[len(EP) - len(nx):]]
+                    if big_runs and big_runs[-1][0] >= len(EP) - len(nx):
+                        del big_runs[-1]
+                    EP[len(EP) - len(nx):] = ["%d,%d," % (E_WEAK, j) for j in range(len(nx))]  # an exact list
                 # resolve targets to ordinals, discovering new objects in order
                 ecount = len(nx)
                 if ecount:
@@ -967,6 +990,9 @@ class _Dumper:
                     if drop:
                         # an excluded (dumper-owned) object: drop those edges
                         base = len(EX) - ecount
+                        while big_runs and big_runs[-1][0] >= base:  # their texts first
+                            pos, cnt, j0 = big_runs.pop()
+                            EP[pos:pos + cnt] = map(_ELEM_FMT.__mod__, range(j0, j0 + cnt))
                         keep = [k for k in range(ecount) if EX[base + k] >= 0]
                         EP[base:] = [EP[base + k] for k in keep]
                         EX[base:] = [EX[base + k] for k in keep]
