@@ -437,7 +437,7 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
       if (ty === edgeInternal) {
         const s = edgeNameOrIndex[e];
         const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
-        if (st === WEAKMAP && (tableIds ?? weakMapNames.raw().tableIds!)[s] === id) continue;
+        if (st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames.tableId(s)) === id) continue;
       }
       const t = edgeTo[e];
       if (t === n) continue;

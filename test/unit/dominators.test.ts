@@ -5,7 +5,7 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computeRetainers } from '../../extension/core/retainers';
 import { computeDominatorsAndRetainedSizes } from '../../extension/core/dominators';
-import { computeShallowSizes } from '../../extension/core/edgeRules';
+import { computeEssentialEdges, computePageOwned, computeShallowSizes, edgeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { parseSnapshotBytes } from '../../extension/core/parser';
 import type { HeapSnapshot, SizeArray } from '../../extension/core/model';
 
@@ -70,6 +70,31 @@ describe('dominators and retained sizes', () => {
     const a = analyze(snap);
     assert.equal(snap.nodeSelfSize[h], 2 ** 40);
     assert.equal(a.retainedSizes[h], 2 ** 40 + 5);
+  });
+
+  it('essential edges: the WeakMap table -> value edge is left out, whether its name was parsed before or not', () => {
+    const b = new SnapshotBuilder();
+    const g = b.obj('global');
+    const table = b.node('array', 'system / EphemeronHashTable', { id: 501 });
+    const value = b.obj('Value');
+    const other = b.obj('Other');
+    const pair = 'part of key (Key @7) -> value (Value @9) pair in WeakMap (table @501)';
+    b.edge(b.root, g, 'shortcut', 'global').edge(g, table, 'internal', 'table');
+    b.edge(table, value, 'internal', `3 / ${pair}`).edge(table, other, 'internal', 'elements');
+    const snap = b.build();
+    const edgeTo = (from: number, to: number) => {
+      for (let e = snap.firstEdge[from]; e < snap.firstEdge[from + 1]; e++) if (snap.edgeTo[e] === to) return e;
+      throw new Error('no edge');
+    };
+    const owned = computePageOwned(snap);
+    const parsed = new WeakMapEdgeNames(snap.strings);
+    parsed.prepare(0, snap.strings.length);
+    for (const names of [new WeakMapEdgeNames(snap.strings), parsed]) {
+      const bits = computeEssentialEdges(snap, owned, names);
+      assert.equal(edgeBit(bits, edgeTo(table, value)), false, 'table -> value');
+      assert.equal(edgeBit(bits, edgeTo(table, other)), true, 'an ordinary internal edge');
+      assert.equal(edgeBit(bits, edgeTo(g, table)), true);
+    }
   });
 
   it('cycle: entry dominates the ring, each member its successor', () => {
