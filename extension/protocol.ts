@@ -6,6 +6,7 @@ import type {
 } from './core/results';
 import type { Progress } from './core/progress';
 import type { HeapSnapshotInit, SizeArray, SnapshotMeta } from './core/model';
+import type { StringTableParts } from './core/strings';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
 
@@ -69,10 +70,8 @@ export type SharedColumns = Pick<HeapSnapshotInit, 'nodeType' | 'nodeName' | 'no
 export interface AnalysisHelperData {
   meta: SnapshotMeta;
   columns: SharedColumns;
-  /** how many strings the snapshot has */
-  stringCount: number;
-  /** the only strings the helper's phases read, as [index, text] (root children's names, a few constants) */
-  strings: Array<[number, string]>;
+  /** the snapshot's string table, its buffers shared (StringTable.parts()) */
+  strings: StringTableParts;
   /** null: no cycles wanted */
   cycleEdgeTypes: string[] | null;
 }

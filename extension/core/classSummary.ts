@@ -49,6 +49,7 @@
 import type { Analysis } from './analysis';
 import type { ClassSummaryRow } from './results';
 import type { HeapSnapshot } from './model';
+import type { StringTable } from './strings';
 import { isPythonSnapshot, pythonClassKey } from './python';
 import { nodeLocation } from './locations';
 
@@ -119,7 +120,7 @@ function pythonClassIds(snap: HeapSnapshot): ClassIds {
     if (id === BY_NAME) {
       const s = nodeName[i];
       id = byString[s];
-      if (id < 0) id = byString[s] = idOf(pythonClassKey(strings[s]));
+      if (id < 0) id = byString[s] = idOf(pythonClassKey(strings.get(s)));
     } else if (id < 0) {
       id = byType[t] = idOf(snap.className(i));
     }
@@ -334,11 +335,11 @@ export interface InterfaceDefinition {
  * first. `seqs` holds each distinct list in edge order with its object count; `total` counts all
  * plain objects (also those without properties).
  */
-function inferInterfaces(strings: string[], seqs: SequenceTable, total: number): InterfaceDefinition[] {
+function inferInterfaces(strings: StringTable, seqs: SequenceTable, total: number): InterfaceDefinition[] {
   const formatted = new Map<number, string>();
   const format = (s: number): string => {
     let f = formatted.get(s);
-    if (f === undefined) formatted.set(s, (f = formatPropertyName(strings[s])));
+    if (f === undefined) formatted.set(s, (f = formatPropertyName(strings.get(s))));
     return f;
   };
   // candidates in order of first appearance (sequence ids are), with object counts
@@ -348,7 +349,7 @@ function inferInterfaces(strings: string[], seqs: SequenceTable, total: number):
     let name = '{';
     const properties: string[] = [];
     for (let i = 0; i < vals.length; i++) {
-      const p = strings[vals[i]];
+      const p = strings.get(vals[i]);
       if (p === '__proto__') continue;
       const f = format(vals[i]);
       if (name.length > 1 && name.length + f.length > MAX_INTERFACE_NAME) break;
@@ -377,7 +378,7 @@ function inferInterfaces(strings: string[], seqs: SequenceTable, total: number):
  * (the definition with the most properties all in the list, then the earlier one), or null for
  * "stays Object".
  */
-function matchInterfaces(strings: string[], seqs: SequenceTable, defs: readonly InterfaceDefinition[]): (string | null)[] {
+function matchInterfaces(strings: StringTable, seqs: SequenceTable, defs: readonly InterfaceDefinition[]): (string | null)[] {
   const root: TrieNode = { next: new Map(), greatest: null, match: -1 };
   const sizes: number[] = [];
   for (let d = 0; d < defs.length; d++) {
@@ -407,7 +408,7 @@ function matchInterfaces(strings: string[], seqs: SequenceTable, defs: readonly 
   // each sorted property list walks the trie along every subsequence that is a trie path (states);
   // a state none of whose keys is above the current property can go no further
   for (let q = 0; q < seqs.size; q++) {
-    const props = Array.from(seqs.values(q), (s) => strings[s]).sort();
+    const props = Array.from(seqs.values(q), (s) => strings.get(s)).sort();
     const states = new Set<TrieNode>([root]);
     let match = root.match;
     for (const p of props) {
@@ -460,7 +461,7 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
       id = byString[s];
       if (id < 0) {
         if (id === -1) {
-          const name = strings[s];
+          const name = strings.get(s);
           if (name === 'Object') {
             if (objectClass < 0) objectClass = idOf(name);
             id = byString[s] = PLAIN;
@@ -516,7 +517,7 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
       const v = detached[j];
       const s = nodeName[v];
       let id = byDetachedString.get(s);
-      if (id === undefined) byDetachedString.set(s, (id = idOf(tagClassName(`Detached ${strings[s]}`))));
+      if (id === undefined) byDetachedString.set(s, (id = idOf(tagClassName(`Detached ${strings.get(s)}`))));
       ids[v] = id;
     }
   }

@@ -52,6 +52,7 @@
 //    DevTools version installed here (chrome-devtools-frontend 1.0.1705227) are computed from these
 //    moved sizes, so ours are too.
 import { sizeArrayFor, type HeapSnapshot, type SizeArray } from './model';
+import type { StringTable } from './strings';
 
 /** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
 export const BASE_SYSTEM_DISTANCE = 100000000;
@@ -63,7 +64,7 @@ export function isUserRoot(snap: HeapSnapshot, n: number): boolean {
 
 /** The synthetic "(Document DOM trees)" node of Chromium snapshots. */
 export function isDocumentDOMTreesRoot(snap: HeapSnapshot, n: number): boolean {
-  return snap.nodeType[n] === snap.types.nodeSynthetic && snap.strings[snap.nodeName[n]] === '(Document DOM trees)';
+  return snap.nodeType[n] === snap.types.nodeSynthetic && snap.strings.equals(snap.nodeName[n], '(Document DOM trees)');
 }
 
 /** True when the root has at least one user-root child (false for "expose internals" snapshots). */
@@ -89,7 +90,7 @@ export const STRING_SLOPPY_FUNCTION_MAP = 4;
 export class SpecialStrings {
   private readonly kinds: Uint8Array;
 
-  constructor(private readonly strings: string[]) {
+  constructor(private readonly strings: StringTable) {
     this.kinds = new Uint8Array(strings.length);
   }
 
@@ -97,10 +98,10 @@ export class SpecialStrings {
   kind(i: number): number {
     const k = this.kinds[i];
     if (k !== 0) return k;
-    const s = this.strings[i];
-    const found = s === 'system / NativeContext' ? STRING_NATIVE_CONTEXT
-      : s === '(map descriptors)' ? STRING_MAP_DESCRIPTORS
-        : s === 'sloppy_function_map' ? STRING_SLOPPY_FUNCTION_MAP : STRING_OTHER;
+    const s = this.strings;
+    const found = s.equals(i, 'system / NativeContext') ? STRING_NATIVE_CONTEXT
+      : s.equals(i, '(map descriptors)') ? STRING_MAP_DESCRIPTORS
+        : s.equals(i, 'sloppy_function_map') ? STRING_SLOPPY_FUNCTION_MAP : STRING_OTHER;
     this.kinds[i] = found;
     return found;
   }
@@ -108,17 +109,17 @@ export class SpecialStrings {
 
 /** A node whose outgoing "sloppy_function_map" edge distances skip (hidden "system / NativeContext"). */
 export function isNativeContextNode(snap: HeapSnapshot, n: number): boolean {
-  return snap.nodeType[n] === snap.types.nodeHidden && snap.strings[snap.nodeName[n]] === 'system / NativeContext';
+  return snap.nodeType[n] === snap.types.nodeHidden && snap.strings.equals(snap.nodeName[n], 'system / NativeContext');
 }
 
 /** An array node named "(map descriptors)", whose descriptor slots distances skip. */
 export function isMapDescriptorsNode(snap: HeapSnapshot, n: number): boolean {
-  return snap.nodeType[n] === snap.types.nodeArray && snap.strings[snap.nodeName[n]] === '(map descriptors)';
+  return snap.nodeType[n] === snap.types.nodeArray && snap.strings.equals(snap.nodeName[n], '(map descriptors)');
 }
 
 /** True for the "sloppy_function_map" edge (string-named edges only). */
 export function isSloppyFunctionMapEdge(snap: HeapSnapshot, e: number): boolean {
-  return snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === 'sloppy_function_map';
+  return snap.edgeHasStringName(e) && snap.strings.equals(snap.edgeNameOrIndex[e], 'sloppy_function_map');
 }
 
 /**
@@ -126,7 +127,7 @@ export function isSloppyFunctionMapEdge(snap: HeapSnapshot, e: number): boolean 
  * index i (element index, or the name read as a decimal integer like parseInt) with i >= 2, i % 3 == 1.
  */
 export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boolean {
-  const index = snap.edgeHasStringName(e) ? parseInt(snap.strings[snap.edgeNameOrIndex[e]], 10) : snap.edgeNameOrIndex[e];
+  const index = snap.edgeHasStringName(e) ? parseInt(snap.strings.get(snap.edgeNameOrIndex[e]), 10) : snap.edgeNameOrIndex[e];
   // NaN fails both comparisons, as in DevTools: the edge is kept.
   return index >= 2 && index % 3 === 1;
 }
@@ -149,19 +150,19 @@ const WEAKMAP_BIG_TABLE = 3;
  * ~1 M such names. The "duplicated part" is compared in place (samePair) and hashed (pairHash).
  */
 export class WeakMapEdgeNames {
-  private readonly strings: string[];
+  private readonly strings: StringTable;
   private readonly state: Uint8Array;
   /** allocated on the first WeakMap name: table id and hash of the duplicated part, per string */
   private tableIds: Uint32Array | null = null;
   private hashes: Int32Array | null = null;
 
-  constructor(strings: string[]) {
+  constructor(strings: StringTable) {
     this.strings = strings;
     this.state = new Uint8Array(strings.length);
   }
 
   /** The shared instance for a snapshot's strings array (so work done early, see prepare, is kept). */
-  static forStrings(strings: string[]): WeakMapEdgeNames {
+  static forStrings(strings: StringTable): WeakMapEdgeNames {
     let names = byStrings.get(strings);
     if (!names || names.state.length !== strings.length) {
       names = new WeakMapEdgeNames(strings);
@@ -174,11 +175,9 @@ export class WeakMapEdgeNames {
   prepare(from: number, to: number): void {
     const strings = this.strings;
     for (let s = from; s < to; s++) {
-      const name = strings[s];
-      // what parse() rejects first, without touching the state array
-      if (name.length <= 60) continue;
-      const c0 = name.charCodeAt(0);
-      if (c0 < 48 || c0 > 57) continue;
+      // what parse() rejects first, on the stored bytes (a WeakMap name is ASCII up to its class names)
+      if (strings.byteLength(s) <= 60) continue;
+      if (!isDigit(strings.byteAt(s, 0)) && !strings.isEscaped(s)) continue;
       this.parse(s);
     }
   }
@@ -186,10 +185,15 @@ export class WeakMapEdgeNames {
   private parse(s: number): number {
     const st = this.state[s];
     if (st !== NOT_PARSED) return st;
-    const name = this.strings[s];
+    const strings = this.strings;
     let result = NOT_WEAKMAP;
-    // cheap rejections before the regex: a leading digit, a trailing ')' and the table phrase
-    if (typeof name === 'string' && name.length > 60) {
+    // cheap rejections before decoding and the regex: the length (a string has at least as many
+    // stored bytes as characters), a leading digit and a trailing ')' (the same bytes unless
+    // escaped), then the table phrase
+    const bytes = strings.byteLength(s);
+    const name = bytes > 60 && (strings.isEscaped(s)
+      || (isDigit(strings.byteAt(s, 0)) && strings.byteAt(s, bytes - 1) === 41)) ? strings.get(s) : '';
+    if (name.length > 60) {
       const n = name.length;
       const c0 = name.charCodeAt(0);
       if (c0 >= 48 && c0 <= 57 && name.charCodeAt(n - 1) === 41) {
@@ -254,24 +258,40 @@ export class WeakMapEdgeNames {
   /** True when WeakMap edge names a and b have the same duplicated part (both must be pair names). */
   samePair(a: number, b: number): boolean {
     if (a === b) return true;
-    const x = this.strings[a];
-    const y = this.strings[b];
+    const strings = this.strings;
+    if (!strings.isEscaped(a) && !strings.isEscaped(b)) {
+      // the stored bytes are the text: compare them in place, after the leading digits
+      return strings.sameTail(a, dupStartBytes(strings, a), b, dupStartBytes(strings, b));
+    }
+    const x = strings.get(a);
+    const y = strings.get(b);
     const i0 = dupStart(x);
     const j0 = dupStart(y);
     if (x.length - i0 !== y.length - j0) return false;
-    // the engine's string comparison (about twice as fast as a charCodeAt loop on these sliced strings)
     return x.substring(i0) === y.substring(j0);
   }
 
   /** The duplicated part of edge name s, or undefined (allocates; for tests and reports). */
   pairKey(s: number): string | undefined {
     if (!this.isPairName(s)) return undefined;
-    const name = this.strings[s];
+    const name = this.strings.get(s);
     return name.slice(dupStart(name));
   }
 }
 
-const byStrings = new WeakMap<string[], WeakMapEdgeNames>();
+const byStrings = new WeakMap<StringTable, WeakMapEdgeNames>();
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Byte index after the leading decimal digits of string s (stored bytes). */
+function dupStartBytes(strings: StringTable, s: number): number {
+  const n = strings.byteLength(s);
+  let i = 0;
+  while (i < n && isDigit(strings.byteAt(s, i))) i++;
+  return i;
+}
 
 /** Index after the leading decimal number of a WeakMap edge name. */
 function dupStart(name: string): number {
@@ -477,7 +497,7 @@ export function computeShallowSizes(snap: HeapSnapshot): SizeArray {
   let ownedCount = 0;
   for (let n = 0; n < nodeCount; n++) {
     const t = nodeType[n];
-    if (t === nodeHidden || t === nodeArray || (t === nodeNative && strings[nodeName[n]] === 'system / ExternalStringData')) {
+    if (t === nodeHidden || t === nodeArray || (t === nodeNative && strings.equals(nodeName[n], 'system / ExternalStringData'))) {
       owners[n] = UNVISITED;
       ownedCount++;
     } else {

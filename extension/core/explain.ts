@@ -59,7 +59,7 @@ function isPythonFrame(snap: HeapSnapshot, n: number): boolean {
 
 /** Python: an `internal` "__dict__" edge (an instance dict the exporter did not merge into its owner). */
 function isDictLink(snap: HeapSnapshot, e: number, python: boolean): boolean {
-  return python && snap.edgeType[e] === snap.types.edgeInternal && snap.strings[snap.edgeNameOrIndex[e]] === '__dict__';
+  return python && snap.edgeType[e] === snap.types.edgeInternal && snap.strings.get(snap.edgeNameOrIndex[e]) === '__dict__';
 }
 
 /**
@@ -71,7 +71,7 @@ function segmentAt(snap: HeapSnapshot, edges: number[], i: number, python: boole
   const e = edges[i];
   const label = nodeSentenceLabel(snap, snap.edgeFrom(e), python);
   if (isDictLink(snap, e, python) && i + 1 < edges.length && snap.edgeType[edges[i + 1]] === snap.types.edgeProperty) {
-    return { label, phrase: `\`.${cleanName(snap.strings[snap.edgeNameOrIndex[edges[i + 1]]])}\``, next: i + 2 };
+    return { label, phrase: `\`.${cleanName(snap.strings.get(snap.edgeNameOrIndex[edges[i + 1]]))}\``, next: i + 2 };
   }
   return { label, phrase: edgePhrase(snap, e, python), next: i + 1 };
 }
@@ -92,12 +92,12 @@ export function edgePhrase(snap: HeapSnapshot, e: number, python: boolean): stri
   const ty = snap.types;
   const t = snap.edgeType[e];
   if (t === ty.edgeProperty || t === ty.edgeShortcut) {
-    const name = cleanName(snap.strings[snap.edgeNameOrIndex[e]]);
+    const name = cleanName(snap.strings.get(snap.edgeNameOrIndex[e]));
     if (python && snap.name(snap.edgeFrom(e)) === 'dict') return `\`['${name}']\``;
     return `\`.${name}\``;
   }
   if (t === ty.edgeContext) {
-    const name = cleanName(snap.strings[snap.edgeNameOrIndex[e]]);
+    const name = cleanName(snap.strings.get(snap.edgeNameOrIndex[e]));
     if (python && isPythonFrame(snap, snap.edgeFrom(e))) return `local \`${name}\``;
     return `\`${name}\``;
   }
@@ -158,7 +158,7 @@ export function pathChain(snap: HeapSnapshot, edges: number[], python: boolean, 
   }
   let segments: string[] = [];
   if (variable >= 0) {
-    const varName = cleanName(snap.strings[snap.edgeNameOrIndex[edges[variable]]]);
+    const varName = cleanName(snap.strings.get(snap.edgeNameOrIndex[edges[variable]]));
     // the variable's value and the hop that leaves it: "Object `state.handlers`", "dict `cache['k']`", "Array `recentErrors`"
     const seg = segmentAt(snap, edges, variable + 1, python);
     if (seg.phrase.startsWith('`.') || seg.phrase.startsWith('`[')) segments.push(`${seg.label} \`${varName}${seg.phrase.slice(1)}`);

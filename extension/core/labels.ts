@@ -53,7 +53,7 @@ function decimalCache(snap: HeapSnapshot): Uint8Array {
 function isDecimalName(snap: HeapSnapshot, cache: Uint8Array, s: number): boolean {
   let k = cache[s];
   if (k === 0) {
-    const text = snap.strings[s];
+    const text = snap.strings.get(s);
     k = text.length > 0 ? 2 : 1;
     for (let i = 0; i < text.length && k === 2; i++) {
       const c = text.charCodeAt(i);
@@ -88,7 +88,7 @@ function countProperties(snap: HeapSnapshot, n: number): number {
   let c = 0;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
     if (snap.edgeType[e] !== prop) continue;
-    if (snap.strings[snap.edgeNameOrIndex[e]] === '__proto__') continue;
+    if (snap.strings.get(snap.edgeNameOrIndex[e]) === '__proto__') continue;
     c++;
   }
   return c;
@@ -110,7 +110,7 @@ function numberValue(snap: HeapSnapshot, n: number): string {
   const name = snap.name(n);
   if (name !== '' && !Number.isNaN(Number(name))) return name;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
-    if (snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === 'value') {
+    if (snap.edgeHasStringName(e) && snap.strings.get(snap.edgeNameOrIndex[e]) === 'value') {
       const t = snap.edgeTo[e];
       const ty = snap.nodeType[t];
       if (ty === snap.types.nodeString || ty === snap.types.nodeNumber) return snap.name(t);
@@ -122,7 +122,7 @@ function numberValue(snap: HeapSnapshot, n: number): string {
 /** Target of n's first string-named edge called `edgeName`, or -1. */
 function namedTarget(snap: HeapSnapshot, n: number, edgeName: string): number {
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
-    if (snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === edgeName) return snap.edgeTo[e];
+    if (snap.edgeHasStringName(e) && snap.strings.get(snap.edgeNameOrIndex[e]) === edgeName) return snap.edgeTo[e];
   }
   return -1;
 }

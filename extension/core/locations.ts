@@ -72,7 +72,7 @@ function locationRow(snap: HeapSnapshot, idx: LocationIndex, n: number): number 
 function edgeTarget(snap: HeapSnapshot, n: number, names: readonly string[]): number {
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
     if (!snap.edgeHasStringName(e)) continue;
-    if (names.includes(snap.strings[snap.edgeNameOrIndex[e]])) return snap.edgeTo[e];
+    if (names.includes(snap.strings.get(snap.edgeNameOrIndex[e]))) return snap.edgeTo[e];
   }
   return -1;
 }
@@ -177,8 +177,8 @@ export function allocationStack(snap: HeapSnapshot, n: number): AllocationFrame[
     const fi = tree.functionInfo[slot];
     const parent = tree.parent[slot];
     if (fi < infos.count) {
-      const functionName = snap.strings[infos.name[fi]] ?? '';
-      const file = snap.strings[infos.scriptName[fi]] ?? '';
+      const functionName = snap.strings.get(infos.name[fi]) ?? '';
+      const file = snap.strings.get(infos.scriptName[fi]) ?? '';
       // V8's tree has a "(root)" top node that is no frame; nameless, placeless entries say nothing
       const empty = functionName === '' && file === '' && infos.line[fi] === 0;
       if (!(parent < 0 && functionName === '(root)') && !empty) {

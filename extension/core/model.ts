@@ -6,6 +6,10 @@
  * Sizes in bytes, one per node: a Uint32Array when every value fits (nearly every real snapshot), else a
  * Float64Array (exact up to 2^53). See narrowSizes and sizeArrayFor.
  */
+import { StringTable } from './strings';
+
+export { StringTable };
+
 export type SizeArray = Uint32Array | Float64Array;
 
 const MAX_U32 = 0xffffffff;
@@ -92,7 +96,8 @@ export interface HeapSnapshotInit {
   edgeNameOrIndex: Uint32Array;
   /** target node ordinal */
   edgeTo: Uint32Array;
-  strings: string[];
+  /** the strings (a plain array is turned into a StringTable) */
+  strings: StringTable | readonly string[];
   locations: Locations | null;
   traceFunctionInfos: TraceFunctionInfos | null;
   traceTree: TraceTree | null;
@@ -144,7 +149,7 @@ export class HeapSnapshot {
   readonly edgeType: Uint8Array;
   readonly edgeNameOrIndex: Uint32Array;
   readonly edgeTo: Uint32Array;
-  readonly strings: string[];
+  readonly strings: StringTable;
   readonly locations: Locations | null;
   readonly traceFunctionInfos: TraceFunctionInfos | null;
   readonly traceTree: TraceTree | null;
@@ -167,7 +172,7 @@ export class HeapSnapshot {
     this.edgeType = init.edgeType;
     this.edgeNameOrIndex = init.edgeNameOrIndex;
     this.edgeTo = init.edgeTo;
-    this.strings = init.strings;
+    this.strings = init.strings instanceof StringTable ? init.strings : StringTable.from(init.strings);
     this.locations = init.locations;
     this.traceFunctionInfos = init.traceFunctionInfos;
     this.traceTree = init.traceTree;
@@ -209,14 +214,14 @@ export class HeapSnapshot {
 
   /** Node name string of node ordinal n. */
   name(n: number): string {
-    return this.strings[this.nodeName[n]];
+    return this.strings.get(this.nodeName[n]);
   }
 
   /** Class name as DevTools' Summary groups it: object/native nodes by name, others by "(type)". */
   className(n: number): string {
     const t = this.nodeType[n];
     const ty = this.types;
-    if (t === ty.nodeObject || t === ty.nodeNative) return this.strings[this.nodeName[n]];
+    if (t === ty.nodeObject || t === ty.nodeNative) return this.strings.get(this.nodeName[n]);
     if (t === ty.nodeCode) return '(compiled code)';
     if (t === ty.nodeConsString || t === ty.nodeSlicedString) return '(string)';
     return `(${this.meta.nodeTypes[t] ?? 'unknown'})`;
@@ -236,7 +241,7 @@ export class HeapSnapshot {
   /** Edge name: property/context/internal/shortcut/weak names as strings, element/hidden indexes as numbers. */
   edgeName(e: number): string | number {
     const v = this.edgeNameOrIndex[e];
-    return this.edgeHasStringName(e) ? this.strings[v] : v;
+    return this.edgeHasStringName(e) ? this.strings.get(v) : v;
   }
 
   /** Source node ordinal of edge e (binary search over firstEdge; O(log n)). */

@@ -6,6 +6,7 @@
 import { HeapSnapshot, type HeapSnapshotInit, type SizeArray } from './model';
 import { SnapshotError, cancelledError } from './errors';
 import type { ProgressSink } from './progress';
+import { StringTable, badEscapeAt } from './strings';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
 import {
   MAX_RECORD_FIELDS, TREE_CLOSE, TREE_OPEN, buildLocations, buildTraceFunctionInfos, buildTraceTree, readLayout,
@@ -102,6 +103,8 @@ const MAX_U32 = 0xFFFFFFFF;
 const MAX_KEY_BYTES = 1 << 16;
 const MAX_SNAPSHOT_OBJECT_BYTES = 64 << 20;
 const MAX_STRING_BYTES = 256 << 20;
+/** Largest up-front allocation for the strings' bytes (more grows as needed). */
+const MAX_RESERVE = 2 ** 31;
 const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 const NUMBER_SECTIONS: Record<string, number> = {
@@ -261,24 +264,20 @@ export class SnapshotParser {
   private edgeRangeChecked = false;
 
   // strings
-  private strings: string[] = [];
+  private readonly strings: StringTable;
   private sState = S_START;
   private strStart = 0;
-  private strParts: Uint8Array[] = [];
-  private strBytes = 0;
+  /** end of the bytes copied so far of the string being read (they start at strings.writeStart) */
+  private strWrite = 0;
   private strEscaped = false;
   private strEsc = false;
   private readonly decoder = new TextDecoder();
-  /** an ASCII stretch of the current buffer, decoded once (see shortString) */
-  private runBuf: Uint8Array | null = null;
-  private runStart = 0;
-  private runEnd = 0;
-  private runText = '';
 
   private readonly shared: boolean;
 
   constructor(opts: ParseOptions = {}) {
     this.shared = opts.shared === true;
+    this.strings = new StringTable({ shared: this.shared });
     this.signal = opts.signal;
     this.onProgress = opts.onProgress;
     this.totalBytes = opts.totalBytes;
@@ -331,8 +330,8 @@ export class SnapshotParser {
     return this.seen.has(key);
   }
 
-  /** The strings read so far (the array end() puts into the snapshot, not a copy). */
-  get stringsSoFar(): readonly string[] {
+  /** The strings read so far (the table end() puts into the snapshot, not a copy). */
+  get stringsSoFar(): StringTable {
     return this.strings;
   }
 
@@ -444,7 +443,6 @@ export class SnapshotParser {
   // ---------------------------------------------------------------- dispatch
 
   private process(buf: Uint8Array): void {
-    this.runBuf = null; // callers may reuse the same buffer object for new bytes
     this.dvBuf = null;
     let i = 0;
     const len = buf.length;
@@ -589,6 +587,10 @@ export class SnapshotParser {
         this.mode = M_STRINGS;
         this.sState = S_START;
         this.sectionStart = this.base + i;
+        // the strings' bytes are at most the rest of the file: one allocation, no growing
+        if (this.totalBytes !== undefined && this.totalBytes > this.sectionStart) {
+          this.strings.reserve(Math.min(this.totalBytes - this.sectionStart, MAX_RESERVE));
+        }
       }
       return i + 1;
     }
@@ -1230,11 +1232,14 @@ export class SnapshotParser {
 
   private scanStrings(buf: Uint8Array, i: number): number {
     const len = buf.length;
-    const strings = this.strings;
+    const table = this.strings;
+    // a string's stored bytes are its bytes in the file: room for the rest of this buffer (plus the
+    // bytes of a string begun in an earlier one) means no check per byte
+    const out = table.reserve(len - i, this.sState === S_IN ? this.strWrite : table.writeStart);
     while (i < len) {
       if (this.sState === S_IN) {
-        // fast scan to the closing quote
-        const s = i;
+        // copy to the closing quote (escapes stay as written; see StringTable)
+        let w = this.strWrite;
         let esc = this.strEsc;
         let c = 0;
         while (i < len) {
@@ -1245,32 +1250,21 @@ export class SnapshotParser {
             esc = true;
             this.strEscaped = true;
           } else if (c < 32) {
-            this.notJson(i, `control ${describeByte(c)} inside string ${strings.length}`, 'strings');
+            this.notJson(i, `control ${describeByte(c)} inside string ${table.length}`, 'strings');
           }
+          out[w++] = c;
           i++;
         }
         this.strEsc = esc;
-        if (i === len) {
-          this.strBytes += i - s;
-          if (this.strBytes > MAX_STRING_BYTES) {
-            throw new SnapshotError('too-large', `String ${strings.length} is longer than ${MAX_STRING_BYTES} bytes`, { field: 'strings', offset: this.strStart });
-          }
-          this.strParts.push(copyBytes(buf, s, i));
-          return i;
+        this.strWrite = w;
+        if (w - table.writeStart > MAX_STRING_BYTES) {
+          throw new SnapshotError('too-large', `String ${table.length} is longer than ${MAX_STRING_BYTES} bytes`, { field: 'strings', offset: this.strStart });
         }
-        let text: string | null;
-        if (this.strParts.length === 0) {
-          text = this.strEscaped ? this.unescape(buf, s, i, true) : this.shortString(buf, s, i);
-        } else {
-          this.strParts.push(buf.subarray(s, i));
-          const all = concatBytes(this.strParts, this.strBytes + i - s);
-          this.strParts = [];
-          text = this.strEscaped ? this.unescape(all, 0, all.length, false) : this.decoder.decode(all);
+        if (i === len) return i;
+        if (this.strEscaped && badEscapeAt(out, table.writeStart, w) >= 0) {
+          throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${table.length}`, { field: 'strings', offset: this.strStart });
         }
-        if (text === null) {
-          throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${strings.length}`, { field: 'strings', offset: this.strStart });
-        }
-        strings.push(text);
+        table.commit(w, this.strEscaped);
         this.sState = S_AFTER;
         i++;
         continue;
@@ -1281,23 +1275,25 @@ export class SnapshotParser {
         continue;
       }
       if (c === 34 && this.sState !== S_AFTER) {
-        // fast path: a string without escapes that ends in this buffer
+        // fast path: a string without escapes that ends in this buffer, copied while scanned
         let j = i + 1;
         let d = 0;
+        let w = table.writeStart;
         while (j < len) {
           d = buf[j];
           if (d === 34 || d === 92 || d < 32) break;
+          out[w++] = d;
           j++;
         }
         if (d === 34 && j < len) {
-          strings.push(this.shortString(buf, i + 1, j));
+          table.commit(w, false);
           this.sState = S_AFTER;
           i = j + 1;
           continue;
         }
         this.sState = S_IN;
         this.strStart = this.base + i;
-        this.strBytes = 0;
+        this.strWrite = table.writeStart;
         this.strEscaped = false;
         this.strEsc = false;
         i++;
@@ -1312,74 +1308,12 @@ export class SnapshotParser {
         this.mode = M_AFTER_VALUE;
         return i + 1;
       }
-      if (this.sState === S_AFTER) this.notJson(i, `expected ',' or ']' after string ${strings.length - 1} but found ${describeByte(c)}`, 'strings');
+      if (this.sState === S_AFTER) this.notJson(i, `expected ',' or ']' after string ${table.length - 1} but found ${describeByte(c)}`, 'strings');
       if (c === 93) this.notJson(i, `',' before ']' in the strings array`, 'strings');
-      throw new SnapshotError('bad-value', `strings[${strings.length}] is not a string (starts with ${describeByte(c)})`,
+      throw new SnapshotError('bad-value', `strings[${table.length}] is not a string (starts with ${describeByte(c)})`,
         { field: 'strings', offset: this.base + i });
     }
     return i;
-  }
-
-  /**
-   * Decodes the JSON string body bytes[s..e) with its backslash escapes (\uXXXX code units are
-   * kept as they are, so surrogate pairs come out as pairs). Null for an invalid escape. inBuf:
-   * bytes is the current buffer (ASCII stretches can be sliced from its decoded run).
-   */
-  private unescape(bytes: Uint8Array, s: number, e: number, inBuf: boolean): string | null {
-    let out = '';
-    let run = s;
-    for (let i = s; i < e; i++) {
-      if (bytes[i] !== 92) continue;
-      if (i > run) out += inBuf ? this.shortString(bytes, run, i) : this.decoder.decode(bytes.subarray(run, i));
-      const c = bytes[i + 1];
-      i++;
-      switch (c) {
-        case 34: out += '"'; break;
-        case 92: out += '\\'; break;
-        case 47: out += '/'; break;
-        case 98: out += '\b'; break;
-        case 102: out += '\f'; break;
-        case 110: out += '\n'; break;
-        case 114: out += '\r'; break;
-        case 116: out += '\t'; break;
-        case 117: {
-          if (i + 4 >= e) return null;
-          let code = 0;
-          for (let k = 1; k <= 4; k++) {
-            const h = bytes[i + k];
-            const d = h <= 57 && h >= 48 ? h - 48 : h >= 97 && h <= 102 ? h - 87 : h >= 65 && h <= 70 ? h - 55 : -1;
-            if (d < 0) return null;
-            code = code * 16 + d;
-          }
-          out += String.fromCharCode(code);
-          i += 4;
-          break;
-        }
-        default:
-          return null;
-      }
-      run = i + 1;
-    }
-    if (run < e) out += inBuf ? this.shortString(bytes, run, e) : this.decoder.decode(bytes.subarray(run, e));
-    return out;
-  }
-
-  /**
-   * Decodes buf[s..e) (a string that started in this buffer). ASCII stretches of the buffer are
-   * decoded once and sliced, which is several times cheaper than one TextDecoder call per string.
-   */
-  private shortString(buf: Uint8Array, s: number, e: number): string {
-    if (this.runBuf !== buf || s < this.runStart || e > this.runEnd) {
-      let j = s;
-      const len = buf.length;
-      while (j < len && buf[j] < 128) j++;
-      if (j < e) return this.decoder.decode(buf.subarray(s, e));
-      this.runBuf = buf;
-      this.runStart = s;
-      this.runEnd = j;
-      this.runText = this.decoder.decode(buf.subarray(s, j));
-    }
-    return this.runText.slice(s - this.runStart, e - this.runStart);
   }
 
   // ---------------------------------------------------------------- end
@@ -1485,6 +1419,7 @@ export class SnapshotParser {
     if (samples.length && L.meta.sampleFields.length && samples.length % L.meta.sampleFields.length !== 0) {
       throw new SnapshotError('count-mismatch', `samples has ${samples.length} numbers, not a multiple of its ${L.meta.sampleFields.length} fields`, { field: 'samples' });
     }
+    strings.finish();
     return new HeapSnapshot({
       meta: L.meta,
       title: L.title,

@@ -53,7 +53,7 @@ function rootChild(snap: HeapSnapshot, name: string): number {
   const r = snap.rootOrdinal;
   for (let e = snap.firstEdge[r]; e < snap.firstEdge[r + 1]; e++) {
     const t = snap.edgeTo[e];
-    if (snap.nodeType[t] === snap.types.nodeSynthetic && snap.strings[snap.nodeName[t]] === name) return t;
+    if (snap.nodeType[t] === snap.types.nodeSynthetic && snap.strings.get(snap.nodeName[t]) === name) return t;
   }
   return -1;
 }

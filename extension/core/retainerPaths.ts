@@ -75,7 +75,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   const ignoredClasses = q.ignoredClasses && q.ignoredClasses.length ? new Set(q.ignoredClasses) : null;
   const edgeIgnored = (e: number): boolean => {
     if (!ignoredNames) return false;
-    const name = snap.edgeHasStringName(e) ? strings[edgeNameOrIndex[e]] : String(edgeNameOrIndex[e]);
+    const name = snap.edgeHasStringName(e) ? strings.get(edgeNameOrIndex[e]) : String(edgeNameOrIndex[e]);
     return ignoredNames.has(name);
   };
   const nodeIgnored = (p: number): boolean => {

@@ -155,7 +155,7 @@ function closuresOfContext(analysis: Analysis, ctx: number): number[] {
     const owner = retainerNode[r];
     if (snap.nodeType[owner] !== snap.types.nodeClosure) continue;
     const e = retainerEdge[r];
-    if (snap.edgeHasStringName(e) && snap.strings[snap.edgeNameOrIndex[e]] === 'context') out.push(owner);
+    if (snap.edgeHasStringName(e) && snap.strings.get(snap.edgeNameOrIndex[e]) === 'context') out.push(owner);
   }
   return out;
 }
@@ -176,7 +176,7 @@ export function sourceOf(analysis: Analysis, n: number): SourceLocation | undefi
   if (!name.startsWith('frame ') && !name.startsWith('function ') && !name.startsWith('coroutine ') && !name.startsWith('generator ')) return loc;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
     if (!snap.edgeHasStringName(e)) continue;
-    const en = snap.strings[snap.edgeNameOrIndex[e]];
+    const en = snap.strings.get(snap.edgeNameOrIndex[e]);
     if (en !== 'f_code' && en !== '__code__' && en !== 'gi_code' && en !== 'cr_code') continue;
     const code = parsePyCodeSite(snap.name(snap.edgeTo[e]));
     if (code && code.file && (code.file.endsWith(`/${loc.file}`) || code.file.endsWith(`\\${loc.file}`) || code.file === loc.file)) {

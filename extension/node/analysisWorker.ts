@@ -1,9 +1,9 @@
 // worker_threads entry (bundled as dist/analysisWorker.js): the helper thread of a parallel analysis
-// (parallelAnalysis.ts). It sees the snapshot's numeric columns through SharedArrayBuffers and only
-// the few strings its phases read, computes retainers, shallow sizes and (if asked) the cycles, and
+// (parallelAnalysis.ts). It sees the snapshot's numeric columns and its string table through
+// SharedArrayBuffers, computes retainers, shallow sizes and (if asked) the cycles, and
 // posts each result as soon as it is done, its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
-import { HeapSnapshot } from '../core/model';
+import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { computeCycles } from '../core/cycles';
@@ -12,9 +12,7 @@ import type { Retainers } from '../core/retainers';
 import type { AnalysisHelperData, FromAnalysisHelper, ToAnalysisHelper } from '../protocol';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
-  // a sparse strings array: every other index reads as undefined, which none of these phases asks for
-  const strings: string[] = new Array<string>(data.stringCount);
-  for (const [i, text] of data.strings) strings[i] = text;
+  const strings = new StringTable({ parts: data.strings, shared: true });
   return new HeapSnapshot({
     meta: data.meta, ...data.columns, strings, locations: null, traceFunctionInfos: null, traceTree: null,
   });

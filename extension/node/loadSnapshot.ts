@@ -2,7 +2,7 @@
 // the pure streaming parser. gzip files (detected by their magic bytes) are read through zlib.
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import type { HeapSnapshot } from '../core/model';
+import type { HeapSnapshot, StringTable } from '../core/model';
 import { SnapshotParser } from '../core/parser';
 import { ArraysWorker, defaultParseWorkerPath, type WorkerSections } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
@@ -145,10 +145,10 @@ class RetryOneThread extends Error {}
  * edge names among the strings (the distances need them; WeakMapEdgeNames.forStrings keeps the work),
  * in slices, stopping as soon as the thread's sections arrive.
  */
-async function whileWaiting(sections: Promise<unknown>, strings: readonly string[]): Promise<void> {
+async function whileWaiting(sections: Promise<unknown>, strings: StringTable): Promise<void> {
   let done = false;
   sections.then(() => { done = true; }, () => { done = true; });
-  const names = WeakMapEdgeNames.forStrings(strings as string[]);
+  const names = WeakMapEdgeNames.forStrings(strings);
   const slice = 1 << 16;
   for (let i = 0; i < strings.length && !done; i += slice) {
     names.prepare(i, Math.min(strings.length, i + slice));

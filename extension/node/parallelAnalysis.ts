@@ -40,7 +40,7 @@ export function defaultAnalysisWorkerPath(): string | null {
   return fs.existsSync(p) ? p : null;
 }
 
-/** The numeric columns when every one of them is on a SharedArrayBuffer, else null. */
+/** The numeric columns when every one of them, and the string table, is on SharedArrayBuffers; else null. */
 export function sharedColumns(snap: HeapSnapshot): SharedColumns | null {
   const cols: SharedColumns = {
     nodeType: snap.nodeType, nodeName: snap.nodeName, nodeId: snap.nodeId, nodeSelfSize: snap.nodeSelfSize,
@@ -48,28 +48,9 @@ export function sharedColumns(snap: HeapSnapshot): SharedColumns | null {
     edgeType: snap.edgeType, edgeNameOrIndex: snap.edgeNameOrIndex, edgeTo: snap.edgeTo,
   };
   for (const a of Object.values(cols)) if (a !== null && !(a.buffer instanceof SharedArrayBuffer)) return null;
+  // the helper reads the strings too (class and edge names some of its phases compare)
+  if (!snap.strings.isShared) return null;
   return cols;
-}
-
-/** Strings the helper's phases read: the root's children's names and the constants they compare with. */
-function helperStrings(snap: HeapSnapshot): Array<[number, string]> {
-  const { strings, firstEdge, edgeTo, nodeName } = snap;
-  const out = new Map<number, string>();
-  const root = snap.rootOrdinal;
-  for (let e = firstEdge[root], end = firstEdge[root + 1]; e < end; e++) {
-    const i = nodeName[edgeTo[e]];
-    out.set(i, strings[i]);
-  }
-  let dict = false;
-  for (let i = 0, n = strings.length; i < n; i++) {
-    const s = strings[i];
-    if (s === 'system / ExternalStringData' || s === '(Document DOM trees)') out.set(i, s);
-    else if (s === '__dict__' && !dict) {
-      out.set(i, s); // only the first: cycles look it up with indexOf
-      dict = true;
-    }
-  }
-  return [...out];
 }
 
 /**
@@ -82,7 +63,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   if (opts.stats) opts.stats.helper = false;
   if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
   const data: AnalysisHelperData = {
-    meta: snap.meta, columns, stringCount: snap.strings.length, strings: helperStrings(snap),
+    meta: snap.meta, columns, strings: snap.strings.parts(),
     cycleEdgeTypes: defaultCycleEdgeTypes(snap),
   };
   const helper = new HelperThread(workerPath, data);

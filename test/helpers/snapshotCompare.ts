@@ -22,7 +22,7 @@ export function assertSameSnapshot(a: HeapSnapshot, b: HeapSnapshot, label = '')
       if (x[i] !== y[i]) assert.fail(`${label} ${k}[${i}]: ${x[i]} !== ${y[i]}`);
     }
   }
-  assert.deepEqual(a.strings, b.strings, `${label} strings`);
+  assert.deepEqual(a.strings.toArray(), b.strings.toArray(), `${label} strings`);
   assert.deepEqual(a.meta.nodeFields, b.meta.nodeFields);
   assert.deepEqual(a.meta.edgeFields, b.meta.edgeFields);
   assert.deepEqual(a.meta.nodeTypes, b.meta.nodeTypes);

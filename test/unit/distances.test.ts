@@ -5,7 +5,7 @@ import { seededInts } from '../helpers/random';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
-import type { HeapSnapshot } from '../../extension/core/model';
+import { StringTable, type HeapSnapshot } from '../../extension/core/model';
 
 describe('distances', () => {
   it('without user roots: hops from the root, weak edges not followed', () => {
@@ -128,7 +128,7 @@ describe('distances', () => {
     for (let k = 0; k < count; k++) strings.push(name(1, k, 77), name(2, k, 77));
     strings.push('3 / part of key (Key @0) -> value (Value @1) pair in WeakMap (table @78)');
     strings.push('not / a pair');
-    const names = new WeakMapEdgeNames(strings);
+    const names = new WeakMapEdgeNames(StringTable.from(strings));
     assert.equal(names.isPairName(strings.length - 1), false);
     assert.equal(names.tableId(1), 77);
     assert.equal(names.pairKey(1), names.pairKey(2));
@@ -202,10 +202,11 @@ describe('distances', () => {
       '9 / part of key (K @3) -> value (V @5) pair in WeakMap (table @7)', '3 / part of key (K @4) -> value (V @5) pair in WeakMap (table @99999999999)',
       '1 / not a weakmap edge name but long enough to pass the first checks ......', 'part of key (K @3) -> value (V @5) pair in WeakMap (table @7)'];
     for (let i = 0; i < 300; i++) strings.push(`${i % 10} / part of key (Obj @${i}) -> value (Val @${i * 7}) pair in WeakMap (table @${i % 3})`);
-    const ahead = WeakMapEdgeNames.forStrings(strings);
-    assert.equal(WeakMapEdgeNames.forStrings(strings), ahead);
+    const table = StringTable.from(strings);
+    const ahead = WeakMapEdgeNames.forStrings(table);
+    assert.equal(WeakMapEdgeNames.forStrings(table), ahead);
     ahead.prepare(0, strings.length);
-    const lazy = new WeakMapEdgeNames(strings);
+    const lazy = new WeakMapEdgeNames(StringTable.from(strings));
     for (let s = 0; s < strings.length; s++) {
       assert.equal(ahead.isPairName(s), lazy.isPairName(s), strings[s]);
       assert.equal(ahead.tableId(s), lazy.tableId(s), strings[s]);
@@ -233,13 +234,13 @@ function fifoDistances(snap: HeapSnapshot): Int32Array {
   const bfs = (queue: number[]) => {
     for (let head = 0; head < queue.length; head++) {
       const n = queue[head];
-      const nativeContext = nodeType[n] === ty.nodeHidden && strings[nodeName[n]] === 'system / NativeContext';
-      const descriptors = nodeType[n] === ty.nodeArray && strings[nodeName[n]] === '(map descriptors)';
+      const nativeContext = nodeType[n] === ty.nodeHidden && strings.get(nodeName[n]) === 'system / NativeContext';
+      const descriptors = nodeType[n] === ty.nodeArray && strings.get(nodeName[n]) === '(map descriptors)';
       for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
         const t = edgeTo[e];
         if (edgeType[e] === ty.edgeWeak || dist[t] !== NO_DISTANCE) continue;
         if (nativeContext && edgeType[e] !== ty.edgeElement && edgeType[e] !== ty.edgeHidden
-          && snap.edgeHasStringName(e) && strings[edgeNameOrIndex[e]] === 'sloppy_function_map') continue;
+          && snap.edgeHasStringName(e) && strings.get(edgeNameOrIndex[e]) === 'sloppy_function_map') continue;
         if (descriptors) {
           if (isSkippedMapDescriptorEdge(snap, e)) continue;
         } else if (edgeType[e] === ty.edgeInternal) {

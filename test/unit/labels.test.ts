@@ -10,7 +10,7 @@ function withExtras(s: HeapSnapshot, extra: Partial<HeapSnapshotInit>, strings: 
     meta: s.meta, title: s.title, nodeType: s.nodeType, nodeName: s.nodeName, nodeId: s.nodeId,
     nodeSelfSize: s.nodeSelfSize, nodeTraceId: s.nodeTraceId, nodeDetachedness: s.nodeDetachedness,
     firstEdge: s.firstEdge, edgeType: s.edgeType, edgeNameOrIndex: s.edgeNameOrIndex, edgeTo: s.edgeTo,
-    strings: [...s.strings, ...strings], locations: s.locations, traceFunctionInfos: s.traceFunctionInfos,
+    strings: [...s.strings.toArray(), ...strings], locations: s.locations, traceFunctionInfos: s.traceFunctionInfos,
     traceTree: s.traceTree, ...extra,
   });
 }
