@@ -15,6 +15,7 @@ import { computeCycles, cyclesOf } from '../../extension/core/cycles';
 import { isPythonSnapshot } from '../../extension/core/python';
 import { SnapshotError } from '../../extension/core/errors';
 import { cachedHubIndexes, computeHubIndexes, retainerPaths } from '../../extension/core/retainerPaths';
+import { classTotalsOf, computeClassTotals } from '../../extension/core/classSummary';
 import { chromiumDetachedSnapshot, hasChromium } from '../helpers/realSnapshots';
 
 const root = path.resolve(__dirname, '../..');
@@ -74,6 +75,17 @@ function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): voi
   sameArray(c2.inCycle, c1.inCycle, 'inCycle');
   assert.equal(c2.nodesInCycles, c1.nodesInCycles);
   assert.equal(c2.largestComponent, c1.largestComponent);
+  // the class totals equal the ones computed here
+  const t2 = classTotalsOf(two);
+  const t1 = computeClassTotals(one);
+  sameArray(t2.classIds.ids, t1.classIds.ids, 'class ids');
+  assert.deepEqual(t2.classIds.names, t1.classIds.names, 'class names');
+  assert.deepEqual(t2.classIds.locations, t1.classIds.locations, 'class locations');
+  assert.deepEqual(t2.classIds.interfaces, t1.classIds.interfaces, 'interfaces');
+  sameArray(t2.count, t1.count, 'class counts');
+  sameArray(t2.selfSize, t1.selfSize, 'class self sizes');
+  sameArray(t2.retainedSize, t1.retainedSize, 'class retained sizes');
+  sameArray(t2.classTop, t1.classTop, 'classTop');
   // the retainer-path hub indexes the helper built equal the ones built here
   const want = computeHubIndexes({
     retainers: one.retainers, edgeType: one.snap.edgeType, weakType: one.snap.types.edgeWeak,

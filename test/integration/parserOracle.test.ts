@@ -97,7 +97,7 @@ function compareWithOracle(s: HeapSnapshot, o: OracleSnapshot): void {
   for (let e = 0; e < s.edgeCount; e++) {
     const oe = o.edges[e];
     // heapsnapshot-parser looks every name_or_index up in the string table, element/hidden indexes too
-    const ourName = s.edgeHasStringName(e) ? s.edgeName(e) : s.strings.get(s.edgeNameOrIndex[e]);
+    const ourName = s.edgeHasStringName(e) ? s.edgeName(e) : s.strings.at(s.edgeNameOrIndex[e]);
     if (s.edgeHasStringName(e)) named++;
     if (s.edgeTypeName(e) !== oe.type || ourName !== oe.name || s.edgeTo[e] !== oe.toNodeIndex ||
       ordinal.get(oe.toNode) !== s.edgeTo[e] || ordinal.get(oe.fromNode) !== s.edgeFrom(e)) {
@@ -129,7 +129,7 @@ describe('parser against heapsnapshot-parser on real Node snapshots', function (
       compareWithOracle(s, oracle.parse(fs.readFileSync(file, 'utf8')));
       // and with the whole-file JSON.parse reading of the strings and meta
       const whole = JSON.parse(fs.readFileSync(file, 'utf8'));
-      assert.deepEqual(s.strings, whole.strings);
+      assert.deepEqual(s.strings.toArray(), whole.strings);
       assert.equal(s.locations?.count, whole.locations.length / whole.snapshot.meta.location_fields.length);
       // trace_node_id and detachedness: the file's values, or null when they are all zero (model.ts drops those)
       const nf = whole.snapshot.meta.node_fields.length as number;
