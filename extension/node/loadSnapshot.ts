@@ -24,9 +24,10 @@ export interface LoadOptions {
   /**
    * Parse the nodes and edges arrays on a second thread (uncompressed files only). Default: on when the
    * bundled dist/parseWorker.js sits next to this bundle and the file is at least PARALLEL_MIN_BYTES.
-   * false: one thread. An object forces a worker script (tests) and/or a size threshold (bytes).
+   * false: one thread. An object forces a worker script (tests) and/or a size threshold (bytes),
+   * and `nodes: true` makes the worker parse the nodes array too (default: the main thread does).
    */
-  parallel?: boolean | { workerPath?: string; minBytes?: number };
+  parallel?: boolean | { workerPath?: string; minBytes?: number; nodes?: boolean };
   /** Read block size in bytes (tests use small blocks to cut sections across blocks). */
   readSize?: number;
   /**
@@ -98,7 +99,8 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     }
     const readSize = opts.readSize ?? READ_SIZE;
     const workerPath = parallelWorkerPath(opts.parallel, total);
-    if (workerPath) helper = new ArraysWorker(workerPath, path, total, readSize, opts.shared === true);
+    const workerNodes = typeof opts.parallel === 'object' && opts.parallel.nodes === true;
+    if (workerPath) helper = new ArraysWorker(workerPath, path, total, readSize, opts.shared === true, workerNodes);
     parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
     let pos = 0;
     for await (const block of readBlocks(fh, readSize)) {

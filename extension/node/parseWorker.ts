@@ -32,6 +32,10 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
     shared: data.sharedColumns,
     sectionStart: (name, offset) => {
       if (name === 'nodes') {
+        if (!data.nodes) {
+          decide(NODES, DECIDED_DECLINED, -1);
+          return 'skip';
+        }
         decide(NODES, DECIDED_CLAIMED, offset);
         return 'parse';
       }

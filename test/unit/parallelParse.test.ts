@@ -85,28 +85,34 @@ async function outcome(f: string, opts: LoadOptions): Promise<HeapSnapshot | Sna
 }
 
 /**
- * Loads f on one thread and on two with several block sizes; asserts the same snapshot or the same
- * error, and whether the worker held the edges array (and the nodes array, when nodesOnWorker is
- * given). Returns the one-thread outcome.
+ * Loads f on one thread and on two with several block sizes, the worker parsing the edges only (the
+ * default) and the nodes too; asserts the same snapshot or the same error, and whether the worker
+ * held the edges array (onWorker; a function of whether the worker was asked to parse the nodes
+ * too) and, when it was asked to, the nodes array (nodesOnWorker, when given).
+ * Returns the one-thread outcome.
  */
-async function same(f: string, onWorker: boolean, sizes = [1, 7, 64, 4 << 20], nodesOnWorker?: boolean): Promise<HeapSnapshot | SnapshotError> {
+async function same(f: string, onWorker: boolean | ((workerNodes: boolean) => boolean), sizes = [1, 7, 64, 4 << 20], nodesOnWorker?: boolean): Promise<HeapSnapshot | SnapshotError> {
   const want = await outcome(f, { parallel: false });
-  for (const readSize of sizes) {
-    const stats: { edgesOnWorker?: boolean; nodesOnWorker?: boolean } = {};
-    const got = await outcome(f, parallel({ readSize, stats }));
-    const label = `readSize ${readSize}`;
-    if (want instanceof SnapshotError) {
-      assert.ok(got instanceof SnapshotError, `${label}: expected ${want.message}`);
-      assert.equal(got.code, want.code, label);
-      assert.equal(got.message, want.message, label);
-      assert.equal(got.offset, want.offset, label);
-      assert.equal(got.field, want.field, label);
-    } else {
-      assert.ok(!(got instanceof SnapshotError), `${label}: ${String(got)}`);
-      assertSameSnapshot(got, want, label);
+  for (const nodes of [false, true]) {
+    for (const readSize of sizes) {
+      const stats: { edgesOnWorker?: boolean; nodesOnWorker?: boolean } = {};
+      const got = await outcome(f, { parallel: { workerPath, minBytes: 0, nodes }, readSize, stats });
+      const label = `readSize ${readSize}, worker ${nodes ? 'nodes and edges' : 'edges'}`;
+      if (want instanceof SnapshotError) {
+        assert.ok(got instanceof SnapshotError, `${label}: expected ${want.message}`);
+        assert.equal(got.code, want.code, label);
+        assert.equal(got.message, want.message, label);
+        assert.equal(got.offset, want.offset, label);
+        assert.equal(got.field, want.field, label);
+      } else {
+        assert.ok(!(got instanceof SnapshotError), `${label}: ${String(got)}`);
+        assertSameSnapshot(got, want, label);
+      }
+      const edgesOnWorker = typeof onWorker === 'function' ? onWorker(nodes) : onWorker;
+      assert.equal(stats.edgesOnWorker, edgesOnWorker, `${label}: edges on the worker`);
+      if (!nodes) assert.equal(stats.nodesOnWorker, false, `${label}: nodes on this thread`);
+      else if (nodesOnWorker !== undefined) assert.equal(stats.nodesOnWorker, nodesOnWorker, `${label}: nodes on the worker`);
     }
-    assert.equal(stats.edgesOnWorker, onWorker, `${label}: edges on the worker`);
-    if (nodesOnWorker !== undefined) assert.equal(stats.nodesOnWorker, nodesOnWorker, `${label}: nodes on the worker`);
   }
   return want;
 }
@@ -179,7 +185,8 @@ describe('parallel parse (two threads)', function () {
     it('a nodes error wins over an edges error', async () => {
       const nodes = [...(o.nodes as number[])];
       nodes[0] = 999;
-      const r = await same(write(assemble(o, { nodes: JSON.stringify(nodes), edges: cases[0][1] })), true, undefined, true);
+      // a main thread parsing the nodes stops at the error, before the edges
+      const r = await same(write(assemble(o, { nodes: JSON.stringify(nodes), edges: cases[0][1] })), (workerNodes) => workerNodes, undefined, true);
       assert.ok(r instanceof SnapshotError && /Node 0/.test(r.message), String(r));
     });
 
@@ -202,26 +209,30 @@ describe('parallel parse (two threads)', function () {
   describe('errors inside the nodes array are the one-thread errors', () => {
     const o = sample().toObject();
     const nodes = o.nodes as number[];
-    // [name, nodes text, whether the main thread got as far as claiming the edges (default true)]
-    const cases: [string, string, boolean?][] = [
-      ['node type out of range', JSON.stringify([...nodes.slice(0, 7), 99, ...nodes.slice(8)])],
-      ['a fraction', `[${nodes.slice(0, 9).join(',')},1.5,${nodes.slice(10).join(',')}]`],
+    // [name, nodes text, whether the error is found in the array (so a main thread parsing the nodes
+    // stops before the edges), whether the main thread got as far as claiming the edges when the
+    // worker parses the nodes (default true)]
+    const cases: [string, string, boolean, boolean?][] = [
+      ['node type out of range', JSON.stringify([...nodes.slice(0, 7), 99, ...nodes.slice(8)]), true],
+      ['a fraction', `[${nodes.slice(0, 9).join(',')},1.5,${nodes.slice(10).join(',')}]`, true],
       // the main thread skips to the "]" in the string and fails on what follows; the worker's error wins
-      ['a string holding "]" in the array', `[${nodes.slice(0, 9).join(',')},"]",${nodes.slice(10).join(',')}]`, false],
-      ['not a multiple of the node fields', JSON.stringify(nodes.slice(0, nodes.length - 1))],
-      ['more nodes than node_count', JSON.stringify([...nodes, ...nodes.slice(0, 7)])],
-      ['edge counts not adding up to the edges', JSON.stringify([...nodes.slice(0, 4), nodes[4] + 1, ...nodes.slice(5)])],
-      ['name string index out of range', JSON.stringify([...nodes.slice(0, 8), 1000, ...nodes.slice(9)])],
+      ['a string holding "]" in the array', `[${nodes.slice(0, 9).join(',')},"]",${nodes.slice(10).join(',')}]`, true, false],
+      ['not a multiple of the node fields', JSON.stringify(nodes.slice(0, nodes.length - 1)), true],
+      ['more nodes than node_count', JSON.stringify([...nodes, ...nodes.slice(0, 7)]), true],
+      // found once everything is read
+      ['edge counts not adding up to the edges', JSON.stringify([...nodes.slice(0, 4), nodes[4] + 1, ...nodes.slice(5)]), false],
+      ['name string index out of range', JSON.stringify([...nodes.slice(0, 8), 1000, ...nodes.slice(9)]), false],
     ];
-    for (const [name, rawNodes, edgesClaimed] of cases) {
+    for (const [name, rawNodes, inArray, edgesClaimed] of cases) {
       it(name, async () => {
-        const r = await same(write(assemble(o, { nodes: rawNodes })), edgesClaimed ?? true, undefined, true);
+        const claimed = (workerNodes: boolean) => (workerNodes ? edgesClaimed ?? true : !inArray);
+        const r = await same(write(assemble(o, { nodes: rawNodes })), claimed, undefined, true);
         assert.ok(r instanceof SnapshotError, 'the input is bad');
       });
     }
 
     it('a nodes error wins over a later error in the strings', async () => {
-      const r = await same(write(assemble(o, { nodes: cases[0][1], strings: '["a", 3]' })), true, undefined, true);
+      const r = await same(write(assemble(o, { nodes: cases[0][1], strings: '["a", 3]' })), (workerNodes) => workerNodes, undefined, true);
       assert.ok(r instanceof SnapshotError && /Node 1/.test(r.message), String(r));
     });
 
