@@ -135,7 +135,13 @@ export function isSkippedMapDescriptorEdge(snap: HeapSnapshot, e: number): boole
 // "<n> / part of key (K @id) -> value (V @id) pair in WeakMap (table @id)": the part after the
 // number ("duplicated part") is shared by the table's and the key's edge to the same value.
 const WEAKMAP_EDGE_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @\d+\)$/;
-const TABLE_MARK = ' pair in WeakMap (table @';
+const TABLE_TEXT = ' pair in WeakMap (table @';
+/** The ASCII phrases of a WeakMap edge name, as bytes. */
+const TABLE_MARK = asciiBytes(TABLE_TEXT);
+const KEY_PHRASE = asciiBytes(' / part of key (');
+const VALUE_PHRASE = asciiBytes(') -> value (');
+/** parseBytes: the string's bytes cannot decide (escapes, non-ASCII characters). */
+const FALLBACK = 255;
 /** How many characters before the table phrase a WeakMap edge name's pair hash reads. */
 const HASHED_CHARS = 16;
 const NOT_PARSED = 0;
@@ -186,44 +192,91 @@ export class WeakMapEdgeNames {
     const st = this.state[s];
     if (st !== NOT_PARSED) return st;
     const strings = this.strings;
+    const len = strings.byteLength(s);
     let result = NOT_WEAKMAP;
-    // cheap rejections before decoding and the regex: the length (a string has at least as many
-    // stored bytes as characters), a leading digit and a trailing ')' (the same bytes unless
-    // escaped), then the table phrase
-    const bytes = strings.byteLength(s);
-    const name = bytes > 60 && (strings.isEscaped(s)
-      || (isDigit(strings.byteAt(s, 0)) && strings.byteAt(s, bytes - 1) === 41)) ? strings.get(s) : '';
-    if (name.length > 60) {
-      const n = name.length;
-      const c0 = name.charCodeAt(0);
-      if (c0 >= 48 && c0 <= 57 && name.charCodeAt(n - 1) === 41) {
-        const mark = name.lastIndexOf(TABLE_MARK);
-        if (mark > 0 && WEAKMAP_EDGE_NAME.test(name)) {
-          if (this.tableIds === null) {
-            this.tableIds = new Uint32Array(this.strings.length);
-            this.hashes = new Int32Array(this.strings.length);
-          }
-          // the table id: the digits between the mark and the final ')' (the regex checked them)
-          let id = 0;
-          for (let i = mark + TABLE_MARK.length; i < n - 1; i++) id = id * 10 + (name.charCodeAt(i) - 48);
-          result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
-          this.tableIds[s] = result === WEAKMAP ? id : 0;
-          // hash: the duplicated part's length, the table id and the HASHED_CHARS characters before
-          // the table phrase (the end of the value's id) — all functions of the duplicated part, so
-          // equal parts hash equally; samePair settles collisions
-          let h = (n - dupStart(name)) ^ Math.imul(id % 0x40000000, 0x9e3779b1);
-          for (let i = Math.max(0, mark - HASHED_CHARS); i < mark; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
-          // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
-          h ^= h >>> 16;
-          h = Math.imul(h, 0x85ebca6b);
-          h ^= h >>> 13;
-          h = Math.imul(h, 0xc2b2ae35);
-          h ^= h >>> 16;
-          (this.hashes as Int32Array)[s] = h & 0x3fffffff;
-        }
-      }
+    // a name is at least 60 characters, and a string has at least as many stored bytes as characters
+    if (len > 60) {
+      result = strings.isEscaped(s) ? FALLBACK : this.parseBytes(s, strings.rawBytes(), strings.offsetOf(s), len);
+      if (result === FALLBACK) result = this.parseText(s);
     }
     this.state[s] = result;
+    return result;
+  }
+
+  /**
+   * WEAKMAP_EDGE_NAME matched on the stored bytes of an unescaped string (no decoding, no regex).
+   * Its literal parts and digits are ASCII, and UTF-8 spells other characters with bytes >= 0x80
+   * only, so a string whose bytes do not have the shape does not match; one that does is a match
+   * when it is ASCII (bytes = characters, and no line terminator can hide in the ".*?" parts:
+   * unescaped JSON has no control characters). Otherwise FALLBACK: parseText decides.
+   */
+  private parseBytes(s: number, b: Uint8Array, a: number, len: number): number {
+    const e = a + len;
+    let i = a;
+    while (i < e && isDigit(b[i])) i++;
+    const digits = i - a;
+    if (digits === 0 || !bytesAt(b, i, e, KEY_PHRASE)) return NOT_WEAKMAP;
+    const mid = i + KEY_PHRASE.length;
+    // from the end: ")" after the table digits, the table phrase, ")" after the value's digits, " @"
+    if (b[e - 1] !== 41) return NOT_WEAKMAP;
+    let k = e - 1;
+    while (k > mid && isDigit(b[k - 1])) k--;
+    const mark = k - TABLE_MARK.length;
+    if (k === e - 1 || mark < mid || !bytesAt(b, mark, e, TABLE_MARK) || b[mark - 1] !== 41) return NOT_WEAKMAP;
+    let u = mark - 1;
+    while (u > mid && isDigit(b[u - 1])) u--;
+    if (u === mark - 1 || u - 2 < mid || b[u - 2] !== 32 || b[u - 1] !== 64) return NOT_WEAKMAP;
+    // between: " @<digits>) -> value (" somewhere (the key's id; the ".*?" parts around it may be empty)
+    const valueEnd = u - 2;
+    let found = false;
+    for (let q = mid; q + VALUE_PHRASE.length <= valueEnd && !found; q++) {
+      if (b[q] !== 41 || !bytesAt(b, q, valueEnd, VALUE_PHRASE)) continue;
+      let w = q;
+      while (w > mid && isDigit(b[w - 1])) w--;
+      found = w < q && w - 2 >= mid && b[w - 2] === 32 && b[w - 1] === 64;
+    }
+    if (!found) return NOT_WEAKMAP;
+    // the rest is ASCII already: digits and the phrases
+    for (let p = mid; p < valueEnd; p++) if (b[p] >= 128) return FALLBACK;
+    let id = 0;
+    for (let p = k; p < e - 1; p++) id = id * 10 + (b[p] - 48);
+    let h = pairHashStart(len - digits, id);
+    for (let p = Math.max(a, mark - HASHED_CHARS); p < mark; p++) h = (Math.imul(h, 31) + b[p]) | 0;
+    return this.store(s, id, h);
+  }
+
+  /** WEAKMAP_EDGE_NAME on the decoded string (escaped or non-ASCII names). */
+  private parseText(s: number): number {
+    const name = this.strings.get(s);
+    const n = name.length;
+    if (n <= 60) return NOT_WEAKMAP;
+    const c0 = name.charCodeAt(0);
+    if (c0 < 48 || c0 > 57 || name.charCodeAt(n - 1) !== 41) return NOT_WEAKMAP;
+    const mark = name.lastIndexOf(TABLE_TEXT);
+    if (mark <= 0 || !WEAKMAP_EDGE_NAME.test(name)) return NOT_WEAKMAP;
+    // the table id: the digits between the mark and the final ')' (the regex checked them)
+    let id = 0;
+    for (let i = mark + TABLE_TEXT.length; i < n - 1; i++) id = id * 10 + (name.charCodeAt(i) - 48);
+    let h = pairHashStart(n - dupStart(name), id);
+    for (let i = Math.max(0, mark - HASHED_CHARS); i < mark; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+    return this.store(s, id, h);
+  }
+
+  /** Records a WeakMap name's table id and pair hash (see pairHashStart); its state. */
+  private store(s: number, id: number, h: number): number {
+    if (this.tableIds === null) {
+      this.tableIds = new Uint32Array(this.strings.length);
+      this.hashes = new Int32Array(this.strings.length);
+    }
+    const result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
+    this.tableIds[s] = result === WEAKMAP ? id : 0;
+    // murmur3's finalizer: the polynomial alone leaves the low bits (the table index) clustered
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    (this.hashes as Int32Array)[s] = h & 0x3fffffff;
     return result;
   }
 
@@ -280,6 +333,26 @@ export class WeakMapEdgeNames {
 }
 
 const byStrings = new WeakMap<StringTable, WeakMapEdgeNames>();
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+/** True when b[at, at + lit.length) equals lit and lies before `end`. */
+function bytesAt(b: Uint8Array, at: number, end: number, lit: Uint8Array): boolean {
+  if (at < 0 || at + lit.length > end) return false;
+  for (let k = 0; k < lit.length; k++) if (b[at + k] !== lit[k]) return false;
+  return true;
+}
+
+/**
+ * Start of a WeakMap name's pair hash: the duplicated part's length and the table id; then the
+ * HASHED_CHARS characters before the table phrase (the end of the value's id) go in. All are
+ * functions of the duplicated part, so equal parts hash equally; samePair settles collisions.
+ */
+function pairHashStart(dupLength: number, id: number): number {
+  return dupLength ^ Math.imul(id % 0x40000000, 0x9e3779b1);
+}
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;

@@ -179,6 +179,16 @@ export class StringTable {
     return i >= 0 && i < this.count ? this.offsets[i + 1] - this.offsets[i] : 0;
   }
 
+  /** The byte array strings are stored in now (a later add may replace it; see offsetOf). */
+  rawBytes(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** Where string i's stored bytes start in rawBytes(). */
+  offsetOf(i: number): number {
+    return this.offsets[i];
+  }
+
   /** Stored byte k of string i (no bounds check beyond the table's). */
   byteAt(i: number, k: number): number {
     return this.bytes[this.offsets[i] + k];

@@ -272,6 +272,62 @@ function fifoDistances(snap: HeapSnapshot): Int32Array {
   return dist;
 }
 
+describe('WeakMap edge names: byte matcher against the regex', () => {
+  // DevTools' pattern (HeapSnapshot.ts tryParseWeakMapEdgeName), written here on its own
+  const pattern = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @(\d+)\) pair in WeakMap \(table @(\d+)\)$/;
+
+  it('agrees with the regex on names and near misses, ASCII or not; a needlessly escaped copy gives the same hash', () => {
+    const rnd = seededInts(11);
+    const parts = ['Object', 'Foo bar', 'ü', '', ') -> value (', ' @12', 'x\u2028y', 'Map @3) -> value (Set', '日本', 'a\nb', '"q"'];
+    const pick = <T>(a: T[]) => a[rnd(a.length)];
+    const names: string[] = [];
+    for (let r = 0; r < 3000; r++) {
+      let s = `${rnd(20)} / part of key (${pick(parts)} @${rnd(999)}) -> value (${pick(parts)} @${rnd(99999)}) pair in WeakMap (table @${rnd(3) === 0 ? 99999999999 : rnd(9999)})`;
+      const m = rnd(4);
+      if (m === 1) {
+        const at = rnd(s.length);
+        s = s.slice(0, at) + s.slice(at + 1);
+      } else if (m === 2) {
+        const at = rnd(s.length);
+        s = s.slice(0, at) + pick(['@', ')', '(', ' ', '1', 'a', 'é', '/']) + s.slice(at);
+      } else if (m === 3) {
+        s = s.slice(0, s.length - 1 - rnd(5));
+      }
+      names.push(s);
+    }
+    const table = new StringTable();
+    const enc = new TextEncoder();
+    for (const s of names) {
+      table.add(s);
+      // the same text with every "/" written as "\/": decoded, not matched on its bytes
+      const body = enc.encode(JSON.stringify(s).slice(1, -1).replace(/\//g, '\\/'));
+      table.addBytes(body, 0, body.length, true);
+    }
+    table.finish();
+    const wm = new WeakMapEdgeNames(table);
+    let matches = 0;
+    let nonAscii = 0;
+    for (let i = 0; i < names.length; i++) {
+      const s = names[i];
+      assert.equal(table.get(2 * i + 1), s);
+      const m = s.length > 60 ? pattern.exec(s) : null;
+      if (m) {
+        matches++;
+        if (/[^\x20-\x7e]/.test(s)) nonAscii++;
+      }
+      for (const k of [2 * i, 2 * i + 1]) {
+        assert.equal(wm.isPairName(k), m !== null, `${k}: ${JSON.stringify(s)}`);
+        const id = m ? Number(m[2]) : -1;
+        assert.equal(wm.tableId(k), id <= 0xffffffff ? id : -1, `table id of ${JSON.stringify(s)}`);
+      }
+      assert.equal(wm.pairHash(2 * i), wm.pairHash(2 * i + 1), `hash of ${JSON.stringify(s)}`);
+      if (m) assert.ok(wm.samePair(2 * i, 2 * i + 1));
+    }
+    assert.ok(matches > 500 && matches < 2900, `${matches} names match`);
+    assert.ok(nonAscii > 100, `${nonAscii} matching names are not ASCII`);
+  });
+});
+
 describe('distances: level-ordered BFS', () => {
   it('equals a plain FIFO BFS on layered graphs whose levels are reordered (sorted and bit-set paths, WeakMap pairs inside levels)', function () {
     this.timeout(60_000);
