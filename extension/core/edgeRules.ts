@@ -312,10 +312,8 @@ export class WeakMapEdgeNames {
   samePair(a: number, b: number): boolean {
     if (a === b) return true;
     const strings = this.strings;
-    if (!strings.isEscaped(a) && !strings.isEscaped(b)) {
-      // the stored bytes are the text: compare them in place, after the leading digits
-      return strings.sameTail(a, dupStartBytes(strings, a), b, dupStartBytes(strings, b));
-    }
+    // the stored bytes are the text unless escaped: compare them in place, after the leading digits
+    if (!strings.isEscaped(a) && !strings.isEscaped(b)) return strings.sameAfterDigits(a, b);
     const x = strings.get(a);
     const y = strings.get(b);
     const i0 = dupStart(x);
@@ -356,14 +354,6 @@ function pairHashStart(dupLength: number, id: number): number {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
-}
-
-/** Byte index after the leading decimal digits of string s (stored bytes). */
-function dupStartBytes(strings: StringTable, s: number): number {
-  const n = strings.byteLength(s);
-  let i = 0;
-  while (i < n && isDigit(strings.byteAt(s, i))) i++;
-  return i;
 }
 
 /** Index after the leading decimal number of a WeakMap edge name. */

@@ -59,7 +59,7 @@ function isPythonFrame(snap: HeapSnapshot, n: number): boolean {
 
 /** Python: an `internal` "__dict__" edge (an instance dict the exporter did not merge into its owner). */
 function isDictLink(snap: HeapSnapshot, e: number, python: boolean): boolean {
-  return python && snap.edgeType[e] === snap.types.edgeInternal && snap.strings.get(snap.edgeNameOrIndex[e]) === '__dict__';
+  return python && snap.edgeType[e] === snap.types.edgeInternal && snap.strings.equals(snap.edgeNameOrIndex[e], '__dict__');
 }
 
 /**

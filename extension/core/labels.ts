@@ -53,12 +53,7 @@ function decimalCache(snap: HeapSnapshot): Uint8Array {
 function isDecimalName(snap: HeapSnapshot, cache: Uint8Array, s: number): boolean {
   let k = cache[s];
   if (k === 0) {
-    const text = snap.strings.get(s);
-    k = text.length > 0 ? 2 : 1;
-    for (let i = 0; i < text.length && k === 2; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 48 || c > 57) k = 1;
-    }
+    k = snap.strings.isDigits(s) ? 2 : 1;
     cache[s] = k;
   }
   return k === 2;
@@ -88,7 +83,7 @@ function countProperties(snap: HeapSnapshot, n: number): number {
   let c = 0;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
     if (snap.edgeType[e] !== prop) continue;
-    if (snap.strings.get(snap.edgeNameOrIndex[e]) === '__proto__') continue;
+    if (snap.strings.equals(snap.edgeNameOrIndex[e], '__proto__')) continue;
     c++;
   }
   return c;
@@ -110,7 +105,7 @@ function numberValue(snap: HeapSnapshot, n: number): string {
   const name = snap.name(n);
   if (name !== '' && !Number.isNaN(Number(name))) return name;
   for (let e = snap.firstEdge[n], end = snap.firstEdge[n + 1]; e < end; e++) {
-    if (snap.edgeHasStringName(e) && snap.strings.get(snap.edgeNameOrIndex[e]) === 'value') {
+    if (snap.edgeHasStringName(e) && snap.strings.equals(snap.edgeNameOrIndex[e], 'value')) {
       const t = snap.edgeTo[e];
       const ty = snap.nodeType[t];
       if (ty === snap.types.nodeString || ty === snap.types.nodeNumber) return snap.name(t);

@@ -103,7 +103,7 @@ export function toPathEdges(analysis: Analysis, edges: number[], normaliseIndexe
 /** owner -internal "__dict__"-> dict followed by a property edge out of that dict. */
 function isUnmergedDictHop(analysis: Analysis, e: number, next: number): boolean {
   const snap = analysis.snap;
-  return snap.edgeType[e] === snap.types.edgeInternal && snap.strings.get(snap.edgeNameOrIndex[e]) === '__dict__'
+  return snap.edgeType[e] === snap.types.edgeInternal && snap.strings.equals(snap.edgeNameOrIndex[e], '__dict__')
     && snap.edgeType[next] === snap.types.edgeProperty && snap.edgeFrom(next) === snap.edgeTo[e];
 }
 

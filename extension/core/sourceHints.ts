@@ -155,7 +155,7 @@ function closuresOfContext(analysis: Analysis, ctx: number): number[] {
     const owner = retainerNode[r];
     if (snap.nodeType[owner] !== snap.types.nodeClosure) continue;
     const e = retainerEdge[r];
-    if (snap.edgeHasStringName(e) && snap.strings.get(snap.edgeNameOrIndex[e]) === 'context') out.push(owner);
+    if (snap.edgeHasStringName(e) && snap.strings.equals(snap.edgeNameOrIndex[e], 'context')) out.push(owner);
   }
   return out;
 }

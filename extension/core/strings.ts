@@ -210,24 +210,39 @@ export class StringTable {
     return true;
   }
 
+  /** True when string i is a non-empty run of ASCII digits (checked on the stored bytes unless escaped). */
+  isDigits(i: number): boolean {
+    if (!(i >= 0 && i < this.count)) return false;
+    if (this.isEscaped(i)) return /^[0-9]+$/.test(this.get(i));
+    const { bytes } = this;
+    const a = this.offsets[i];
+    const e = this.offsets[i + 1];
+    if (a === e) return false;
+    for (let p = a; p < e; p++) if (bytes[p] < 48 || bytes[p] > 57) return false;
+    return true;
+  }
+
+  /**
+   * True when strings a and b, both unescaped, are equal after their leading ASCII digits (the
+   * "duplicated part" of two WeakMap edge names), compared on the stored bytes.
+   */
+  sameAfterDigits(a: number, b: number): boolean {
+    const { offsets, bytes } = this;
+    let i = offsets[a];
+    const ea = offsets[a + 1];
+    let j = offsets[b];
+    const eb = offsets[b + 1];
+    while (i < ea && bytes[i] >= 48 && bytes[i] <= 57) i++;
+    while (j < eb && bytes[j] >= 48 && bytes[j] <= 57) j++;
+    if (ea - i !== eb - j) return false;
+    for (; i < ea; i++, j++) if (bytes[i] !== bytes[j]) return false;
+    return true;
+  }
+
   /** Index of the first string equal to s at or after `from`, or -1. */
   indexOf(s: string, from = 0): number {
     for (let i = Math.max(0, from); i < this.count; i++) if (this.equals(i, s)) return i;
     return -1;
-  }
-
-  /**
-   * True when the stored bytes of strings a and b agree from byte `fromA` / `fromB` to their ends
-   * (both unescaped: a byte comparison is a text comparison).
-   */
-  sameTail(a: number, fromA: number, b: number, fromB: number): boolean {
-    const { offsets, bytes } = this;
-    let i = offsets[a] + fromA;
-    const ea = offsets[a + 1];
-    let j = offsets[b] + fromB;
-    if (ea - i !== offsets[b + 1] - j) return false;
-    for (; i < ea; i++, j++) if (bytes[i] !== bytes[j]) return false;
-    return true;
   }
 
   /** Every string, decoded (tests and small tables only). */

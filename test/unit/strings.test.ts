@@ -53,11 +53,16 @@ describe('string table', () => {
     assert.equal(dup.indexOf('a', 1), 2);
   });
 
-  it('compares tails of two strings byte by byte', () => {
-    const t = StringTable.from(['12 / same tail', '7 / same tail', '7 / other tail', '12 / same tai']);
-    assert.equal(t.sameTail(0, 2, 1, 1), true);
-    assert.equal(t.sameTail(0, 2, 2, 1), false);
-    assert.equal(t.sameTail(0, 2, 3, 2), false, 'different lengths');
+  it('compares two strings after their leading digits, and tells digit-only strings', () => {
+    const t = StringTable.from(['12 / same tail', '7 / same tail', '7 / other tail', '12 / same tai', '', '0', '0123', '12a', ' 1']);
+    assert.equal(t.sameAfterDigits(0, 1), true);
+    assert.equal(t.sameAfterDigits(0, 2), false);
+    assert.equal(t.sameAfterDigits(0, 3), false, 'different lengths');
+    assert.deepEqual([4, 5, 6, 7, 8, 99].map((i) => t.isDigits(i)), [false, true, true, false, false, false]);
+    const escaped = new StringTable();
+    const body = new TextEncoder().encode(String.raw`12`);
+    escaped.addBytes(body, 0, body.length, true);
+    assert.equal(escaped.isDigits(0), true, 'decoded when escaped');
   });
 
   it('grows its arrays past their first sizes, and hands its shared buffers to another table', () => {
