@@ -54,11 +54,11 @@ describe('string table', () => {
   });
 
   it('compares two strings after their leading digits, and tells digit-only strings', () => {
-    const t = StringTable.from(['12 / same tail', '7 / same tail', '7 / other tail', '12 / same tai', '', '0', '0123', '12a', ' 1']);
+    const t = StringTable.from(['12 / same tail', '7 / same tail', '7 / other tail', '12 / same tai', '', '0', '9876543210', '12a', ' 1', '1/', ':']);
     assert.equal(t.sameAfterDigits(0, 1), true);
     assert.equal(t.sameAfterDigits(0, 2), false);
     assert.equal(t.sameAfterDigits(0, 3), false, 'different lengths');
-    assert.deepEqual([4, 5, 6, 7, 8, 99].map((i) => t.isDigits(i)), [false, true, true, false, false, false]);
+    assert.deepEqual([4, 5, 6, 7, 8, 9, 10, 99].map((i) => t.isDigits(i)), [false, true, true, false, false, false, false, false]);
     const escaped = new StringTable();
     const body = new TextEncoder().encode(String.raw`12`);
     escaped.addBytes(body, 0, body.length, true);
