@@ -6,7 +6,7 @@
 import { HeapSnapshot, type HeapSnapshotInit, type SizeArray } from './model';
 import { SnapshotError, cancelledError } from './errors';
 import type { ProgressSink } from './progress';
-import { StringTable, badEscapeAt } from './strings';
+import { StringTable, decodeJsonStringBody } from './strings';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
 import {
   MAX_RECORD_FIELDS, TREE_CLOSE, TREE_OPEN, buildLocations, buildTraceFunctionInfos, buildTraceTree, readLayout,
@@ -1261,7 +1261,7 @@ export class SnapshotParser {
           throw new SnapshotError('too-large', `String ${table.length} is longer than ${MAX_STRING_BYTES} bytes`, { field: 'strings', offset: this.strStart });
         }
         if (i === len) return i;
-        if (this.strEscaped && badEscapeAt(out, table.writeStart, w) >= 0) {
+        if (this.strEscaped && decodeJsonStringBody(out, table.writeStart, w) === null) {
           throw new SnapshotError('not-json', `Not valid JSON: bad escape in string ${table.length}`, { field: 'strings', offset: this.strStart });
         }
         table.commit(w, this.strEscaped);

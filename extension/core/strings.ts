@@ -65,25 +65,6 @@ export function decodeJsonStringBody(bytes: Uint8Array, s: number, e: number): s
   return out;
 }
 
-/** Offset of the first invalid backslash escape in bytes[s, e), or -1 when every escape is valid JSON. */
-export function badEscapeAt(bytes: Uint8Array, s: number, e: number): number {
-  for (let i = s; i < e; i++) {
-    if (bytes[i] !== 92) continue;
-    if (i + 1 >= e) return i;
-    const c = bytes[i + 1];
-    if (c === 117) {
-      if (i + 5 >= e) return i;
-      for (let k = 2; k <= 5; k++) if (hexDigit(bytes[i + k]) < 0) return i;
-      i += 5;
-    } else if (c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) {
-      i++;
-    } else {
-      return i;
-    }
-  }
-  return -1;
-}
-
 function hexDigit(h: number): number {
   return h <= 57 && h >= 48 ? h - 48 : h >= 97 && h <= 102 ? h - 87 : h >= 65 && h <= 70 ? h - 55 : -1;
 }
@@ -105,8 +86,7 @@ function needsEscape(s: string): boolean {
 
 /**
  * The strings of a snapshot, append-only while the parser fills it (get works at any time), then
- * trimmed by finish(). Index reads go through get(i); a string past the end reads as undefined
- * through at(i) and as '' through get(i).
+ * trimmed by finish(). Index reads go through get(i); a string past the end reads as ''.
  */
 export class StringTable {
   private count = 0;
@@ -167,11 +147,6 @@ export class StringTable {
     this.cacheKeys[slot] = i;
     this.cacheValues[slot] = s;
     return s;
-  }
-
-  /** String i, or undefined when i is out of range (as an array read). */
-  at(i: number): string | undefined {
-    return i >= 0 && i < this.count && Number.isInteger(i) ? this.get(i) : undefined;
   }
 
   /** Byte length of string i as stored (escapes count as written); 0 when out of range. */

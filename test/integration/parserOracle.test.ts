@@ -97,7 +97,7 @@ function compareWithOracle(s: HeapSnapshot, o: OracleSnapshot): void {
   for (let e = 0; e < s.edgeCount; e++) {
     const oe = o.edges[e];
     // heapsnapshot-parser looks every name_or_index up in the string table, element/hidden indexes too
-    const ourName = s.edgeHasStringName(e) ? s.edgeName(e) : s.strings.at(s.edgeNameOrIndex[e]);
+    const ourName = s.edgeHasStringName(e) ? s.edgeName(e) : (s.edgeNameOrIndex[e] < s.strings.length ? s.strings.get(s.edgeNameOrIndex[e]) : undefined);
     if (s.edgeHasStringName(e)) named++;
     if (s.edgeTypeName(e) !== oe.type || ourName !== oe.name || s.edgeTo[e] !== oe.toNodeIndex ||
       ordinal.get(oe.toNode) !== s.edgeTo[e] || ordinal.get(oe.fromNode) !== s.edgeFrom(e)) {
