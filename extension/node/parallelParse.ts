@@ -5,7 +5,7 @@
 // bytes (StringTable) the nodes plus the strings cost the main thread about what the edges cost
 // the worker. Measured on the 1 GB Node snapshot, two interleaved series of 3 rounds: nodes and
 // edges on the worker 3.6-4.1 s and 3.3-3.6 s, edges only 3.1-3.5 s and 3.3-3.6 s, one thread
-// 3.7-4.5 s and 3.4-4.4 s; edges only used 0.3-0.8 s less CPU than nodes and edges in every round.
+// 3.7-4.5 s and 3.4-4.4 s; edges only used 0.2-1.3 s less CPU than nodes and edges in every round.
 // Handshake through a SharedArrayBuffer, one slot per array: the worker publishes the byte offset
 // where it found the array, and the main thread, when its own parser reaches that array, hands it
 // over only if the offsets agree (otherwise it parses the array itself: the result never depends
