@@ -85,7 +85,7 @@ export interface ToAnalysisHelper {
 
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
-  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerEdge: Uint32Array; retainerNode: Uint32Array }
+  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array }
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }

@@ -7,7 +7,7 @@ import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
-import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, EdgePairs, WeakMapEdgeNames } from './edgeRules';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
 export const UNREACHABLE = -1;
@@ -58,6 +58,8 @@ export interface AnalysisStart {
   distances: Int32Array;
   pageOwned: Uint8Array;
   essential: Uint32Array;
+  /** the WeakMap table → value edges (for retainers.flagWeakMapSlots) */
+  tableEdges: EdgePairs;
   timings: Record<string, number>;
   /** runs f as the named phase: progress at its start, wall milliseconds into timings */
   timed: <T>(phase: string, f: () => T) => T;
@@ -77,8 +79,9 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
   const pageOwned = both.pageOwned as Uint8Array;
-  const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames));
-  return { snap, distances: both.distances, pageOwned, essential, timings, timed };
+  const tableEdges = new EdgePairs();
+  const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames, tableEdges));
+  return { snap, distances: both.distances, pageOwned, essential, tableEdges, timings, timed };
 }
 
 /** Dominators and retained sizes from beginAnalysis's result plus retainers and shallow sizes. */
@@ -89,7 +92,7 @@ export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shall
 
 /** The dominator tree over beginAnalysis's essential edges (needs the retainers, not the sizes). */
 export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {}): DominatorTree {
-  return start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, opts));
+  return start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, opts));
 }
 
 /** Retained sizes over the dominator tree, and the Analysis. */

@@ -16,6 +16,7 @@ import { isPythonSnapshot, PY_GARBAGE, PY_UNREACHABLE } from './python';
 import { cyclesOf, isCycleEdge, shortestCycleThrough } from './cycles';
 import { retainerPaths } from './retainerPaths';
 import { BASE_SYSTEM_DISTANCE } from './edgeRules';
+import { RETAINER_TYPE, RetainerEdges } from './retainers';
 
 /** Defaults of BackrefOptions, as objgraph's show_backrefs. */
 export const BACKREF_DEFAULTS = { maxDepth: 3, tooMany: 10, maxNodes: 400 } as const;
@@ -51,6 +52,19 @@ export function isFollowedEdge(analysis: Analysis, e: number, from: number, filt
   return true;
 }
 
+/** isFollowedEdge for retainer slot s of node ordinal n (the edge is looked up only for an edge-name filter). */
+function isFollowedSlot(analysis: Analysis, n: number, s: number, filter: ReferrerFilter, edges: RetainerEdges): boolean {
+  const snap = analysis.snap;
+  const t = analysis.retainers.retainerType[s] & RETAINER_TYPE;
+  if (t === snap.types.edgeWeak || t === snap.types.edgeInvisible) return false;
+  const from = analysis.retainers.retainerNode[s];
+  if (filter.skippedNodes && filter.skippedNodes.has(from)) return false;
+  if (filter.ignoredIds && filter.ignoredIds.has(snap.nodeId[from])) return false;
+  if (filter.ignoredClasses && filter.ignoredClasses.has(snap.className(from))) return false;
+  if (filter.ignoredEdges && filter.ignoredEdges.has(edgeNameString(snap, edges.edgeAt(n, s)))) return false;
+  return true;
+}
+
 // a plain constant: imported bindings can compile to property reads, too slow in the referrer loop
 const SYSTEM_BASE: number = BASE_SYSTEM_DISTANCE;
 
@@ -82,8 +96,8 @@ export interface RankedReferrers {
  */
 export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerFilter, limit: number, restLimit = MAX_MORE_IDS): RankedReferrers {
   const { retainers, distances, snap } = analysis;
-  const { retainerNode, retainerEdge } = retainers;
-  const edgeType = snap.edgeType;
+  const { retainerNode, retainerType } = retainers;
+  const slotEdges = new RetainerEdges(snap, retainers);
   const weak = snap.types.edgeWeak;
   const invisible = snap.types.edgeInvisible;
   const plain = !filter.ignoredEdges && !filter.ignoredIds && !filter.ignoredClasses && !filter.skippedNodes;
@@ -99,10 +113,9 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
     keys = new Float64Array(b - a);
     for (let i = a; i < b; i++) {
       const src = retainerNode[i];
-      const e = retainerEdge[i];
-      const t = edgeType[e];
+      const t = retainerType[i] & RETAINER_TYPE;
       if (t === weak || t === invisible) continue;
-      if (!plain && !isFollowedEdge(analysis, e, src, filter)) continue;
+      if (!plain && !isFollowedSlot(analysis, n, i, filter, slotEdges)) continue;
       keys[count++] = scale > 0 ? distanceRank(distances[src]) * scale + src : src;
     }
     keys = keys.subarray(0, count).sort();
@@ -119,10 +132,9 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
     total = 0;
     for (let i = a; i < b; i++) {
       const src = retainerNode[i];
-      const e = retainerEdge[i];
-      const t = edgeType[e];
+      const t = retainerType[i] & RETAINER_TYPE;
       if (t === weak || t === invisible) continue;
-      if (!plain && !isFollowedEdge(analysis, e, src, filter)) continue;
+      if (!plain && !isFollowedSlot(analysis, n, i, filter, slotEdges)) continue;
       if (src !== prev) { total++; if (src < prev) monotone = false; prev = src; }
       const d = distances[src];
       const k = scale > 0 ? distanceRank(d) * scale + src : src;
@@ -137,8 +149,7 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
     if (!monotone) {
       const srcs: number[] = [];
       for (let i = a; i < b; i++) {
-        const src = retainerNode[i];
-        if (isFollowedEdge(analysis, retainerEdge[i], src, filter)) srcs.push(src);
+        if (isFollowedSlot(analysis, n, i, filter, slotEdges)) srcs.push(retainerNode[i]);
       }
       total = countDistinct(Uint32Array.from(srcs));
     }
@@ -378,9 +389,10 @@ function addPairEdges(analysis: Analysis, g: SubgraphBuilder, n: number, filter:
   let outDegrees = 0;
   for (const o of g.ordinals) outDegrees += snap.firstEdge[o + 1] - snap.firstEdge[o];
   if (b - a <= outDegrees) {
+    const slotEdges = new RetainerEdges(snap, retainers);
     for (let i = a; i < b; i++) {
       const src = retainers.retainerNode[i];
-      if (g.has(src)) take(retainers.retainerEdge[i], src);
+      if (g.has(src)) take(slotEdges.edgeAt(n, i), src);
     }
   } else {
     // graph nodes in ordinal order, edges in file order: the same order as the retainer index

@@ -18,7 +18,7 @@
 // place. No recursion.
 import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
-import type { Retainers } from './retainers';
+import { isEssentialSlot, NEVER_ESSENTIAL, type Retainers } from './retainers';
 import { throwIfAborted } from './errors';
 import { computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames, type EdgeBits } from './edgeRules';
 
@@ -32,17 +32,15 @@ export interface DominatorResult {
 export interface DominatorOptions extends RunOptions {
   /** Per-node sizes (bytes) to sum; default DevTools' shallow sizes (edgeRules.computeShallowSizes). */
   shallowSizes?: SizeArray;
-  /** Edges that count (bit vector); default edgeRules.computeEssentialEdges. */
-  essentialEdges?: EdgeBits;
   weakMapNames?: WeakMapEdgeNames;
 }
 
 /** Immediate dominator of every node (root dominates itself) and retained size in bytes. */
 export function computeDominatorsAndRetainedSizes(snap: HeapSnapshot, ret: Retainers,
   opts: DominatorOptions = {}): DominatorResult {
-  const essential = opts.essentialEdges
-    ?? computeEssentialEdges(snap, computePageOwned(snap), opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings));
-  const dominators = computeDominators(snap, ret, essential, opts);
+  const pageOwned = computePageOwned(snap);
+  const essential = computeEssentialEdges(snap, pageOwned, opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings));
+  const dominators = computeDominators(snap, ret, essential, pageOwned, opts);
   const retainedSizes = computeRetainedSizes(dominators.dominators, dominators.order,
     opts.shallowSizes ?? computeShallowSizes(snap));
   return { dominators: dominators.dominators, retainedSizes };
@@ -63,11 +61,16 @@ export interface DominatorTree {
 /** Flag on idom[v] (a vertex number, < 2^31): v's semidominator is not its parent. */
 const NOT_PARENT = 0x80000000;
 
-/** Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. */
-export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits,
+/**
+ * Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. `essential`
+ * (edgeRules.computeEssentialEdges) decides the edges the DFS follows; the retainer slots are
+ * decided by the same rule from their flags and `pageOwned` (retainers.isEssentialSlot).
+ */
+export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: Uint8Array,
   opts: RunOptions = {}): DominatorTree {
   const { nodeCount, firstEdge, edgeTo } = snap;
-  const { firstRetainer, retainerEdge, retainerNode } = ret;
+  const { firstRetainer, retainerType, retainerNode } = ret;
+  const rootOrdinal = snap.rootOrdinal;
   if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
   // Vertices are DFS preorder numbers 1..n (the root is 1; 0 = none). Five arrays of 4 bytes per node:
   //  - num[o]: number of ordinal o (0 = not yet visited); at the end, o's dominator ordinal;
@@ -120,8 +123,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
 
   const hasEssentialRetainer = (o: number): boolean => {
     for (let i = firstRetainer[o], end = firstRetainer[o + 1]; i < end; i++) {
-      const e = retainerEdge[i];
-      if (((essential[e >>> 5] >>> (e & 31)) & 1) !== 0) return true;
+      if (isEssentialSlot(ret, pageOwned, rootOrdinal, o, i)) return true;
     }
     return false;
   };
@@ -169,12 +171,13 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     }
     const o = order[i - 1];
     const parentOrdinal = order[p - 1]; // its edges change nothing: skip them without a lookup
+    // an edge into a page-owned node counts only from the root or another page-owned node
+    const ownedTarget = pageOwned[o] !== 0;
     let s = p; // for a DFS start the root stands in for the parent
     for (let k = firstRetainer[o], end = firstRetainer[o + 1]; k < end; k++) {
       const u = retainerNode[k];
-      if (u === parentOrdinal) continue;
-      const e = retainerEdge[k];
-      if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
+      if (u === parentOrdinal || (retainerType[k] & NEVER_ESSENTIAL) !== 0) continue;
+      if (ownedTarget && pageOwned[u] === 0 && u !== rootOrdinal) continue;
       const v = num[u];
       if (v < s) { s = v; continue; } // unprocessed: its semidominator is itself
       if (v <= i || v > reached) continue;

@@ -144,9 +144,10 @@ const VALUE_PHRASE = asciiBytes(') -> value (');
 const FALLBACK = 255;
 /** How many characters before the table phrase a WeakMap edge name's pair hash reads. */
 const HASHED_CHARS = 16;
-const NOT_PARSED = 0;
-const NOT_WEAKMAP = 1;
-const WEAKMAP = 2;
+/** WeakMapEdgeNames states per string: not looked at yet, not a WeakMap edge name, one. */
+export const NOT_PARSED = 0;
+export const NOT_WEAKMAP = 1;
+export const WEAKMAP = 2;
 /** A WeakMap edge name whose table id does not fit in 32 bits (so it matches no node id). */
 const WEAKMAP_BIG_TABLE = 3;
 
@@ -486,6 +487,24 @@ export function markNonWeakReachable(snap: HeapSnapshot, marks: Uint8Array, seed
   }
 }
 
+/** A growing list of (owner ordinal, edge ordinal) pairs, in the order pushed. */
+export class EdgePairs {
+  /** owner, edge, owner, edge, ... (the first 2 * length entries) */
+  pairs = new Uint32Array(64);
+  length = 0;
+
+  push(owner: number, edge: number): void {
+    if (2 * this.length === this.pairs.length) {
+      const grown = new Uint32Array(this.pairs.length * 2);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    this.pairs[2 * this.length] = owner;
+    this.pairs[2 * this.length + 1] = edge;
+    this.length++;
+  }
+}
+
 /** Bit vector over edge ordinals: test bit e with `(bits[e >>> 5] >>> (e & 31)) & 1`. */
 export type EdgeBits = Uint32Array;
 
@@ -496,10 +515,11 @@ export function edgeBit(bits: EdgeBits, e: number): boolean {
 
 /**
  * Edges that count for dominators (DevTools' computeIsEssentialEdge), as a bit vector over edge
- * ordinals. `pageOwned` comes from computePageOwned.
+ * ordinals. `pageOwned` comes from computePageOwned. `tableEdges`, if given, receives the WeakMap
+ * table → value edges in edge order (retainers.flagWeakMapSlots marks them in a retainer index).
  */
 export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
-  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings)): EdgeBits {
+  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings), tableEdges?: EdgePairs): EdgeBits {
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
   const root = snap.rootOrdinal;
@@ -520,7 +540,10 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
       if (ty === edgeInternal) {
         const s = edgeNameOrIndex[e];
         const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
-        if (st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames.tableId(s)) === id) continue;
+        if (st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames.tableId(s)) === id) {
+          tableEdges?.push(n, e);
+          continue;
+        }
       }
       const t = edgeTo[e];
       if (t === n) continue;

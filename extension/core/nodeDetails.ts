@@ -7,6 +7,7 @@ import { edgeNameString, nodeLabel } from './labels';
 import { allocationStack, nodeLocation } from './locations';
 import { PyStatus, pythonLivenessOf } from './python';
 import { BASE_SYSTEM_DISTANCE } from './edgeRules';
+import { RETAINER_TYPE, RetainerEdges } from './retainers';
 
 // a plain constant: imported bindings can compile to property reads in hot loops
 const SYSTEM_BASE: number = BASE_SYSTEM_DISTANCE;
@@ -16,9 +17,9 @@ export const MAX_DETAIL_RETAINERS = 200;
 
 /** Sort rank of a retainer (< 2^26): strong before weak, then by distance (system-root-only
  *  distances after user-root ones, unreachable last). */
-function retainerRank(analysis: Analysis, src: number, e: number): number {
+function retainerRank(analysis: Analysis, src: number, edgeType: number): number {
   const d = analysis.distances[src];
-  const weak = analysis.snap.edgeType[e] === analysis.snap.types.edgeWeak ? 2 ** 25 : 0;
+  const weak = edgeType === analysis.snap.types.edgeWeak ? 2 ** 25 : 0;
   let r: number;
   if (d < 0) r = 2 ** 25 - 1;
   else if (d < SYSTEM_BASE) r = Math.min(d, 2 ** 24 - 1);
@@ -39,7 +40,7 @@ export function getNodeDetails(analysis: Analysis, ordinal: number): NodeDetails
   const keys = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const slot = a + i;
-    keys[i] = exact ? retainerRank(analysis, retainers.retainerNode[slot], retainers.retainerEdge[slot]) * 2 ** 27 + i : i;
+    keys[i] = exact ? retainerRank(analysis, retainers.retainerNode[slot], retainers.retainerType[slot] & RETAINER_TYPE) * 2 ** 27 + i : i;
   }
   let chosen: Float64Array;
   if (count <= 4 * MAX_DETAIL_RETAINERS) {
@@ -64,9 +65,10 @@ export function getNodeDetails(analysis: Analysis, ordinal: number): NodeDetails
   const slots: number[] = [];
   for (let i = 0; i < chosen.length && i < MAX_DETAIL_RETAINERS; i++) slots.push(a + (exact ? chosen[i] % 2 ** 27 : chosen[i]));
   const list: RetainerInfo[] = [];
+  const slotEdges = new RetainerEdges(snap, retainers);
   for (const i of slots) {
     const src = retainers.retainerNode[i];
-    const e = retainers.retainerEdge[i];
+    const e = slotEdges.edgeAt(ordinal, i);
     list.push({
       fromId: snap.nodeId[src],
       fromClass: snap.className(src),

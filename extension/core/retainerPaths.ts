@@ -16,6 +16,7 @@
 // offset is removed so it is a plain hop count again.
 import type { Analysis } from './analysis';
 import { BASE_SYSTEM_DISTANCE } from './edgeRules';
+import { RETAINER_TYPE, RetainerEdges } from './retainers';
 
 export interface PathQuery {
   /** how many distinct paths (default 1) */
@@ -68,8 +69,9 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   const maxExtra = Math.max(0, q.maxExtraHops ?? 3);
   const maxExpansions = q.maxExpansions ?? 100_000;
   const weak = snap.types.edgeWeak;
-  const { firstRetainer, retainerEdge, retainerNode } = retainers;
-  const { edgeType, strings, edgeNameOrIndex } = snap;
+  const { firstRetainer, retainerType, retainerNode } = retainers;
+  const { strings, edgeNameOrIndex } = snap;
+  const slotEdges = new RetainerEdges(snap, retainers);
   const ignoredNames = q.ignoredEdges && q.ignoredEdges.length ? new Set(q.ignoredEdges) : null;
   const ignoredIds = q.ignoredNodeIds && q.ignoredNodeIds.length ? new Set(q.ignoredNodeIds) : null;
   const ignoredClasses = q.ignoredClasses && q.ignoredClasses.length ? new Set(q.ignoredClasses) : null;
@@ -86,7 +88,8 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
   };
   const h = (p: number): number => hopBound(root, distances, p);
 
-  // partial-path records: node, edge from node to the next record's node, next record (-1 = target), hops
+  // partial-path records: node, the retainer slot (of the next record's node) of the edge from node
+  // to the next record's node, next record (-1 = target), hops
   let cap = 256;
   let rNode = new Uint32Array(cap);
   let rEdge = new Uint32Array(cap);
@@ -135,7 +138,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
       if (!continuation) {
         if (u === root) {
           const edges: number[] = [];
-          for (let x = r; rNext[x] >= 0; x = rNext[x]) edges.push(rEdge[x]);
+          for (let x = r; rNext[x] >= 0; x = rNext[x]) edges.push(slotEdges.edgeAt(rNode[rNext[x]], rEdge[x]));
           paths.push(edges);
           continue;
         }
@@ -155,10 +158,10 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
       const lo = firstRetainer[u];
       let more = false;
       const visit = (s: number): void => {
-        const e = retainerEdge[s];
         const p = retainerNode[s];
-        if (edgeIgnored(e) || nodeIgnored(p) || onChain(r, p)) return;
-        push(add(p, e, r, g), f);
+        if (nodeIgnored(p) || onChain(r, p)) return;
+        if (ignoredNames && edgeIgnored(slotEdges.edgeAt(u, s))) return;
+        push(add(p, s, r, g), f);
       };
       if (firstRetainer[u + 1] - lo > HUB_FANIN) {
         // a hub: its retainers grouped by h once per analysis, so each expansion touches only the
@@ -173,7 +176,7 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
       } else {
         // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
         for (let s = firstRetainer[u + 1] - 1; s >= lo; s--) {
-          if (edgeType[retainerEdge[s]] === weak) continue;
+          if ((retainerType[s] & RETAINER_TYPE) === weak) continue;
           const hp = h(retainerNode[s]);
           if (hp < 0) continue;
           const fp = g + hp;
@@ -209,7 +212,7 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
   if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
   const hit = cache.get(u);
   if (hit) return hit;
-  const index = buildHubIndex(analysis.retainers, analysis.snap.edgeType, analysis.snap.types.edgeWeak, u, h);
+  const index = buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h);
   cache.set(u, index);
   return index;
 }
@@ -217,7 +220,6 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
 /** The inputs of the hub indexes: what prepareRetainerPaths reads (another thread can build them). */
 export interface HubInputs {
   retainers: Analysis['retainers'];
-  edgeType: Uint8Array;
   /** edge type code of weak edges (-1 if none) */
   weakType: number;
   distances: Int32Array;
@@ -231,7 +233,7 @@ export function computeHubIndexes(x: HubInputs): Map<number, HubIndex> {
   const h = (p: number): number => hopBound(x.root, x.distances, p);
   const out = new Map<number, HubIndex>();
   for (let u = 0; u < x.nodeCount; u++) {
-    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.edgeType, x.weakType, u, h));
+    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.weakType, u, h));
   }
   return out;
 }
@@ -248,9 +250,9 @@ export function setHubIndexes(analysis: Analysis, hubs: Map<number, HubIndex>): 
   for (const [u, index] of hubs) cache.set(u, index);
 }
 
-function buildHubIndex(retainers: Analysis['retainers'], edgeType: Uint8Array, weak: number, u: number,
+function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number,
   h: (p: number) => number): HubIndex {
-  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  const { firstRetainer, retainerType, retainerNode } = retainers;
   const lo = firstRetainer[u];
   const hi = firstRetainer[u + 1];
   const hv = new Int32Array(hi - lo);
@@ -261,7 +263,7 @@ function buildHubIndex(retainers: Analysis['retainers'], edgeType: Uint8Array, w
   let minH = Infinity;
   let maxH = -1;
   for (let s = lo; s < hi; s++) {
-    const v = edgeType[retainerEdge[s]] === weak ? -1 : h(retainerNode[s]);
+    const v = (retainerType[s] & RETAINER_TYPE) === weak ? -1 : h(retainerNode[s]);
     hv[s - lo] = v;
     if (v < 0) continue;
     kept++;
@@ -359,10 +361,10 @@ export function prepareRetainerPaths(analysis: Analysis): number {
 
 /** True when some retainer of the node has a distance (used for nodes DevTools leaves unreachable). */
 function reachableByRetainers(analysis: Analysis, n: number): boolean {
-  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
+  const { firstRetainer, retainerType, retainerNode } = analysis.retainers;
   const weak = analysis.snap.types.edgeWeak;
   for (let s = firstRetainer[n]; s < firstRetainer[n + 1]; s++) {
-    if (analysis.snap.edgeType[retainerEdge[s]] === weak) continue;
+    if ((retainerType[s] & RETAINER_TYPE) === weak) continue;
     if (analysis.distances[retainerNode[s]] >= 0) return true;
   }
   return false;
@@ -380,7 +382,8 @@ export function chainFromAnchor(
   const { snap, retainers } = analysis;
   const weak = snap.types.edgeWeak;
   const synthetic = snap.types.nodeSynthetic;
-  const { firstRetainer, retainerEdge, retainerNode } = retainers;
+  const { firstRetainer, retainerType, retainerNode } = retainers;
+  const slotEdges = new RetainerEdges(snap, retainers);
   const qNode: number[] = [target];
   const qParent: number[] = [-1];
   const qEdge: number[] = [0];
@@ -390,15 +393,15 @@ export function chainFromAnchor(
     const u = qNode[head];
     if (qDepth[head] >= maxLen) continue;
     for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
-      const e = retainerEdge[s];
-      if (snap.edgeType[e] === weak) continue;
+      if ((retainerType[s] & RETAINER_TYPE) === weak) continue;
       const p = retainerNode[s];
       if (snap.nodeType[p] === synthetic || seen.has(p)) continue;
       seen.add(p);
-      qNode.push(p); qParent.push(head); qEdge.push(e); qDepth.push(qDepth[head] + 1);
+      qNode.push(p); qParent.push(head); qEdge.push(s); qDepth.push(qDepth[head] + 1);
       if (isAnchor(p)) {
         const out: number[] = [];
-        for (let x = qNode.length - 1; x > 0; x = qParent[x]) out.push(qEdge[x]);
+        // qEdge holds retainer slots of the parent entry's node
+        for (let x = qNode.length - 1; x > 0; x = qParent[x]) out.push(slotEdges.edgeAt(qNode[qParent[x]], qEdge[x]));
         return out;
       }
     }

@@ -1,16 +1,44 @@
-// Phase "retainers": the reverse edge index. For node n, retainerEdge[firstRetainer[n] ..
-// firstRetainer[n+1]) are the edge ordinals pointing at n, and retainerNode[...] their owners.
+// Phase "retainers": the reverse edge index. For node n, the slots firstRetainer[n] ..
+// firstRetainer[n+1] hold the edges pointing at n, in edge order: retainerNode[slot] is the edge's
+// owner and retainerType[slot] its type code plus one flag bit (NEVER_ESSENTIAL) for the dominator
+// rules that depend on the edge alone. Edge ordinals are not stored (4 bytes per edge: 160 MB on a
+// 1 GB heap); a query that needs one, for a name, finds it on demand (RetainerEdges), in the owner's
+// edges. A slice lists owners in ascending ordinal order, so one owner's slots are contiguous.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
+import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, type EdgePairs } from './edgeRules';
 
 export interface Retainers {
   /** length nodeCount+1 */
   firstRetainer: Uint32Array;
-  /** edge ordinal of each retaining edge, grouped by target node */
-  retainerEdge: Uint32Array;
-  /** owner node ordinal of each retaining edge (parallel to retainerEdge) */
+  /** owner node ordinal of each retaining edge, grouped by target node */
   retainerNode: Uint32Array;
+  /** per slot: the edge's type code (bits 0-6, RETAINER_TYPE) and the NEVER_ESSENTIAL flag (bit 7) */
+  retainerType: Uint8Array;
+}
+
+/** Mask of retainerType for the edge type code. */
+export const RETAINER_TYPE = 0x7f;
+/**
+ * Flag of retainerType: the edge never counts for dominators whatever the page-owned flags (weak,
+ * a self edge, a shortcut from any node but the root, the WeakMap table → value edge; see edgeRules).
+ */
+export const NEVER_ESSENTIAL = 0x80;
+
+/** Most edge types a snapshot may declare (the type code must fit RETAINER_TYPE). */
+export const MAX_EDGE_TYPES = RETAINER_TYPE + 1;
+
+export interface RetainerOptions extends RunOptions {
+  /** on SharedArrayBuffers, for the threads of a parallel analysis */
+  shared?: boolean;
+  /** the WeakMap edge-name cache to use (one is made otherwise) */
+  weakMapNames?: WeakMapEdgeNames;
+  /**
+   * false: leave the WeakMap table → value slots unflagged (no edge names read); the caller then
+   * passes those edges to flagWeakMapSlots before the index is used. Default true.
+   */
+  weakMapFlags?: boolean;
 }
 
 /**
@@ -18,10 +46,15 @@ export interface Retainers {
  * retainers are in edge order. No working memory beyond the result: firstRetainer serves as the
  * fill cursor (end positions, filled from the last edge backwards).
  */
-export function computeRetainers(snap: HeapSnapshot, opts: RunOptions & { shared?: boolean } = {}): Retainers {
-  const { nodeCount, edgeCount, firstEdge, edgeTo } = snap;
-  // shared: on SharedArrayBuffers, for the threads of a parallel analysis
-  const u32 = (n: number) => (opts.shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n));
+export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {}): Retainers {
+  const { nodeCount, edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
+  if (snap.meta.edgeTypes.length > MAX_EDGE_TYPES) {
+    throw new RangeError(`${snap.meta.edgeTypes.length} edge types: at most ${MAX_EDGE_TYPES} are supported`);
+  }
+  const { edgeWeak, edgeShortcut, edgeInternal } = snap.types;
+  const root = snap.rootOrdinal;
+  const shared = opts.shared === true;
+  const u32 = (n: number) => (shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n));
   const firstRetainer = u32(nodeCount + 1);
   for (let e = 0; e < edgeCount; e++) firstRetainer[edgeTo[e]]++;
   // inclusive prefix sums: firstRetainer[n] = end of n's slice
@@ -31,16 +64,29 @@ export function computeRetainers(snap: HeapSnapshot, opts: RunOptions & { shared
     firstRetainer[n] = sum;
   }
   firstRetainer[nodeCount] = sum;
-  const retainerEdge = u32(edgeCount);
   const retainerNode = u32(edgeCount);
+  const retainerType = shared ? new Uint8Array(new SharedArrayBuffer(edgeCount)) : new Uint8Array(edgeCount);
+  const withWeakMaps = opts.weakMapFlags !== false;
+  const weakMapNames = withWeakMaps ? opts.weakMapNames ?? WeakMapEdgeNames.forStrings(snap.strings) : null;
+  const { state, tableIds } = weakMapNames ? weakMapNames.raw() : { state: null, tableIds: null };
   const step = 1 << 20;
   // backwards over the edges, so each slice fills from its end down to its start in edge order
   for (let n = nodeCount - 1; n >= 0; n--) {
     const start = firstEdge[n];
+    const notRoot = n !== root;
+    const id = nodeId[n];
     for (let e = firstEdge[n + 1] - 1; e >= start; e--) {
-      const slot = --firstRetainer[edgeTo[e]];
-      retainerEdge[slot] = e;
+      const t = edgeTo[e];
+      const slot = --firstRetainer[t];
       retainerNode[slot] = n;
+      const ty = edgeType[e];
+      let never = ty === edgeWeak || t === n || (notRoot && ty === edgeShortcut);
+      if (!never && ty === edgeInternal && state !== null) {
+        const s = edgeNameOrIndex[e];
+        const st = state[s] === NOT_PARSED ? weakMapNames!.stateOf(s) : state[s];
+        never = st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames!.tableId(s)) === id;
+      }
+      retainerType[slot] = never ? ty | NEVER_ESSENTIAL : ty;
     }
     if ((n & (step - 1)) === 0) {
       throwIfAborted(opts.signal);
@@ -49,5 +95,131 @@ export function computeRetainers(snap: HeapSnapshot, opts: RunOptions & { shared
   }
   // each cursor now sits at its slice's start: firstRetainer[n] = start of n's slice
   opts.onProgress?.({ phase: 'retainers', done: nodeCount, total: nodeCount });
-  return { firstRetainer, retainerEdge, retainerNode };
+  return { firstRetainer, retainerNode, retainerType };
+}
+
+/**
+ * Sets NEVER_ESSENTIAL on the slots of the given WeakMap table → value edges (owner, edge pairs in
+ * edge order, as edgeRules.computeEssentialEdges collects them), for an index built with
+ * weakMapFlags: false. O(pairs · log fan-in), plus one pass over the edges of a table that holds the
+ * same value by more than one internal edge (the slot of such an edge is found by its rank among the
+ * table's edges to that value).
+ */
+export function flagWeakMapSlots(snap: HeapSnapshot, ret: Retainers, tableEdges: EdgePairs): void {
+  const { firstRetainer, retainerNode, retainerType } = ret;
+  const { firstEdge, edgeTo } = snap;
+  const internal = snap.types.edgeInternal;
+  const { pairs, length } = tableEdges;
+  // first slot of owner n in t's slice (owners ascend within a slice)
+  const firstSlotOf = (t: number, n: number): number => {
+    let lo = firstRetainer[t];
+    let hi = firstRetainer[t + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (retainerNode[mid] < n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // the one slot of owner n of type internal among n's slots from s (before end); -1 if none or several
+  const onlyInternalSlot = (s: number, end: number, n: number): number => {
+    let found = -1;
+    for (; s < end && retainerNode[s] === n; s++) {
+      if ((retainerType[s] & RETAINER_TYPE) !== internal) continue;
+      if (found >= 0) return -1;
+      found = s;
+    }
+    return found;
+  };
+  for (let i = 0; i < length;) {
+    const n = pairs[2 * i];
+    // this owner's pairs: i .. j-1. The slot is the owner's only slot of type internal in the
+    // target's slice (V8 writes a weak edge from the table to each value too); the targets the owner
+    // holds by more than one internal edge are left for the pass below.
+    let j = i;
+    let parallel = 0;
+    for (; j < length && pairs[2 * j] === n; j++) {
+      const t = edgeTo[pairs[2 * j + 1]];
+      const s = firstSlotOf(t, n);
+      const found = onlyInternalSlot(s, firstRetainer[t + 1], n);
+      if (found >= 0) retainerType[found] |= NEVER_ESSENTIAL;
+      else parallel++;
+    }
+    if (parallel > 0) {
+      // One pass over the owner's edges with a cursor per such target (its next slot of this owner,
+      // in an open-addressing table): the owner's k-th edge to t has its k-th slot of t.
+      const size = 2 ** Math.ceil(Math.log2(2 * parallel + 2));
+      const keys = new Int32Array(size).fill(-1);
+      const cursor = new Uint32Array(size);
+      const find = (t: number): number => {
+        let h = Math.imul(t, 0x9e3779b1) >>> 0;
+        for (;; h++) {
+          const at = h & (size - 1);
+          if (keys[at] === t || keys[at] === -1) return at;
+        }
+      };
+      for (let k = i; k < j; k++) {
+        const t = edgeTo[pairs[2 * k + 1]];
+        const s = firstSlotOf(t, n);
+        if (onlyInternalSlot(s, firstRetainer[t + 1], n) >= 0) continue; // flagged above
+        const at = find(t);
+        if (keys[at] === -1) { keys[at] = t; cursor[at] = s; }
+      }
+      let k = i;
+      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end && k < j; e++) {
+        const listed = pairs[2 * k + 1] === e;
+        if (listed) k++;
+        const at = find(edgeTo[e]);
+        if (keys[at] === -1) continue;
+        const slot = cursor[at]++;
+        if (listed) retainerType[slot] |= NEVER_ESSENTIAL;
+      }
+    }
+    i = j;
+  }
+}
+
+/**
+ * True when retainer slot s of node t counts for dominators (DevTools' computeIsEssentialEdge, as
+ * edgeRules.computeEssentialEdges decides it for the slot's edge). `pageOwned`: computePageOwned.
+ */
+export function isEssentialSlot(ret: Retainers, pageOwned: Uint8Array, root: number, t: number, s: number): boolean {
+  if ((ret.retainerType[s] & NEVER_ESSENTIAL) !== 0) return false;
+  const u = ret.retainerNode[s];
+  return u === root || pageOwned[u] !== 0 || pageOwned[t] === 0;
+}
+
+/**
+ * Edge ordinals of retainer slots, found on demand in the owner's edges: the k-th slot of owner u in
+ * t's slice is u's k-th edge to t. One owner's edges to t are found once and kept while the next
+ * calls ask about the same owner and target, so walking a whole slice costs the owners' edge counts.
+ */
+export class RetainerEdges {
+  private owner = -1;
+  private target = -1;
+  private firstSlot = 0;
+  private edges: number[] = [];
+
+  constructor(private readonly snap: HeapSnapshot, private readonly ret: Retainers) {}
+
+  /** The edge ordinal of retainer slot s of node ordinal t (s must lie in t's slice). */
+  edgeAt(t: number, s: number): number {
+    const { retainerNode, firstRetainer } = this.ret;
+    if (!(s >= firstRetainer[t] && s < firstRetainer[t + 1])) throw new RangeError(`slot ${s} is not a retainer of node ${t}`);
+    const u = retainerNode[s];
+    if (u !== this.owner || t !== this.target) {
+      let first = s;
+      for (const lo = firstRetainer[t]; first > lo && retainerNode[first - 1] === u;) first--;
+      const { firstEdge, edgeTo } = this.snap;
+      const edges: number[] = [];
+      for (let e = firstEdge[u], end = firstEdge[u + 1]; e < end; e++) if (edgeTo[e] === t) edges.push(e);
+      this.owner = u;
+      this.target = t;
+      this.firstSlot = first;
+      this.edges = edges;
+    }
+    const e = this.edges[s - this.firstSlot];
+    if (e === undefined) throw new Error(`internal: retainer slot ${s} of node ${t} has no edge`);
+    return e;
+  }
 }

@@ -14,6 +14,7 @@ import type {
 } from './results';
 import { allocationStack, nodeLocation } from './locations';
 import { isPythonSnapshot, lastComponent, parsePyCodeSite } from './python';
+import { RETAINER_TYPE, RetainerEdges } from './retainers';
 
 /** Python C-level fields and V8 internals that are never user-written assignments. */
 const NOT_SEARCH_TERMS = new Set([
@@ -88,11 +89,12 @@ function suspectFindings(analysis: Analysis, s: SuspectClass, opts: SourceHintOp
   // by every function of the module, which says nothing about which one leaks
   const holders = examples.slice(0, 5);
   const ty = snap.types;
-  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
+  const { firstRetainer, retainerType, retainerNode } = analysis.retainers;
+  const slotEdges = new RetainerEdges(snap, analysis.retainers);
   for (const n of holders) {
     for (let r = firstRetainer[n]; r < firstRetainer[n + 1] && closures < maxClosures; r++) {
-      const e = retainerEdge[r];
-      if (snap.edgeType[e] !== ty.edgeContext) continue;
+      if ((retainerType[r] & RETAINER_TYPE) !== ty.edgeContext) continue;
+      const e = slotEdges.edgeAt(n, r);
       const owner = retainerNode[r];
       const via = String(snap.edgeName(e));
       if (python) {
@@ -149,12 +151,13 @@ function suspectFindings(analysis: Analysis, s: SuspectClass, opts: SourceHintOp
 /** Closure nodes whose `context` edge points at a V8 Context node (at most 16). */
 function closuresOfContext(analysis: Analysis, ctx: number): number[] {
   const { snap } = analysis;
-  const { firstRetainer, retainerEdge, retainerNode } = analysis.retainers;
+  const { firstRetainer, retainerNode } = analysis.retainers;
+  const slotEdges = new RetainerEdges(snap, analysis.retainers);
   const out: number[] = [];
   for (let r = firstRetainer[ctx]; r < firstRetainer[ctx + 1] && out.length < 16; r++) {
     const owner = retainerNode[r];
     if (snap.nodeType[owner] !== snap.types.nodeClosure) continue;
-    const e = retainerEdge[r];
+    const e = slotEdges.edgeAt(ctx, r);
     if (snap.edgeHasStringName(e) && snap.strings.equals(snap.edgeNameOrIndex[e], 'context')) out.push(owner);
   }
   return out;

@@ -25,8 +25,10 @@ function post(m: FromAnalysisHelper, transfer: ArrayBuffer[]): void {
 function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retainers } {
   const snap = snapshotOf(data);
   let t = performance.now();
-  // shared, not transferred: the hub indexes (below) read them too
-  const r = computeRetainers(snap, { shared: true });
+  // Shared, not transferred: the hub indexes (below) read them too. Without the WeakMap table →
+  // value flags, which need the edge names (1.5 s more here on a 1 GB heap): the main thread meets
+  // those edges anyway (essential edges) and flags their slots (retainers.flagWeakMapSlots).
+  const r = computeRetainers(snap, { shared: true, weakMapFlags: false });
   post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
   t = performance.now();
   const sizes = computeShallowSizes(snap);
@@ -44,7 +46,7 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
 function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: ToAnalysisHelper): void {
   const t = performance.now();
   const map = computeHubIndexes({
-    retainers: state.retainers, edgeType: state.snap.edgeType, weakType: state.snap.types.edgeWeak,
+    retainers: state.retainers, weakType: state.snap.types.edgeWeak,
     distances: m.distances, root: m.root, nodeCount: state.snap.nodeCount,
   });
   const list = [...map];

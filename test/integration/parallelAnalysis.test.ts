@@ -17,6 +17,7 @@ import { SnapshotError } from '../../extension/core/errors';
 import { cachedHubIndexes, computeHubIndexes, retainerPaths } from '../../extension/core/retainerPaths';
 import { classTotalsOf, computeClassTotals } from '../../extension/core/classSummary';
 import { chromiumDetachedSnapshot, hasChromium } from '../helpers/realSnapshots';
+import { checkRetainerIndex } from '../helpers/retainerIndex';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -65,8 +66,13 @@ function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): voi
   sameArray(two.shallowSizes, one.shallowSizes, 'shallowSizes');
   sameArray(two.pageOwned, one.pageOwned, 'pageOwned');
   sameArray(two.retainers.firstRetainer, one.retainers.firstRetainer, 'firstRetainer');
-  sameArray(two.retainers.retainerEdge, one.retainers.retainerEdge, 'retainerEdge');
+  sameArray(two.retainers.retainerType, one.retainers.retainerType, 'retainerType');
   sameArray(two.retainers.retainerNode, one.retainers.retainerNode, 'retainerNode');
+  // each slot's edge, found on demand, and its dominator rule, against the edges themselves
+  checkRetainerIndex(one.snap, one.retainers, one.pageOwned);
+  // the helper's index, its WeakMap slots flagged on this thread, is the same (sameArray above) and
+  // passes too
+  checkRetainerIndex(two.snap, two.retainers, two.pageOwned);
   const c2 = cyclesOf(two);
   const c1 = computeCycles(one.snap);
   assert.deepEqual(c2.edgeTypes, c1.edgeTypes);
@@ -88,7 +94,7 @@ function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): voi
   sameArray(t2.classTop, t1.classTop, 'classTop');
   // the retainer-path hub indexes the helper built equal the ones built here
   const want = computeHubIndexes({
-    retainers: one.retainers, edgeType: one.snap.edgeType, weakType: one.snap.types.edgeWeak,
+    retainers: one.retainers, weakType: one.snap.types.edgeWeak,
     distances: one.distances, root: one.snap.rootOrdinal, nodeCount: one.snap.nodeCount,
   });
   const got = helperRan ? cachedHubIndexes(two) : want;

@@ -5,6 +5,7 @@ import { chainFromAnchor, computeHubIndexes, prepareRetainerPaths, retainerPaths
 import { BASE_SYSTEM_DISTANCE } from '../../extension/core/edgeRules';
 import { seededInts } from '../helpers/random';
 import { pathsForNode } from '../../extension/core/report';
+import { NEVER_ESSENTIAL } from '../../extension/core/retainers';
 
 /** A path as "Owner.edge" hops, for readable assertions. */
 function show(an: Analysis, edges: number[]): string {
@@ -198,17 +199,16 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     }
     firstRetainer[firstRetainer.length - 1] = at;
     const retainerNode = new Uint32Array(total);
-    const retainerEdge = new Uint32Array(total);
-    const edgeType = new Uint8Array(total);
+    const retainerType = new Uint8Array(total);
     const WEAK = 6;
     for (let s = 0; s < total; s++) {
       retainerNode[s] = 1 + rnd(owners); // never the root 0
-      retainerEdge[s] = s;
-      edgeType[s] = rnd(10) === 0 ? WEAK : 2;
+      // weak slots carry the never-essential flag, as computeRetainers sets it
+      retainerType[s] = rnd(10) === 0 ? WEAK | NEVER_ESSENTIAL : 2;
     }
     const check = (dist: Int32Array, wantWide: boolean) => {
       const hubs = computeHubIndexes({
-        retainers: { firstRetainer, retainerNode, retainerEdge }, edgeType, weakType: WEAK, distances: dist, root: 0,
+        retainers: { firstRetainer, retainerNode, retainerType }, weakType: WEAK, distances: dist, root: 0,
         nodeCount: firstRetainer.length - 1,
       });
       assert.deepEqual([...hubs.keys()].sort((a, b) => a - b), [owners + 1, owners + 3]);
@@ -221,7 +221,7 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
         };
         const want: [number, number][] = [];
         for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
-          if (edgeType[retainerEdge[s]] === WEAK || hop(retainerNode[s]) < 0) continue;
+          if ((retainerType[s] & 0x7f) === WEAK || hop(retainerNode[s]) < 0) continue;
           want.push([hop(retainerNode[s]), s]);
         }
         want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
