@@ -8,6 +8,7 @@ import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, EdgePairs, WeakMapEdgeNames } from './edgeRules';
+import { prepareRetainerPaths } from './retainerPaths';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
 export const UNREACHABLE = -1;
@@ -45,7 +46,10 @@ export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
   const start = beginAnalysis(snap, opts);
   const retainers = start.timed('retainers', () => computeRetainers(snap, opts));
   const shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
-  return finishAnalysis(start, retainers, shallowSizes, opts);
+  const analysis = finishAnalysis(start, retainers, shallowSizes, opts);
+  // the biggest hubs' retainers grouped in place now, so the index's order is settled (see HubIndex)
+  start.timed('pathIndex', () => prepareRetainerPaths(analysis));
+  return analysis;
 }
 
 /**

@@ -125,17 +125,16 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
     // bounded selection: keep the `keep` smallest distinct keys in a buffer of twice that size
     const buf = new Float64Array(2 * keep + 1);
     let threshold = Infinity;
-    // distinct count: the retainer index lists owners in ordinal order; count changes, and fall
-    // back to sorting a copy if that order ever differs
+    // distinct count: the retainer index keeps each owner's slots of a node in one run (in owner
+    // order, or grouped by hop bound for the biggest hubs: retainerPaths.HubIndex), so count runs
     let prev = -1;
-    let monotone = true;
     total = 0;
     for (let i = a; i < b; i++) {
       const src = retainerNode[i];
       const t = retainerType[i] & RETAINER_TYPE;
       if (t === weak || t === invisible) continue;
       if (!plain && !isFollowedSlot(analysis, n, i, filter, slotEdges)) continue;
-      if (src !== prev) { total++; if (src < prev) monotone = false; prev = src; }
+      if (src !== prev) { total++; prev = src; }
       const d = distances[src];
       const k = scale > 0 ? distanceRank(d) * scale + src : src;
       if (k >= threshold) continue;
@@ -145,13 +144,6 @@ export function rankedReferrers(analysis: Analysis, n: number, filter: ReferrerF
         count = Math.min(dedupeSorted(s, count), keep);
         if (count === keep) threshold = s[keep - 1];
       }
-    }
-    if (!monotone) {
-      const srcs: number[] = [];
-      for (let i = a; i < b; i++) {
-        if (isFollowedSlot(analysis, n, i, filter, slotEdges)) srcs.push(retainerNode[i]);
-      }
-      total = countDistinct(Uint32Array.from(srcs));
     }
     keys = buf.subarray(0, count).sort();
     count = Math.min(dedupeSorted(keys, count), keep);
@@ -172,16 +164,6 @@ function dedupeSorted(a: Float64Array, n: number): number {
   let w = 1;
   for (let i = 1; i < n; i++) if (a[i] !== a[w - 1]) a[w++] = a[i];
   return w;
-}
-
-/** Distinct values of an array (left unchanged when already non-decreasing, sorted otherwise). */
-function countDistinct(a: Uint32Array): number {
-  let sorted = true;
-  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) { sorted = false; break; }
-  if (!sorted) a.sort();
-  let c = a.length > 0 ? 1 : 0;
-  for (let i = 1; i < a.length; i++) if (a[i] !== a[i - 1]) c++;
-  return c;
 }
 
 /** Node roles used by the walk: where it stops and what is drawn as a root. */
@@ -395,7 +377,8 @@ function addPairEdges(analysis: Analysis, g: SubgraphBuilder, n: number, filter:
       if (g.has(src)) take(slotEdges.edgeAt(n, i), src);
     }
   } else {
-    // graph nodes in ordinal order, edges in file order: the same order as the retainer index
+    // graph nodes in ordinal order, edges in file order: the retainer index's order (but for the
+    // biggest hubs, whose slots are grouped by hop bound; per owner the order is the same)
     const sorted = [...g.ordinals].sort((x, y) => x - y);
     for (const o of sorted) {
       for (let e = snap.firstEdge[o], end = snap.firstEdge[o + 1]; e < end; e++) if (snap.edgeTo[e] === n) take(e, o);

@@ -167,11 +167,16 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
         // a hub: its retainers grouped by h once per analysis, so each expansion touches only the
         // group it needs
         const hub = hubIndexOf(analysis, u, h);
+        const slots = hub.slots;
         for (let i = hub.hs.length - 1; i >= 0; i--) {
           const fp = g + hub.hs[i];
           if (fp > limit) { pruned = true; continue; }
           if (continuation ? fp !== f : fp > f) { if (fp > f) more = true; continue; }
-          for (let j = hub.offs[i + 1] - 1; j >= hub.offs[i]; j--) visit(hub.slots[j]);
+          for (let j = hub.offs[i + 1] - 1; j >= hub.offs[i]; j--) {
+            const s = slots !== null ? slots[j] : j;
+            // (groups in place keep the weak slots among the owner's others)
+            if ((retainerType[s] & RETAINER_TYPE) !== weak) visit(s);
+          }
         }
       } else {
         // reverse order so the first retainer (lowest owner ordinal) is popped first among equals
@@ -197,11 +202,19 @@ export function retainerPaths(analysis: Analysis, target: number, q: PathQuery =
 /** Retainer count above which a node's retainers are grouped by hop bound once and cached. */
 const HUB_FANIN = 512;
 
-/** A hub's non-weak, reachable retainer slots grouped by h: group i has h = hs[i], slots[offs[i] .. offs[i+1]). */
+/**
+ * A hub's retainer slots grouped by h (the owner's hop bound): group i has h = hs[i] and the slots
+ * slots[offs[i] .. offs[i+1]), none weak and none from an unreachable owner. Or, when slots is null
+ * (the eager hubs, fan-in >= EAGER_HUB_FANIN), the groups are the hub's retainer slice itself, its
+ * slots stably reordered by h(owner) (unreachable owners last): group i is the slots offs[i] ..
+ * offs[i+1]-1, weak ones included. Reordered in place, the slice keeps each owner's slots together
+ * and in edge order (what RetainerEdges needs) and costs no memory (a slot list for the hubs of a
+ * 1 GB heap took 83 MB).
+ */
 export interface HubIndex {
   hs: Int32Array;
   offs: Uint32Array;
-  slots: Uint32Array;
+  slots: Uint32Array | null;
 }
 
 const hubCaches = new WeakMap<Analysis, Map<number, HubIndex>>();
@@ -212,7 +225,9 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
   if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
   const hit = cache.get(u);
   if (hit) return hit;
-  const index = buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h);
+  const { firstRetainer } = analysis.retainers;
+  const inPlace = firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN;
+  const index = buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h, inPlace);
   cache.set(u, index);
   return index;
 }
@@ -233,7 +248,7 @@ export function computeHubIndexes(x: HubInputs): Map<number, HubIndex> {
   const h = (p: number): number => hopBound(x.root, x.distances, p);
   const out = new Map<number, HubIndex>();
   for (let u = 0; u < x.nodeCount; u++) {
-    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.weakType, u, h));
+    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.weakType, u, h, true));
   }
   return out;
 }
@@ -251,7 +266,7 @@ export function setHubIndexes(analysis: Analysis, hubs: Map<number, HubIndex>): 
 }
 
 function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number,
-  h: (p: number) => number): HubIndex {
+  h: (p: number) => number, inPlace: boolean): HubIndex {
   const { firstRetainer, retainerType, retainerNode } = retainers;
   const lo = firstRetainer[u];
   const hi = firstRetainer[u + 1];
@@ -263,7 +278,8 @@ function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number
   let minH = Infinity;
   let maxH = -1;
   for (let s = lo; s < hi; s++) {
-    const v = (retainerType[s] & RETAINER_TYPE) === weak ? -1 : h(retainerNode[s]);
+    // in place every slot goes by its owner (so an owner's slots stay together)
+    const v = !inPlace && (retainerType[s] & RETAINER_TYPE) === weak ? -1 : h(retainerNode[s]);
     hv[s - lo] = v;
     if (v < 0) continue;
     kept++;
@@ -272,12 +288,40 @@ function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number
     if (v < NARROW) counts[v]++;
     else narrow = false;
   }
-  if (maxH < 0) return { hs: new Int32Array(0), offs: new Uint32Array(1), slots: new Uint32Array(0) };
+  // nothing reachable: no groups (and, in place, the slice stays as it is)
+  if (maxH < 0) return { hs: new Int32Array(0), offs: new Uint32Array(1), slots: inPlace ? null : new Uint32Array(0) };
+  let index: HubIndex;
   try {
-    return narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH) : wideIndex(hv, lo, kept);
+    index = narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH) : wideIndex(hv, lo, kept);
   } finally {
     counts.fill(0, minH, Math.min(maxH + 1, NARROW));
   }
+  return inPlace ? reorderInPlace(retainers, lo, hi, hv, index) : index;
+}
+
+/**
+ * Writes the slice lo..hi-1 of the retainer index in the order of index.slots, then the slots with
+ * hv < 0 in their order; returns the groups as slot ranges of the slice (slots null).
+ */
+function reorderInPlace(retainers: Analysis['retainers'], lo: number, hi: number, hv: Int32Array, index: HubIndex): HubIndex {
+  const { retainerNode, retainerType } = retainers;
+  const node = retainerNode.slice(lo, hi);
+  const type = retainerType.slice(lo, hi);
+  const slots = index.slots!;
+  let at = lo;
+  for (let i = 0; i < slots.length; i++) {
+    const k = slots[i] - lo;
+    retainerNode[at] = node[k];
+    retainerType[at++] = type[k];
+  }
+  for (let k = 0; k < hv.length; k++) {
+    if (hv[k] >= 0) continue;
+    retainerNode[at] = node[k];
+    retainerType[at++] = type[k];
+  }
+  const offs = index.offs;
+  for (let i = 0; i < offs.length; i++) offs[i] += lo;
+  return { hs: index.hs, offs, slots: null };
 }
 
 /** buildHubIndex's groups when every h is below NARROW: `counts` holds the count per h. */

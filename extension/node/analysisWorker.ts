@@ -51,7 +51,10 @@ function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: ToAnalysis
   });
   const list = [...map];
   const transfer: ArrayBuffer[] = [];
-  for (const [, h] of list) transfer.push(h.hs.buffer as ArrayBuffer, h.offs.buffer as ArrayBuffer, h.slots.buffer as ArrayBuffer);
+  for (const [, h] of list) {
+    transfer.push(h.hs.buffer as ArrayBuffer, h.offs.buffer as ArrayBuffer);
+    if (h.slots) transfer.push(h.slots.buffer as ArrayBuffer);
+  }
   post({ kind: 'hubs', ms: performance.now() - t, hubs: list }, transfer);
 }
 

@@ -20,7 +20,7 @@ import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis
 import { computeRetainers, flagWeakMapSlots, type Retainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
-import { setHubIndexes, type HubIndex } from '../core/retainerPaths';
+import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { classTotalsOf } from '../core/classSummary';
 import { cancelledError } from '../core/errors';
 import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
@@ -113,6 +113,9 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     if (hubs) {
       setHubIndexes(analysis, new Map(hubs.hubs));
       analysis.timings.pathIndex = hubs.ms;
+    } else {
+      // as analyze() does: the retainer index's order is settled before anyone reads it
+      start.timed('pathIndex', () => prepareRetainerPaths(analysis));
     }
     if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
     return analysis;

@@ -1,7 +1,11 @@
-// Checks a retainer index against the snapshot's edges: every slot names a real edge of its owner
-// into its node (RetainerEdges finds it), the slots of a node list its retaining edges in edge order,
-// every edge has exactly one slot, the slot's type byte is the edge's type, and the slot's
-// dominator rule (isEssentialSlot) agrees with computeEssentialEdges for that edge.
+// Checks a retainer index against the snapshot's edges:
+// - each node's slots hold exactly its retaining edges: the same multiset of (owner, type byte,
+//   essential for dominators) as the edges into it, where the slot's rule (isEssentialSlot) must give
+//   computeEssentialEdges' bit of the edge;
+// - each owner's slots of a node are one run (the order within a slice is edge order, or, for the
+//   hubs grouped in place, a stable reorder by owner: see retainerPaths.HubIndex);
+// - RetainerEdges finds each slot's own edge: pointing at the node, from the owner, of the type,
+//   in edge order along a run (sampled for owners with many edges: each lookup scans the owner's edges).
 import { strict as assert } from 'node:assert';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { computeEssentialEdges, computePageOwned, edgeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
@@ -14,31 +18,49 @@ export function checkRetainerIndex(snap: HeapSnapshot, ret: Retainers, pageOwned
   const { firstEdge, edgeTo, nodeCount, edgeCount } = snap;
   const root = snap.rootOrdinal;
   assert.equal(firstRetainer[nodeCount], edgeCount, 'one slot per edge');
-  // the slot of each edge, by the index's definition: per target, its retaining edges in edge order
+  // what each slice must hold: (owner, type, essential) of the edges into the node, as keys
+  const key = (owner: number, type: number, essential: boolean) => owner * 512 + type * 2 + (essential ? 1 : 0);
   const cursor = firstRetainer.slice(0, nodeCount);
-  const slotOfEdge = new Uint32Array(edgeCount);
+  const want = new Float64Array(edgeCount);
   for (let n = 0; n < nodeCount; n++) {
-    for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) slotOfEdge[e] = cursor[edgeTo[e]]++;
+    for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) want[cursor[edgeTo[e]]++] = key(n, snap.edgeType[e], edgeBit(bits, e));
   }
   for (let t = 0; t < nodeCount; t++) if (cursor[t] !== firstRetainer[t + 1]) assert.fail(`node ${t}: slot count`);
   const edges = new RetainerEdges(snap, ret);
   let essential = 0;
-  for (let n = 0; n < nodeCount; n++) {
-    // RetainerEdges scans the owner's edges: asked for every slot of an owner with a huge number of
-    // edges that is quadratic, so such owners are sampled
-    const degree = firstEdge[n + 1] - firstEdge[n];
-    const every = degree <= 512 ? 1 : Math.ceil(degree / 64);
-    for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {
-      const s = slotOfEdge[e];
-      const t = edgeTo[e];
-      if (retainerNode[s] !== n) assert.fail(`slot ${s} of edge ${e}: owner ${retainerNode[s]}, want ${n}`);
-      if ((retainerType[s] & RETAINER_TYPE) !== snap.edgeType[e]) assert.fail(`slot ${s}: type byte`);
-      const want = edgeBit(bits, e);
-      if (isEssentialSlot(ret, pageOwned, root, t, s) !== want) {
-        assert.fail(`slot ${s} (edge ${e}, ${snap.edgeTypeName(e)} ${String(snap.edgeName(e))}): essential should be ${want}`);
+  for (let t = 0; t < nodeCount; t++) {
+    const lo = firstRetainer[t];
+    const hi = firstRetainer[t + 1];
+    const got = new Float64Array(hi - lo);
+    const owners = new Set<number>();
+    let prevEdge = -1;
+    for (let s = lo; s < hi; s++) {
+      const u = retainerNode[s];
+      const ess = isEssentialSlot(ret, pageOwned, root, t, s);
+      if (ess) essential++;
+      got[s - lo] = key(u, retainerType[s] & RETAINER_TYPE, ess);
+      const newRun = s === lo || retainerNode[s - 1] !== u;
+      if (newRun) {
+        if (owners.has(u)) assert.fail(`node ${t}: the slots of owner ${u} are not one run`);
+        owners.add(u);
+        prevEdge = -1;
       }
-      if (want) essential++;
-      if ((e - firstEdge[n]) % every === 0 && edges.edgeAt(t, s) !== e) assert.fail(`slot ${s}: edgeAt gives ${edges.edgeAt(t, s)}, want ${e}`);
+      const degree = firstEdge[u + 1] - firstEdge[u];
+      if (degree > 512 && s % 61 !== 0) continue;
+      const e = edges.edgeAt(t, s);
+      if (edgeTo[e] !== t || snap.edgeFrom(e) !== u) assert.fail(`slot ${s}: edge ${e} is not ${u} -> ${t}`);
+      if ((retainerType[s] & RETAINER_TYPE) !== snap.edgeType[e]) assert.fail(`slot ${s}: type byte`);
+      if (ess !== edgeBit(bits, e)) {
+        assert.fail(`slot ${s} (edge ${e}, ${snap.edgeTypeName(e)} ${String(snap.edgeName(e))}): essential should be ${edgeBit(bits, e)}`);
+      }
+      if (e <= prevEdge) assert.fail(`slot ${s}: edge ${e} out of edge order in its run`);
+      prevEdge = e;
+    }
+    const w = want.subarray(lo, hi);
+    if (got.some((v, i) => v !== w[i])) {
+      got.sort();
+      const ws = Float64Array.from(w).sort();
+      if (got.some((v, i) => v !== ws[i])) assert.fail(`node ${t}: the slots are not the edges into it (owner, type, essential)`);
     }
   }
   return essential;

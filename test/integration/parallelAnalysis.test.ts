@@ -58,7 +58,7 @@ function sameArray(a: ArrayLike<number>, b: ArrayLike<number>, what: string): vo
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${what}[${i}]: ${a[i]} (two threads) vs ${b[i]} (one)`);
 }
 
-function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): void {
+function assertSameAnalysis(two: Analysis, one: Analysis): void {
   sameArray(two.distances, one.distances, 'distances');
   sameArray(two.dominators, one.dominators, 'dominators');
   sameArray(two.dominatorOrder, one.dominatorOrder, 'dominatorOrder');
@@ -97,13 +97,15 @@ function assertSameAnalysis(two: Analysis, one: Analysis, helperRan = true): voi
     retainers: one.retainers, weakType: one.snap.types.edgeWeak,
     distances: one.distances, root: one.snap.rootOrdinal, nodeCount: one.snap.nodeCount,
   });
-  const got = helperRan ? cachedHubIndexes(two) : want;
+  // (built by the helper, or by this thread when it failed: every analysis groups the biggest hubs)
+  const got = cachedHubIndexes(two);
   assert.deepEqual([...got.keys()].sort((x, y) => x - y), [...want.keys()].sort((x, y) => x - y), 'hub nodes');
   for (const [u, h] of want) {
     const g = got.get(u)!;
     sameArray(g.hs, h.hs, `hub ${u} hs`);
     sameArray(g.offs, h.offs, `hub ${u} offs`);
-    sameArray(g.slots, h.slots, `hub ${u} slots`);
+    assert.equal(g.slots, null, `hub ${u}: grouped in place`);
+    assert.equal(h.slots, null);
   }
   // and paths through them read the same
   for (let n = 1; n < one.snap.nodeCount; n += Math.floor(one.snap.nodeCount / 50)) {
@@ -172,8 +174,8 @@ describe('analysis on two threads', function () {
     const stats: { helper?: boolean } = {};
     const two = await analyzeSnapshot(snap, { workerPath: broken, minNodes: 0, stats });
     assert.equal(stats.helper, false);
-    assert.equal(cachedHubIndexes(two).size, 0, 'no hub indexes without the helper (the summary builds them)');
-    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })), false);
+    assert.ok(cachedHubIndexes(two).size > 0, 'the hub indexes built on this thread');
+    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
   });
 
   it('a helper that dies after the retainers: shallow sizes, cycles and hub indexes from this thread, same results', async () => {
@@ -188,7 +190,7 @@ require(${JSON.stringify(workerPath)});`);
     const two = await analyzeSnapshot(snap, { workerPath: dying, minNodes: 0, stats });
     assert.equal(stats.helper, false);
     assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
-    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })), false);
+    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
   });
 
   it('not shared columns or a small snapshot: one thread', async () => {

@@ -177,7 +177,7 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     assert.deepEqual(p.map((e) => an.snap.edgeName(e)), [1, 2, 'short', 'x']);
   });
 
-  it('hub indexes group a hub\'s retainer slots by hop bound, ascending, slots in order (checked against a sort)', () => {
+  it('hub indexes group a hub\'s retainer slots by hop bound in place: a stable reorder, ascending groups (checked against a sort)', () => {
     const rnd = seededInts(9177);
     // 3 nodes: two hubs of 70 000 and 90 000 retainers and one below the eager fan-in; owners have
     // distances from 1 to 30, system distances, chains past 65 536 hops, or none (unreachable)
@@ -203,36 +203,50 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     const WEAK = 6;
     for (let s = 0; s < total; s++) {
       retainerNode[s] = 1 + rnd(owners); // never the root 0
-      // weak slots carry the never-essential flag, as computeRetainers sets it
-      retainerType[s] = rnd(10) === 0 ? WEAK | NEVER_ESSENTIAL : 2;
+      // weak slots carry the never-essential flag, as computeRetainers sets it; the type byte also
+      // tells the slots of one owner apart (it must travel with the owner)
+      retainerType[s] = rnd(10) === 0 ? WEAK | NEVER_ESSENTIAL : 1 + rnd(4);
     }
     const check = (dist: Int32Array, wantWide: boolean) => {
+      const hop = (p: number) => {
+        const d = dist[p];
+        if (d < 0) return -1;
+        return Math.max(1, d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d);
+      };
+      // expected: each hub's slots stably sorted by the owner's hop bound, unreachable owners last
+      const expected = new Map<number, [number, number][]>();
+      for (const u of [owners + 1, owners + 3]) {
+        const slots: [number, number, number][] = [];
+        for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
+          const hp = hop(retainerNode[s]);
+          slots.push([hp < 0 ? Infinity : hp, retainerNode[s], retainerType[s]]);
+        }
+        expected.set(u, slots.map((x, i) => [x, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([x]) => [x[1], x[2]]));
+      }
+      const small = retainerNode.slice(firstRetainer[owners + 2], firstRetainer[owners + 3]);
       const hubs = computeHubIndexes({
         retainers: { firstRetainer, retainerNode, retainerType }, weakType: WEAK, distances: dist, root: 0,
         nodeCount: firstRetainer.length - 1,
       });
       assert.deepEqual([...hubs.keys()].sort((a, b) => a - b), [owners + 1, owners + 3]);
+      assert.deepEqual(retainerNode.slice(firstRetainer[owners + 2], firstRetainer[owners + 3]), small, 'a small node keeps its order');
       let wide = false;
       for (const [u, index] of hubs) {
-        const hop = (p: number) => {
-          const d = dist[p];
-          if (d < 0) return -1;
-          return Math.max(1, d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d);
-        };
-        const want: [number, number][] = [];
-        for (let s = firstRetainer[u]; s < firstRetainer[u + 1]; s++) {
-          if ((retainerType[s] & 0x7f) === WEAK || hop(retainerNode[s]) < 0) continue;
-          want.push([hop(retainerNode[s]), s]);
-        }
-        want.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        assert.equal(index.slots, null, 'grouped in place');
+        const lo = firstRetainer[u];
         const got: [number, number][] = [];
+        for (let s = lo; s < firstRetainer[u + 1]; s++) got.push([retainerNode[s], retainerType[s]]);
+        assert.deepEqual(got, expected.get(u), `hub ${u}: a stable reorder by hop bound`);
+        assert.equal(index.offs[0], lo);
         for (let g = 0; g < index.hs.length; g++) {
           if (g > 0) assert.ok(index.hs[g] > index.hs[g - 1], 'groups in ascending hop bound');
           assert.ok(index.offs[g + 1] > index.offs[g], 'no empty group');
-          for (let j = index.offs[g]; j < index.offs[g + 1]; j++) got.push([index.hs[g], index.slots[j]]);
+          for (let s = index.offs[g]; s < index.offs[g + 1]; s++) {
+            if (hop(retainerNode[s]) !== index.hs[g]) assert.fail(`hub ${u} slot ${s}: not in its group`);
+          }
         }
-        assert.equal(index.offs[index.hs.length], index.slots.length);
-        assert.deepEqual(got, want, `hub ${u}`);
+        // after the last group: the unreachable owners' slots
+        for (let s = index.offs[index.hs.length]; s < firstRetainer[u + 1]; s++) assert.equal(hop(retainerNode[s]), -1);
         if (index.hs[index.hs.length - 1] >= 1 << 16) wide = true;
       }
       assert.equal(wide, wantWide);
