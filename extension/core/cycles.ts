@@ -18,7 +18,8 @@
 // both. Scratch memory: half a byte per node, per candidate 4 bytes each for rindex and the stacks
 // (the edge offsets reuse the result array; the per-depth cursor and root flag are only touched as
 // deep as the DFS goes), and 4 bytes per compact edge (on the 1 GB heap: 3.7 M candidates, 7.9 M
-// compact edges of 15 M cycle edges).
+// compact edges of 15 M cycle edges). The result keeps a byte per node (on a cycle or not) and a
+// component number per node on a cycle only.
 import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
@@ -64,8 +65,13 @@ export interface Cycles {
    * own `o.self = o` is a property edge of an `object` node and still counts.
    */
   selfLoopFreeType: number;
-  /** component number of each node ordinal (arbitrary numbering, equal within an SCC) */
-  component: Uint32Array;
+  /**
+   * Component numbers of the nodes on a cycle, in node order (arbitrary numbering, equal within an
+   * SCC); read them with componentOf. 4 bytes per node on a cycle, not per node.
+   */
+  cycleComponent: Uint32Array;
+  /** per 32 node ordinals, how many nodes before them are on a cycle (length words + 1) */
+  cycleRank: Uint32Array;
   /** 1 when the node is on a cycle: its SCC has more than one node, or it has a self-loop */
   inCycle: Uint8Array;
   /** number of nodes with inCycle set */
@@ -107,7 +113,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const outBits = new Int32Array(words);
   const inBits = new Int32Array(words);
   const selfBits = new Int32Array(words);
-  // the result array holds each node's cycle out-degree until (2) has summed them
+  // scratch: each node's cycle out-degree until (2) has summed them, then the compact graph's offsets
   const component = new Uint32Array(nodeCount);
   for (let v = 0; v < nodeCount; v++) {
     if ((v & (step - 1)) === 0) progress(v);
@@ -238,25 +244,46 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     const size = ++sizes[rindex[x] - minComp];
     if (size > largest) largest = size;
   }
-  // Component numbers: a node's own ordinal for non-candidates (always singletons), nodeCount +
-  // its compact component number for candidates.
+  // On a cycle: a candidate whose component has more than one node, or with a self-loop. Only
+  // those keep a component number (a node on no cycle is a component of its own): in node order,
+  // with per 32 nodes the count of such nodes before them (componentOf).
   const inCycle = new Uint8Array(nodeCount);
   let nodesInCycles = 0;
   for (let v = 0, x = 0; v < nodeCount; v++) {
     const bit = 1 << (v & 31);
-    if ((cand[v >>> 5] & bit) === 0) {
-      component[v] = v;
-      continue;
-    }
+    if ((cand[v >>> 5] & bit) === 0) continue;
     const k = rindex[x++];
-    component[v] = nodeCount + k;
     if (sizes[k - minComp] > 1 || (selfBits[v >>> 5] & bit) !== 0) {
       inCycle[v] = 1;
       nodesInCycles++;
     }
   }
+  const cycleRank = new Uint32Array(words + 1);
+  const cycleComponent = new Uint32Array(nodesInCycles);
+  let r = 0;
+  for (let v = 0, x = 0; v < nodeCount; v++) {
+    if ((v & 31) === 0) cycleRank[v >>> 5] = r;
+    if ((cand[v >>> 5] & (1 << (v & 31))) === 0) continue;
+    const k = rindex[x++];
+    if (inCycle[v] === 1) cycleComponent[r++] = k;
+  }
+  cycleRank[words] = r;
   opts.onProgress?.({ phase: 'cycles', done: 3 * nodeCount, total: 3 * nodeCount });
-  return { edgeTypes: [...edgeTypes], mask, dictName, internalType, selfLoopFreeType, component, inCycle, nodesInCycles, largestComponent: largest };
+  return {
+    edgeTypes: [...edgeTypes], mask, dictName, internalType, selfLoopFreeType, cycleComponent, cycleRank, inCycle,
+    nodesInCycles, largestComponent: largest,
+  };
+}
+
+/**
+ * Component number of node ordinal n when it is on a cycle (equal within an SCC, arbitrary
+ * numbering); -1 when it is not (it is then a component of its own).
+ */
+export function componentOf(cyc: Cycles, n: number): number {
+  if (cyc.inCycle[n] !== 1) return -1;
+  let r = cyc.cycleRank[n >>> 5];
+  for (let v = n & ~31; v < n; v++) r += cyc.inCycle[v];
+  return cyc.cycleComponent[r];
 }
 
 const cyclesCache = new WeakMap<Analysis, Cycles>();
@@ -314,8 +341,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
   }
   const maxLen = opts.maxLen ?? 12;
   const maxVisits = opts.maxVisits ?? 200_000;
-  const comp = cyc.component;
-  const c = comp[n];
+  const c = componentOf(cyc, n);
   const seen = new Set<number>(); // bounded by maxVisits, so a Set beats a per-node array here
   // BFS queue records: node, parent record, edge from parent, depth
   let cap = 1024;
@@ -351,7 +377,7 @@ export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleS
         for (let q = r; q > 0; q = qParent[q]) out.push(qEdge[q]);
         return out.reverse();
       }
-      if (comp[w] !== c || seen.has(w)) continue;
+      if (seen.has(w) || componentOf(cyc, w) !== c) continue;
       seen.add(w);
       push(w, r, e, d + 1);
     }

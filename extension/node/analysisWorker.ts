@@ -36,7 +36,7 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   if (data.cycleEdgeTypes) {
     t = performance.now();
     const cycles = computeCycles(snap, data.cycleEdgeTypes);
-    const transfer = [cycles.component.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
+    const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
     post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
   }
   return { snap, retainers: r };

@@ -77,7 +77,8 @@ function assertSameAnalysis(two: Analysis, one: Analysis): void {
   const c1 = computeCycles(one.snap);
   assert.deepEqual(c2.edgeTypes, c1.edgeTypes);
   assert.equal(c2.dictName, c1.dictName, 'dictName');
-  sameArray(c2.component, c1.component, 'cycle components');
+  sameArray(c2.cycleComponent, c1.cycleComponent, 'cycle components');
+  sameArray(c2.cycleRank, c1.cycleRank, 'cycle ranks');
   sameArray(c2.inCycle, c1.inCycle, 'inCycle');
   assert.equal(c2.nodesInCycles, c1.nodesInCycles);
   assert.equal(c2.largestComponent, c1.largestComponent);
