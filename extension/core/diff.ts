@@ -8,7 +8,7 @@ import type { Analysis } from './analysis';
 import type { HeapSnapshot, SizeArray } from './model';
 import type { DiffResult, DiffRow } from './results';
 import { radixOrder } from './radixSort';
-import { computeClassIds, type InterfaceDefinition } from './classSummary';
+import { computeClassIds, type ClassIdArray, type InterfaceDefinition } from './classSummary';
 import { computeShallowSizes } from './edgeRules';
 
 /** Most new-object ids kept per class. */
@@ -27,7 +27,7 @@ export interface DiffOptions {
  * Comparison view, `interfaces` (the newer snapshot's plain-object definitions) name the older
  * snapshot's plain objects too.
  */
-function classIndex(snap: HeapSnapshot, interfaces?: readonly InterfaceDefinition[]): { classOf: Uint32Array; names: string[]; interfaces: readonly InterfaceDefinition[] } {
+function classIndex(snap: HeapSnapshot, interfaces?: readonly InterfaceDefinition[]): { classOf: ClassIdArray; names: string[]; interfaces: readonly InterfaceDefinition[] } {
   const { ids, names, interfaces: used } = computeClassIds(snap, undefined, interfaces);
   return { classOf: ids, names, interfaces: used };
 }
@@ -65,7 +65,7 @@ export function diffSnapshots(before: HeapSnapshot | Analysis, after: HeapSnapsh
     return acc;
   };
   // per-class totals, accumulated per dense class first (one Map lookup per class, not per node)
-  const tally = (snap: HeapSnapshot, shallow: SizeArray, ci: { classOf: Uint32Array; names: string[] }, after: boolean) => {
+  const tally = (snap: HeapSnapshot, shallow: SizeArray, ci: { classOf: ClassIdArray; names: string[] }, after: boolean) => {
     const counts = new Float64Array(ci.names.length);
     const sizes = new Float64Array(ci.names.length);
     for (let n = 0; n < snap.nodeCount; n++) {

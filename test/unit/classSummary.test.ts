@@ -147,6 +147,26 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
     assert.equal(t.classTop[inner], 0);
   });
 
+  it('class ids in the narrowest array the class count allows: 8, 16 or 32 bits, same classes', () => {
+    for (const classes of [3, 256, 257, 65_536, 65_537]) {
+      const b = new SnapshotBuilder();
+      const g = b.obj('Global');
+      b.edge(b.root, g, 'shortcut', 'global');
+      // the builder's root and (GC roots) make one class (synthetic), Global another
+      const nodes: number[] = [];
+      for (let i = 0; i < classes - 2; i++) { const n = b.obj(`C${i}`, 8); nodes.push(n); b.prop(g, n, `p${i}`); }
+      const snap = b.build();
+      const ids = computeClassIds(snap);
+      assert.equal(ids.names.length, classes);
+      const want = classes <= 256 ? Uint8Array : classes <= 65_536 ? Uint16Array : Uint32Array;
+      assert.ok(ids.ids instanceof want, `${classes} classes: ${ids.ids.constructor.name}`);
+      for (let n = 0; n < snap.nodeCount; n++) assert.equal(ids.names[ids.ids[n]], snap.className(n), `${classes} classes, node ${n}`);
+      const an = analyze(snap);
+      const last = nodes[nodes.length - 1];
+      if (last !== undefined) assert.equal(row(an, snap.className(last))?.count, 1);
+    }
+  });
+
   it('Python heaps: frames, functions and modules are grouped by kind', () => {
     const b = new PythonSnapshotBuilder();
     const m = b.module('app');
@@ -245,5 +265,32 @@ describe('class names of V8 heaps (DevTools Summary rules)', () => {
     assert.equal(ids.locations[ids.ids[bare]], null);
     const rows = classSummary(analyze(snap)).map((r) => `${r.name} ${r.count} ${r.selfSize}`).sort();
     assert.deepEqual(rows, ['Job (script 7:1:5) 2 20', 'Job (script 8:3:1) 1 20', 'Job 1 5', 'Solo 1 3']);
+  });
+
+  it('class ids widen to 16 bits when the location split or plain-object interfaces pass 256 classes', () => {
+    // 300 Jobs at 300 sites: the split makes the ids pass 255 after the first pass chose 8 bits
+    const b = new SnapshotBuilder();
+    const jobs: number[] = [];
+    for (let i = 0; i < 300; i++) { const j = b.obj('Job', 4); jobs.push(j); b.gcRoot(j); }
+    const nf = b.nodeFields.length;
+    const snap = parseSnapshotBytes(new TextEncoder().encode(b.toJSON({ locations: jobs.flatMap((j, i) => [j * nf, 7, i, 0]) })));
+    const ids = computeClassIds(snap);
+    assert.ok(ids.ids instanceof Uint16Array);
+    assert.equal(new Set(jobs.map((j) => ids.ids[j])).size, 300);
+    for (let i = 0; i < 300; i++) assert.deepEqual(ids.locations[ids.ids[jobs[i]]], { scriptId: 7, line: i, column: 0 });
+    // 300 interfaces of plain objects (each shape twice, as an interface needs): named in the second pass
+    const p = new SnapshotBuilder();
+    const objs: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const o = p.obj('Object', 4);
+      objs.push(o);
+      p.gcRoot(o);
+      const v = p.obj('V', 1);
+      p.prop(o, v, `k${i >> 1}`);
+    }
+    const ps = p.build();
+    const pids = computeClassIds(ps);
+    assert.ok(pids.ids instanceof Uint16Array);
+    for (let i = 0; i < 600; i++) assert.equal(pids.names[pids.ids[objs[i]]], `{k${i >> 1}}`);
   });
 });
