@@ -15,10 +15,10 @@
 // algorithm for finding strongly connected components", IPL 2016), iterative, runs on that small
 // graph: one rindex word per candidate, an edge cursor and a root flag per DFS depth, and one array
 // shared by the DFS stack (growing up) and the component stack (growing down) — a node is never on
-// both. Scratch memory: half a byte per node, per candidate 4 bytes each for rindex and the stacks
-// (the edge offsets reuse the result array; the per-depth cursor and root flag are only touched as
-// deep as the DFS goes), and 4 bytes per compact edge (on the 1 GB heap: 3.7 M candidates, 7.9 M
-// compact edges of 15 M cycle edges). The result keeps a byte per node (on a cycle or not) and a
+// both. Scratch memory: half a byte per node, per candidate 4 bytes each for the edge offsets,
+// rindex and the stacks (the per-depth cursor and root flag are only touched as deep as the DFS
+// goes), and 4 bytes per compact edge (on the 1 GB heap: 3.7 M candidates, 7.9 M compact edges of
+// 15 M cycle edges; the edge array is sized for all cycle edges, but only its front is touched). The result keeps a byte per node (on a cycle or not) and a
 // component number per node on a cycle only.
 import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './model';
@@ -113,8 +113,9 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const outBits = new Int32Array(words);
   const inBits = new Int32Array(words);
   const selfBits = new Int32Array(words);
-  // scratch: each node's cycle out-degree until (2) has summed them, then the compact graph's offsets
-  const component = new Uint32Array(nodeCount);
+  // all cycle edges: a bound on the compact graph's edges (its array is written from the front, so
+  // the pages past the edges copied are never touched)
+  let cycleEdges = 0;
   for (let v = 0; v < nodeCount; v++) {
     if ((v & (step - 1)) === 0) progress(v);
     const vt = nodeType[v];
@@ -133,33 +134,29 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     }
     if (degree > 0) {
       outBits[v >>> 5] |= 1 << (v & 31);
-      component[v] = degree;
+      cycleEdges += degree;
     }
   }
-  // (2) candidates: out and in bits (kept in outBits); rankBase[i] = candidates in words before i;
-  // their summed degrees bound the compact edge count.
+  // (2) candidates: out and in bits (kept in outBits); rankBase[i] = candidates in words before i
   const cand = outBits;
   const rankBase = new Uint32Array(words);
   let m = 0;
-  let edgeBound = 0;
   for (let i = 0; i < words; i++) {
     const x = outBits[i] & inBits[i];
     cand[i] = x;
     rankBase[i] = m;
     m += popcount(x);
-    for (let y = x; y !== 0; y &= y - 1) edgeBound += component[(i << 5) + 31 - Math.clz32(y & -y)];
   }
   progress(nodeCount);
-  // the compact graph: candidate ranks 0..m-1 in ordinal order, cycle edges between candidates.
-  // Its edge offsets live in the result array, unused from here until the last pass.
-  const cfirst = m < nodeCount ? component.subarray(0, m + 1) : new Uint32Array(m + 1);
-  const cedges = new Uint32Array(edgeBound);
+  // the compact graph: candidate ranks 0..m-1 in ordinal order, cycle edges between candidates
+  const cfirst = new Uint32Array(m + 1);
+  const cedges = new Uint32Array(cycleEdges);
   let p = 0;
   for (let i = 0, c = 0; i < words; i++) {
     for (let y = cand[i]; y !== 0; y &= y - 1) {
       const v = (i << 5) + 31 - Math.clz32(y & -y);
       cfirst[c++] = p;
-      // a self-loop changes no component: never copied (the degree bound left some out too)
+      // a self-loop changes no component: never copied
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const k = kind[edgeType[e]];
         if (k === 0 || (k === 2 && edgeNameOrIndex[e] !== dictName)) continue;
