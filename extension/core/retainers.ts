@@ -3,7 +3,9 @@
 // owner and retainerType[slot] its type code plus one flag bit (NEVER_ESSENTIAL) for the dominator
 // rules that depend on the edge alone. Edge ordinals are not stored (4 bytes per edge: 160 MB on a
 // 1 GB heap); a query that needs one, for a name, finds it on demand (RetainerEdges), in the owner's
-// edges. A slice lists owners in ascending ordinal order, so one owner's slots are contiguous.
+// edges. A slice lists owners in ascending ordinal order (the biggest hubs' slices are later
+// grouped by the owners' hop bound, retainerPaths.HubIndex); either way one owner's slots are one
+// run, in edge order.
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
@@ -101,7 +103,8 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
 /**
  * Sets NEVER_ESSENTIAL on the slots of the given WeakMap table → value edges (owner, edge pairs in
  * edge order, as edgeRules.computeEssentialEdges collects them), for an index built with
- * weakMapFlags: false. O(pairs · log fan-in), plus one pass over the edges of a table that holds the
+ * weakMapFlags: false, before anything reorders its slices (the hub grouping of retainerPaths: this
+ * searches a slice by owner). O(pairs · log fan-in), plus one pass over the edges of a table that holds the
  * same value by more than one internal edge (the slot of such an edge is found by its rank among the
  * table's edges to that value).
  */

@@ -9,8 +9,10 @@
 // edge names); this thread flags them from the list its essential-edge pass collects
 // (retainers.flagWeakMapSlots; 0.1–0.2 s for 0.5 M WeakMap entries on a 1 GB heap).
 // Once the dominators are done the helper also builds the retainer-path hub indexes
-// (retainerPaths.prepareRetainerPaths, which the summary would otherwise build on this thread) while
-// this thread computes the class totals.
+// (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread) while this thread
+// computes the class totals. They reorder the biggest hubs' retainer slices in place, so nothing
+// may read the retainer index meanwhile: the class totals do not, and the WeakMap flags (which
+// search slices by owner) are set before.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
