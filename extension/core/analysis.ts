@@ -81,7 +81,10 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   };
   const weakMapNames = WeakMapEdgeNames.forStrings(snap.strings);
   // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
-  const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames }));
+  // shared like the columns: the parallel analysis hands them to its helper thread (45 MB at 1 GB,
+  // which a copy would add at the peak)
+  const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
+  const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames, shared }));
   const pageOwned = both.pageOwned as Uint8Array;
   const tableEdges = new EdgePairs();
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames, tableEdges));

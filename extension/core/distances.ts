@@ -21,6 +21,8 @@ export const NO_DISTANCE = -1;
 export interface DistanceOptions extends RunOptions {
   /** Shared WeakMap edge-name cache (parsed once per string across phases). */
   weakMapNames?: WeakMapEdgeNames;
+  /** the distances on a SharedArrayBuffer (another thread reads them without a copy) */
+  shared?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export function computeDistancesAndPageOwned(snap: HeapSnapshot,
   opts: DistanceOptions & { pageOwned?: boolean } = {}): DistancesAndPageOwned {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const root = snap.rootOrdinal;
-  const dist = new Int32Array(nodeCount).fill(NO_DISTANCE);
+  const dist = (opts.shared ? new Int32Array(new SharedArrayBuffer(4 * nodeCount)) : new Int32Array(nodeCount)).fill(NO_DISTANCE);
   const rootEdges = firstEdge[root + 1] - firstEdge[root];
   // DevTools queues the root's user-root children without de-duplication; so do we.
   const queue = new Uint32Array(nodeCount + rootEdges);

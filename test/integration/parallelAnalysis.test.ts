@@ -139,6 +139,9 @@ describe('analysis on two threads', function () {
     assert.equal(stats.helper, true, 'the helper thread computed retainers, shallow sizes and cycles');
     assert.ok(two.timings.waitForHelper !== undefined);
     const one = analyze(await loadSnapshotFile(file, { parallel: false }));
+    // handed to the helper for the hub indexes: shared, not copied
+    assert.ok(two.distances.buffer instanceof SharedArrayBuffer, 'distances on a SharedArrayBuffer');
+    assert.ok(!(one.distances.buffer instanceof SharedArrayBuffer));
     assertSameAnalysis(two, one);
     return two;
   }
