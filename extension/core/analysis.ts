@@ -7,7 +7,8 @@ import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
-import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, EdgePairs, WeakMapEdgeNames } from './edgeRules';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
+import { U32List } from './u32List';
 import { prepareRetainerPaths } from './retainerPaths';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
@@ -62,8 +63,8 @@ export interface AnalysisStart {
   distances: Int32Array;
   pageOwned: Uint8Array;
   essential: Uint32Array;
-  /** the WeakMap table → value edges (for retainers.flagWeakMapSlots) */
-  tableEdges: EdgePairs;
+  /** the WeakMap table → value edges as owner, edge pairs (for retainers.flagWeakMapSlots) */
+  tableEdges: U32List;
   timings: Record<string, number>;
   /** runs f as the named phase: progress at its start, wall milliseconds into timings */
   timed: <T>(phase: string, f: () => T) => T;
@@ -86,7 +87,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames, shared }));
   const pageOwned = both.pageOwned as Uint8Array;
-  const tableEdges = new EdgePairs();
+  const tableEdges = new U32List();
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames, tableEdges));
   return { snap, distances: both.distances, pageOwned, essential, tableEdges, timings, timed };
 }

@@ -52,6 +52,7 @@ import type { HeapSnapshot } from './model';
 import type { StringTable } from './strings';
 import { isPythonSnapshot, pythonClassKey } from './python';
 import { nodeLocation } from './locations';
+import { U32List } from './u32List';
 
 /** A constructor location as V8 writes it (0-based line and column). */
 export interface ClassLocation {
@@ -163,21 +164,6 @@ function tagClassName(name: string): string {
   if (from < 0) return name;
   const sp = name.indexOf(' ', from);
   return sp < 0 ? name : `${name.substring(0, sp)}>`;
-}
-
-/** A growable list of uint32 (node ordinals). */
-class U32List {
-  items = new Uint32Array(1024);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.items.length) {
-      const b = new Uint32Array(this.length * 2);
-      b.set(this.items);
-      this.items = b;
-    }
-    this.items[this.length++] = v;
-  }
 }
 
 /**

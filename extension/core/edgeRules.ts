@@ -53,6 +53,7 @@
 //    moved sizes, so ours are too.
 import { sizeArrayFor, type HeapSnapshot, type SizeArray } from './model';
 import type { StringTable } from './strings';
+import type { U32List } from './u32List';
 
 /** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
 export const BASE_SYSTEM_DISTANCE = 100000000;
@@ -487,24 +488,6 @@ export function markNonWeakReachable(snap: HeapSnapshot, marks: Uint8Array, seed
   }
 }
 
-/** A growing list of (owner ordinal, edge ordinal) pairs, in the order pushed. */
-export class EdgePairs {
-  /** owner, edge, owner, edge, ... (the first 2 * length entries) */
-  pairs = new Uint32Array(64);
-  length = 0;
-
-  push(owner: number, edge: number): void {
-    if (2 * this.length === this.pairs.length) {
-      const grown = new Uint32Array(this.pairs.length * 2);
-      grown.set(this.pairs);
-      this.pairs = grown;
-    }
-    this.pairs[2 * this.length] = owner;
-    this.pairs[2 * this.length + 1] = edge;
-    this.length++;
-  }
-}
-
 /** Bit vector over edge ordinals: test bit e with `(bits[e >>> 5] >>> (e & 31)) & 1`. */
 export type EdgeBits = Uint32Array;
 
@@ -516,10 +499,11 @@ export function edgeBit(bits: EdgeBits, e: number): boolean {
 /**
  * Edges that count for dominators (DevTools' computeIsEssentialEdge), as a bit vector over edge
  * ordinals. `pageOwned` comes from computePageOwned. `tableEdges`, if given, receives the WeakMap
- * table → value edges in edge order (retainers.flagWeakMapSlots marks them in a retainer index).
+ * table → value edges in edge order, as owner, edge, owner, edge, ... (retainers.flagWeakMapSlots
+ * marks them in a retainer index).
  */
 export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
-  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings), tableEdges?: EdgePairs): EdgeBits {
+  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings), tableEdges?: U32List): EdgeBits {
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
   const root = snap.rootOrdinal;
@@ -541,7 +525,10 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
         const s = edgeNameOrIndex[e];
         const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
         if (st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames.tableId(s)) === id) {
-          tableEdges?.push(n, e);
+          if (tableEdges) {
+            tableEdges.push(n);
+            tableEdges.push(e);
+          }
           continue;
         }
       }

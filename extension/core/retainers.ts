@@ -9,7 +9,8 @@
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
-import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, type EdgePairs } from './edgeRules';
+import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames } from './edgeRules';
+import type { U32List } from './u32List';
 
 export interface Retainers {
   /** length nodeCount+1 */
@@ -101,18 +102,19 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
 }
 
 /**
- * Sets NEVER_ESSENTIAL on the slots of the given WeakMap table → value edges (owner, edge pairs in
- * edge order, as edgeRules.computeEssentialEdges collects them), for an index built with
+ * Sets NEVER_ESSENTIAL on the slots of the given WeakMap table → value edges (owner, edge, owner,
+ * edge, ... in edge order, as edgeRules.computeEssentialEdges collects them), for an index built with
  * weakMapFlags: false, before anything reorders its slices (the hub grouping of retainerPaths: this
  * searches a slice by owner). O(pairs · log fan-in), plus one pass over the edges of a table that holds the
  * same value by more than one internal edge (the slot of such an edge is found by its rank among the
  * table's edges to that value).
  */
-export function flagWeakMapSlots(snap: HeapSnapshot, ret: Retainers, tableEdges: EdgePairs): void {
+export function flagWeakMapSlots(snap: HeapSnapshot, ret: Retainers, tableEdges: U32List): void {
   const { firstRetainer, retainerNode, retainerType } = ret;
   const { firstEdge, edgeTo } = snap;
   const internal = snap.types.edgeInternal;
-  const { pairs, length } = tableEdges;
+  const pairs = tableEdges.items;
+  const length = tableEdges.length >>> 1;
   // first slot of owner n in t's slice (owners ascend within a slice)
   const firstSlotOf = (t: number, n: number): number => {
     let lo = firstRetainer[t];

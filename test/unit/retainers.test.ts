@@ -3,7 +3,8 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
 import { checkRetainerIndex } from '../helpers/retainerIndex';
 import { computeRetainers, flagWeakMapSlots, isEssentialSlot, NEVER_ESSENTIAL, RETAINER_TYPE, RetainerEdges } from '../../extension/core/retainers';
-import { computeEssentialEdges, computePageOwned, EdgePairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computeEssentialEdges, computePageOwned, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { U32List } from '../../extension/core/u32List';
 import { analyze } from '../../extension/core/analysis';
 
 /** Slot of the k-th retainer of t owned by `from` (k counts from 0). */
@@ -123,7 +124,7 @@ describe('retainer index (owners and type bytes; edges found on demand)', () => 
       const snap = b.build();
       const full = computeRetainers(snap);
       const later = computeRetainers(snap, { weakMapFlags: false });
-      const pairs = new EdgePairs();
+      const pairs = new U32List();
       computeEssentialEdges(snap, computePageOwned(snap), new WeakMapEdgeNames(snap.strings), pairs);
       assert.ok(pairs.length > 0);
       assert.notDeepEqual(later.retainerType, full.retainerType, `round ${round}: the table slots start unflagged`);
