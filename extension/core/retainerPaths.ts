@@ -242,8 +242,11 @@ export interface HubInputs {
   nodeCount: number;
 }
 
-/** prepareRetainerPaths' hub indexes computed from plain inputs, by hub node ordinal. */
-export function computeHubIndexes(x: HubInputs): Map<number, HubIndex> {
+/**
+ * prepareRetainerPaths' hub indexes computed from plain inputs, by hub node ordinal (the hubs in
+ * `done` are left out).
+ */
+export function computeHubIndexes(x: HubInputs, done?: ReadonlyMap<number, HubIndex>): Map<number, HubIndex> {
   const { firstRetainer } = x.retainers;
   const h = (p: number): number => hopBound(x.root, x.distances, p);
   const out = new Map<number, HubIndex>();
@@ -251,7 +254,8 @@ export function computeHubIndexes(x: HubInputs): Map<number, HubIndex> {
   if (largest === 0) return out;
   const scratch = new HubScratch(largest);
   for (let u = 0; u < x.nodeCount; u++) {
-    if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) out.set(u, buildHubIndex(x.retainers, x.weakType, u, h, true, scratch));
+    if (firstRetainer[u + 1] - firstRetainer[u] < EAGER_HUB_FANIN || done?.has(u)) continue;
+    out.set(u, buildHubIndex(x.retainers, x.weakType, u, h, true, scratch));
   }
   return out;
 }
@@ -426,24 +430,18 @@ const EAGER_HUB_FANIN = 1 << 16;
 
 /**
  * Groups the retainers of the biggest hubs (fan-in >= 65 536) ahead of time, so that no single path
- * query pays for it: O(nodes + their retainers). Optional; queries build missing groups themselves.
+ * query pays for it: O(nodes + their retainers). Every analysis runs it (analyze, analyzeSnapshot),
+ * which settles the retainer index's order (see HubIndex); returns how many such hubs there are.
  */
 export function prepareRetainerPaths(analysis: Analysis): number {
-  const { firstRetainer } = analysis.retainers;
-  const root = analysis.snap.rootOrdinal;
-  const { distances } = analysis;
-  const nodeCount = analysis.snap.nodeCount;
-  const h = (p: number): number => hopBound(root, distances, p);
-  let cache = hubCaches.get(analysis);
-  if (!cache) { cache = new Map(); hubCaches.set(analysis, cache); }
-  const largest = largestEagerHub(firstRetainer, nodeCount);
-  const scratch = largest > 0 ? new HubScratch(largest) : undefined;
+  const { snap, retainers, distances } = analysis;
+  const built = computeHubIndexes({
+    retainers, weakType: snap.types.edgeWeak, distances, root: snap.rootOrdinal, nodeCount: snap.nodeCount,
+  }, hubCaches.get(analysis));
+  setHubIndexes(analysis, built);
+  const { firstRetainer } = retainers;
   let hubs = 0;
-  for (let u = 0; u < nodeCount; u++) {
-    if (firstRetainer[u + 1] - firstRetainer[u] < EAGER_HUB_FANIN) continue;
-    if (!cache.has(u)) cache.set(u, buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h, true, scratch));
-    hubs++;
-  }
+  for (const u of cachedHubIndexes(analysis).keys()) if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) hubs++;
   return hubs;
 }
 
