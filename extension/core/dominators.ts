@@ -171,7 +171,8 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     }
     const o = order[i - 1];
     const parentOrdinal = order[p - 1]; // its edges change nothing: skip them without a lookup
-    // an edge into a page-owned node counts only from the root or another page-owned node
+    // isEssentialSlot inlined, the target's page-owned flag read once: an edge into a page-owned
+    // node counts only from the root or another page-owned node
     const ownedTarget = pageOwned[o] !== 0;
     let s = p; // for a DFS start the root stands in for the parent
     for (let k = firstRetainer[o], end = firstRetainer[o + 1]; k < end; k++) {
