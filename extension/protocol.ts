@@ -86,7 +86,8 @@ export interface ToAnalysisHelper {
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
   | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array }
-  | { kind: 'shallowSizes'; ms: number; sizes: SizeArray }
+  /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
+  | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };

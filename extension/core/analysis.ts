@@ -32,6 +32,7 @@ export interface Analysis {
   /**
    * bytes, DevTools' displayed "Shallow Size": the file's self size, except that owned hidden/array
    * nodes give theirs to their single owner (edgeRules.computeShallowSizes). retainedSizes sum these.
+   * Usually snap.nodeSelfSize itself, moved in place (not when its element type could overflow).
    */
   shallowSizes: SizeArray;
   /** 1 for page-owned nodes (reachable from the root's shortcut / "(Document DOM trees)" children) */
@@ -46,7 +47,8 @@ export interface Analysis {
 export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
   const start = beginAnalysis(snap, opts);
   const retainers = start.timed('retainers', () => computeRetainers(snap, opts));
-  const shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
+  // in place: snap.nodeSelfSize becomes the shallow sizes (no second per-node array)
+  const shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap, { inPlace: true }));
   const analysis = finishAnalysis(start, retainers, shallowSizes, opts);
   // the biggest hubs' retainers grouped in place now, so the index's order is settled (see HubIndex)
   start.timed('pathIndex', () => prepareRetainerPaths(analysis));

@@ -139,7 +139,11 @@ export class HeapSnapshot {
   readonly nodeType: Uint8Array;
   readonly nodeName: Uint32Array;
   readonly nodeId: Uint32Array;
-  /** bytes (SizeArray: Uint32Array unless some value needs more than 32 bits) */
+  /**
+   * bytes (SizeArray: Uint32Array unless some value needs more than 32 bits): the file's self sizes
+   * until an analysis, which turns them into DevTools' displayed shallow sizes in place
+   * (edgeRules.computeShallowSizes with inPlace; Analysis.shallowSizes is then this array)
+   */
   readonly nodeSelfSize: SizeArray;
   /** trace_node_id per node; null when the file has none or all are 0 */
   readonly nodeTraceId: Uint32Array | null;

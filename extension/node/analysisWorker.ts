@@ -54,8 +54,10 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   const r = computeRetainers(snap, { shared: true, weakMapFlags: false });
   post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
   t = performance.now();
-  const sizes = computeShallowSizes(snap);
-  post({ kind: 'shallowSizes', ms: performance.now() - t, sizes }, [sizes.buffer as ArrayBuffer]);
+  // in place in the shared self-size column (the main thread reads none of it meanwhile)
+  const sizes = computeShallowSizes(snap, { inPlace: true });
+  const inPlace = sizes === snap.nodeSelfSize;
+  post({ kind: 'shallowSizes', ms: performance.now() - t, sizes, inPlace }, inPlace ? [] : [sizes.buffer as ArrayBuffer]);
   collectGarbage();
   if (data.cycleEdgeTypes) {
     t = performance.now();

@@ -95,11 +95,12 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
     let shallowSizes: SizeArray;
     if (sizes) {
-      shallowSizes = sizes.sizes;
+      // moved in place in the shared self sizes, or a new array when those could overflow
+      shallowSizes = sizes.inPlace ? snap.nodeSelfSize : sizes.sizes;
       start.timings.shallowSizes = sizes.ms;
       start.timings.waitForHelper = (start.timings.waitForHelper ?? 0) + performance.now() - waitStart;
     } else {
-      shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap));
+      shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap, { inPlace: true }));
     }
     const analysis = completeAnalysis(start, retainers, tree, shallowSizes);
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
@@ -181,9 +182,9 @@ class HelperThread {
   }
 
   /** The shallow sizes, or null when the helper failed. */
-  async shallowSizes(signal?: AbortSignal): Promise<{ sizes: SizeArray; ms: number } | null> {
+  async shallowSizes(signal?: AbortSignal): Promise<{ sizes: SizeArray; inPlace: boolean; ms: number } | null> {
     const s = await this.wait('shallowSizes', signal);
-    return s ? { sizes: s.sizes, ms: s.ms } : null;
+    return s ? { sizes: s.sizes, inPlace: s.inPlace, ms: s.ms } : null;
   }
 
   /** The cycles over the default edge types, or null when the helper failed. */

@@ -142,6 +142,9 @@ describe('analysis on two threads', function () {
     // handed to the helper for the hub indexes: shared, not copied
     assert.ok(two.distances.buffer instanceof SharedArrayBuffer, 'distances on a SharedArrayBuffer');
     assert.ok(!(one.distances.buffer instanceof SharedArrayBuffer));
+    // the helper moved the shallow sizes inside the shared self-size column: no second array
+    assert.equal(two.shallowSizes, snap.nodeSelfSize, 'shallow sizes in place');
+    assert.equal(one.shallowSizes, one.snap.nodeSelfSize);
     assertSameAnalysis(two, one);
     return two;
   }

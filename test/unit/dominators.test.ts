@@ -238,11 +238,29 @@ describe('dominators and retained sizes', () => {
     assert.equal(shallow[obj], 124);
     assert.equal(shallow[elements], 0);
     assert.equal(shallow[sharedArr], 1000, 'an array with two owners keeps its size');
+    assert.equal(s.nodeSelfSize[elements], 100, 'without inPlace the snapshot is not modified');
     const a = analyze(s);
     assert.equal(a.retainedSizes[obj], 124);
     assert.equal(a.retainedSizes[elements], 0);
     assert.equal(a.retainedSizes[g], 124 + 16 + 1000);
-    assert.equal(s.nodeSelfSize[elements], 100, 'the snapshot itself is not modified');
+    // the analysis moves the sizes inside the snapshot's column: no second per-node array
+    assert.equal(a.shallowSizes, s.nodeSelfSize);
+    assert.deepEqual([...s.nodeSelfSize], [...shallow]);
+    // and a second analysis of the same snapshot gives the same numbers (moving again moves zeros)
+    const again = analyze(s);
+    assert.deepEqual([...again.shallowSizes], [...shallow]);
+    assert.deepEqual([...again.retainedSizes], [...a.retainedSizes]);
+    // 32-bit self sizes whose total passes 2^32 could overflow an owner: a Float64 copy instead
+    const { b: b3, g: g3 } = withGlobal();
+    const big = b3.obj('Big', 0xffff0000);
+    const arr = b3.node('array', '', { selfSize: 0x20000 });
+    b3.prop(g3, big, 'b').edge(big, arr, 'internal', 'elements');
+    const s3 = b3.build();
+    assert.ok(s3.nodeSelfSize instanceof Uint32Array);
+    const a3 = analyze(s3);
+    assert.notEqual(a3.shallowSizes, s3.nodeSelfSize);
+    assert.equal(a3.shallowSizes[big], 0xffff0000 + 0x20000);
+    assert.equal(s3.nodeSelfSize[arr], 0x20000);
     // No user roots (only (GC roots)): sizes are the file's.
     const b2 = new SnapshotBuilder();
     const o2 = b2.obj('Obj', 24);
