@@ -25,6 +25,7 @@ import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
 import { isPythonSnapshot } from './python';
+import { ScratchBlock } from './scratch';
 
 /** Default cycle edge types for V8 snapshots. */
 export const V8_CYCLE_EDGE_TYPES = ['property', 'element', 'context'];
@@ -149,8 +150,10 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   }
   progress(nodeCount);
   // the compact graph: candidate ranks 0..m-1 in ordinal order, cycle edges between candidates
-  const cfirst = new Uint32Array(m + 1);
-  const cedges = new Uint32Array(cycleEdges);
+  // this and the search's working arrays in one block (see scratch.ts): ~120 MB at 1 GB
+  const block = new ScratchBlock(4 * (m + 1) + 4 * cycleEdges + 13 * m + 6 * 8);
+  const cfirst = block.u32(m + 1);
+  const cedges = block.u32(cycleEdges);
   let p = 0;
   for (let i = 0, c = 0; i < words; i++) {
     for (let y = cand[i]; y !== 0; y &= y - 1) {
@@ -172,10 +175,10 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   // (3) Pearce over the compact graph. rindex: 0 = unvisited; while on the stacks, the DFS index
   // (>= 1); when done, a component number counted down from m+1, which stays above every DFS index
   // still in use.
-  const rindex = new Uint32Array(m);
-  const stack = new Uint32Array(m); // DFS stack [0, sp), component stack [cp, m)
-  const cursor = new Uint32Array(m); // next edge to look at, per DFS depth
-  const isRoot = new Uint8Array(m); // per DFS depth: no edge led below the node's own index yet
+  const rindex = block.u32(m);
+  const stack = block.u32(m); // DFS stack [0, sp), component stack [cp, m)
+  const cursor = block.u32(m); // next edge to look at, per DFS depth
+  const isRoot = block.u8(m); // per DFS depth: no edge led below the node's own index yet
   let sp = 0;
   let cp = m;
   let index = 1;

@@ -54,6 +54,7 @@
 import { sizeArrayFor, type HeapSnapshot, type SizeArray } from './model';
 import type { StringTable } from './strings';
 import type { U32List } from './u32List';
+import { mappedBuffer, ScratchBlock } from './scratch';
 
 /** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
 export const BASE_SYSTEM_DISTANCE = 100000000;
@@ -160,13 +161,16 @@ const WEAKMAP_BIG_TABLE = 3;
 export class WeakMapEdgeNames {
   private readonly strings: StringTable;
   private readonly state: Uint8Array;
-  /** allocated on the first WeakMap name: table id and hash of the duplicated part, per string */
+  /** carved on the first WeakMap name: table id and hash of the duplicated part, per string */
   private tableIds: Uint32Array | null = null;
   private hashes: Int32Array | null = null;
+  /** all three arrays in one block, unmapped when this is dropped (26 MB on a 1 GB heap; scratch.ts) */
+  private readonly block: ScratchBlock;
 
   constructor(strings: StringTable) {
     this.strings = strings;
-    this.state = new Uint8Array(strings.length);
+    this.block = new ScratchBlock(9 * strings.length + 3 * 8);
+    this.state = this.block.u8(strings.length);
   }
 
   /** The shared instance for a snapshot's strings array (so work done early, see prepare, is kept). */
@@ -177,6 +181,14 @@ export class WeakMapEdgeNames {
       byStrings.set(strings, names);
     }
     return names;
+  }
+
+  /**
+   * Drops the shared instance (the analysis calls this once its edge rules are applied: only
+   * those phases read WeakMap names; a later forStrings parses again).
+   */
+  static forget(strings: StringTable): void {
+    byStrings.delete(strings);
   }
 
   /** Parses strings from..to-1 now rather than on first use (e.g. while the loader waits for a thread). */
@@ -267,8 +279,8 @@ export class WeakMapEdgeNames {
   /** Records a WeakMap name's table id and pair hash (see pairHashStart); its state. */
   private store(s: number, id: number, h: number): number {
     if (this.tableIds === null) {
-      this.tableIds = new Uint32Array(this.strings.length);
-      this.hashes = new Int32Array(this.strings.length);
+      this.tableIds = this.block.u32(this.strings.length);
+      this.hashes = this.block.i32(this.strings.length);
     }
     const result = id <= 0xffffffff ? WEAKMAP : WEAKMAP_BIG_TABLE;
     this.tableIds[s] = result === WEAKMAP ? id : 0;
@@ -507,7 +519,9 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
   const root = snap.rootOrdinal;
-  const bits = new Uint32Array((snap.edgeCount + 31) >>> 5);
+  // mapped: dropped after the dominators' DFS, and its memory should go back then (scratch.ts)
+  const words = (snap.edgeCount + 31) >>> 5;
+  const bits = new Uint32Array(mappedBuffer(4 * words), 0, words);
   // the WeakMap name cache read in place (over half of a V8 heap's edges are internal); a string
   // not parsed yet is parsed on the spot
   const { state, tableIds } = weakMapNames.raw();

@@ -8,6 +8,7 @@ import { SnapshotError, cancelledError } from './errors';
 import type { ProgressSink } from './progress';
 import { StringTable, decodeJsonStringBody } from './strings';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
+import { mappedBuffer, mappedSharedBuffer } from './scratch';
 import {
   MAX_RECORD_FIELDS, TREE_CLOSE, TREE_OPEN, buildLocations, buildTraceFunctionInfos, buildTraceTree, readLayout,
   type Layout,
@@ -702,16 +703,18 @@ export class SnapshotParser {
       { field: name, offset });
   }
 
+  // Mapped buffers (scratch.ts): outgrown columns give their memory back, and the pages of a column
+  // that are never written (zeros of a sparse column: see the detachedness) are never resident.
   private u8(n: number): Uint8Array {
-    return this.shared ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+    return new Uint8Array(this.shared ? mappedSharedBuffer(n) : mappedBuffer(n), 0, n);
   }
 
   private u32(n: number): Uint32Array {
-    return this.shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
+    return new Uint32Array(this.shared ? mappedSharedBuffer(n * 4) : mappedBuffer(n * 4), 0, n);
   }
 
   private f64(n: number): Float64Array {
-    return this.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+    return new Float64Array(this.shared ? mappedSharedBuffer(n * 8) : mappedBuffer(n * 8), 0, n);
   }
 
   // a column cut to n entries, on the same kind of buffer (slice() would not keep a SharedArrayBuffer)
@@ -1513,7 +1516,8 @@ function scatterNodes(batch: Float64Array, end: number, L: Layout, cols: NodeCol
     if (nodeDet !== null) {
       const d = batch[k + D];
       if (d > 255) return -k - 1;
-      nodeDet[node] = d;
+      // zeros not written: the column's untouched pages are never resident (mapped, see u8)
+      if (d !== 0) nodeDet[node] = d;
     }
     node++;
   }
@@ -1722,7 +1726,7 @@ function fastNodesV8(buf: Uint8Array, dv: DataView, i: number, stop: number, nf:
     firstEdge[node] = edgeSum;
     edgeSum += ec;
     if (nodeTrace !== null) nodeTrace[node] = tr;
-    if (nodeDet !== null) nodeDet[node] = det;
+    if (det !== 0 && nodeDet !== null) nodeDet[node] = det; // zeros not written (see u8)
     node++;
     i = j;
   }

@@ -17,6 +17,7 @@
 import type { Analysis } from './analysis';
 import { BASE_SYSTEM_DISTANCE } from './edgeRules';
 import { RETAINER_TYPE, RetainerEdges } from './retainers';
+import { ScratchBlock } from './scratch';
 
 export interface PathQuery {
   /** how many distinct paths (default 1) */
@@ -294,10 +295,12 @@ class HubScratch {
   readonly type: Uint8Array;
 
   constructor(n: number) {
-    this.hv = new Int32Array(n);
-    this.slots = new Uint32Array(n);
-    this.node = new Uint32Array(n);
-    this.type = new Uint8Array(n);
+    // one block (see scratch.ts)
+    const block = new ScratchBlock(13 * n + 4 * 8);
+    this.hv = block.i32(n);
+    this.slots = block.u32(n);
+    this.node = block.u32(n);
+    this.type = block.u8(n);
   }
 }
 

@@ -4,6 +4,8 @@
 // JS strings they took 270 MB of JS heap, here 133 MB of typed arrays that a helper thread can
 // share. Strings are decoded when read (get), the last few thousand kept in a small cache.
 
+import { mappedBuffer, mappedSharedBuffer } from './scratch';
+
 /** Offsets become 64-bit floats past this many bytes. */
 const MAX_U32 = 0xffffffff;
 /** Entries of the direct-mapped cache of decoded strings. */
@@ -317,8 +319,9 @@ export class StringTable {
     this.escaped = grown;
   }
 
+  // mapped (scratch.ts): the outgrown arrays' memory goes back to the system
   private buffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
-    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    return this.shared ? mappedSharedBuffer(bytes) : mappedBuffer(bytes);
   }
 
   private alloc8(n: number): Uint8Array {

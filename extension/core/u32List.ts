@@ -1,4 +1,5 @@
 // A growable list of uint32 values in a typed array (node ordinals, edge ordinals, pairs of them).
+import { mappedBuffer } from './scratch';
 
 /** Values in items[0 .. length), doubling the array when full. */
 export class U32List {
@@ -7,7 +8,8 @@ export class U32List {
 
   push(v: number): void {
     if (this.length === this.items.length) {
-      const b = new Uint32Array(this.length * 2);
+      // mapped from 1 MiB on, so the outgrown arrays' memory goes back (scratch.ts)
+      const b = new Uint32Array(mappedBuffer(8 * this.length), 0, this.length * 2);
       b.set(this.items);
       this.items = b;
     }

@@ -20,10 +20,11 @@ import type { HeapSnapshot, SizeArray } from '../core/model';
 import type { RunOptions } from '../core/progress';
 import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
 import { computeRetainers, flagWeakMapSlots, type Retainers } from '../core/retainers';
-import { computeShallowSizes } from '../core/edgeRules';
+import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { classTotalsOf } from '../core/classSummary';
+import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
 import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
 
@@ -90,6 +91,9 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     } else {
       retainers = start.timed('retainers', () => computeRetainers(snap, opts));
     }
+    // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
+    WeakMapEdgeNames.forget(snap.strings);
+    collectGarbage();
     const tree = dominatorPhase(start, retainers, opts);
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
@@ -103,6 +107,8 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap, { inPlace: true }));
     }
     const analysis = completeAnalysis(start, retainers, tree, shallowSizes);
+    // the dominators' dead working arrays (90 MB at 1 GB) go before the class totals allocate
+    collectGarbage();
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
     // down (both are memory bound) and raised the peak; beside the class totals they fit
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
