@@ -30,7 +30,8 @@ describe('mapped buffers and scratch blocks', () => {
     assert.deepEqual([...a], [255, 255, 255]);
     assert.deepEqual([...x], new Array(5).fill(0xffffffff));
     assert.deepEqual([...y], [-1, -1]);
-    assert.throws(() => b.u32(2), /full/);
+    assert.throws(() => b.u32(4), /full/);
+    assert.equal(b.u32(3).length, 3, "what is left still fits");
     // a block of 1 MiB or more lies in a mapped buffer; its arrays cover only what was asked
     const big = new ScratchBlock(1 << 20);
     assert.equal(big.buffer.byteLength, MAPPED_BYTES);
