@@ -53,6 +53,7 @@ import type { StringTable } from './strings';
 import { isPythonSnapshot, pythonClassKey } from './python';
 import { nodeLocation } from './locations';
 import { U32List } from './u32List';
+import { mappedBuffer } from './scratch';
 
 /** A constructor location as V8 writes it (0-based line and column). */
 export interface ClassLocation {
@@ -129,14 +130,15 @@ function pythonClassIds(snap: HeapSnapshot): ClassIds {
   if (ty.nodeObject >= 0) byType[ty.nodeObject] = BY_NAME;
   if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
   if (ty.nodeClosure >= 0) byType[ty.nodeClosure] = BY_NAME;
-  const byString = new Int32Array(strings.length).fill(-1);
+  // class id + 1 per name string, 0 until seen (zeros never written: see stringMap)
+  const byString = stringMap(strings.length);
   for (let i = 0; i < n; i++) {
     const t = nodeType[i];
     let id = byType[t];
     if (id === BY_NAME) {
       const s = nodeName[i];
-      id = byString[s];
-      if (id < 0) id = byString[s] = idOf(pythonClassKey(strings.get(s)));
+      id = byString[s] - 1;
+      if (id < 0) byString[s] = (id = idOf(pythonClassKey(strings.get(s)))) + 1;
     } else if (id < 0) {
       id = byType[t] = idOf(snap.className(i));
     }
@@ -180,8 +182,9 @@ export function detachedNodes(snap: HeapSnapshot): Uint32Array {
   const { nodeType, firstEdge, edgeType, edgeTo } = snap;
   const ty = snap.types;
   const native = ty.nodeNative;
-  // native nodes given a state (never changed afterwards; only native nodes carry one)
-  const seen = new Uint8Array(n);
+  // native nodes given a state (never changed afterwards; only native nodes carry one). Mapped: only
+  // the pages of native nodes with a state are ever written (a few on Node heaps; scratch.ts)
+  const seen = new Uint8Array(mappedBuffer(n), 0, n);
   // attached nodes still to expand (a stack), detached nodes (also the queue of those to expand)
   const attached = new U32List();
   const detached = new U32List();
@@ -429,6 +432,14 @@ function matchInterfaces(strings: StringTable, seqs: SequenceTable, defs: readon
   return out;
 }
 
+/**
+ * An Int32Array per string, all zero, whose pages are mapped only once written (scratch.ts): a
+ * class-name lookup writes a few hundred of 3 M entries at 1 GB, so it costs a few pages, not 12 MB.
+ */
+function stringMap(count: number): Int32Array {
+  return new Int32Array(mappedBuffer(4 * count), 0, count);
+}
+
 /** V8 heaps: DevTools' Summary classes (see the header). */
 function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefinition[]): ClassIds {
   const n = snap.nodeCount;
@@ -444,10 +455,10 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
   const byType = new Int32Array(256).fill(-1);
   if (objectType >= 0) byType[objectType] = BY_NAME;
   if (ty.nodeNative >= 0) byType[ty.nodeNative] = BY_NAME;
-  // class id per name string index, -1 until seen; PLAIN for "Object": an object node so named is a
-  // plain object, classed by its property names
-  const PLAIN = -3;
-  const byString = new Int32Array(strings.length).fill(-1);
+  // class id + 1 per name string index, 0 until seen (see stringMap); PLAIN for "Object": an object
+  // node so named is a plain object, classed by its property names
+  const PLAIN = -1;
+  const byString = stringMap(strings.length);
   let objectClass = -1;
   // plain objects, and the id of each one's property-name list (in edge order)
   const plainNodes = new U32List();
@@ -461,16 +472,19 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
     let id = byType[t];
     if (id === BY_NAME) {
       const s = nodeName[i];
-      id = byString[s];
-      if (id < 0) {
-        if (id === -1) {
+      const known = byString[s];
+      id = known - 1;
+      if (known <= 0) {
+        if (known === 0) {
           const name = strings.get(s);
           if (name === 'Object') {
             if (objectClass < 0) objectClass = idOf(name);
             id = byString[s] = PLAIN;
           } else {
-            id = byString[s] = idOf(tagClassName(name));
+            byString[s] = (id = idOf(tagClassName(name))) + 1;
           }
+        } else {
+          id = PLAIN;
         }
         if (id === PLAIN) {
           if (t === objectType) {

@@ -20,6 +20,7 @@ import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import { isEssentialSlot, NEVER_ESSENTIAL, type Retainers } from './retainers';
 import { throwIfAborted } from './errors';
+import { mappedBuffer } from './scratch';
 import { computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames, type EdgeBits } from './edgeRules';
 
 export interface DominatorResult {
@@ -78,27 +79,34 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   //    computed, best[v] once v is processed (the smallest semidominator on its compressed path);
   //  - idom[v]: v's DFS-tree parent, flagged (NOT_PARENT bit) when its semidominator is not the parent;
   //    at the end its immediate dominator;
-  //  - anc[v]: the DFS edge cursor; once v is processed, its parent shortened by path compression;
+  //  - anc: during the DFS the edge cursor per depth; then anc[v], once v is processed, its parent
+  //    shortened by path compression;
   // plus the semidominators that are not the parent (13% of vertices on Node heaps), in a list.
-  const num = new Uint32Array(nodeCount);
-  const order = new Uint32Array(nodeCount);
-  const idom = new Uint32Array(nodeCount + 1);
-  const anc = new Uint32Array(nodeCount + 1);
+  // (mapped buffers, scratch.ts: anc's unwritten pages cost nothing, and idom's memory goes back)
+  const u32 = (length: number) => new Uint32Array(mappedBuffer(4 * length), 0, length);
+  const num = u32(nodeCount);
+  const order = u32(nodeCount);
+  const idom = u32(nodeCount + 1);
+  const anc = u32(nodeCount + 1);
   // extra bit v: an essential edge other than its tree edge reaches v from a vertex the DFS reached
   // (19% of vertices on Node heaps); without one, v's semidominator is its parent, no lookups needed.
   const extra = new Uint32Array((nodeCount + 32) >>> 5);
   let n = 0;
 
   // Iterative DFS over essential edges in file order from ordinal `start`, whose tree parent is `up`.
+  // The edge cursors are kept per depth (anc[depth]), so only the pages of anc up to the deepest
+  // path are written: the rest stays unmapped until the semidominators (45 MB at 1 GB, while the
+  // helper thread's cycle search may still run).
   const dfs = (start: number, up: number): void => {
     let v = ++n;
     num[start] = v;
     order[v - 1] = start;
     idom[v] = up;
-    anc[v] = firstEdge[start];
+    let depth = 0;
+    anc[0] = firstEdge[start];
     while (v !== up) {
       const end = firstEdge[order[v - 1] + 1];
-      let e = anc[v];
+      let e = anc[depth];
       let t = 0;
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
@@ -108,15 +116,16 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
         extra[tv >>> 5] |= 1 << (tv & 31);
       }
       if (e < end) {
-        anc[v] = e + 1;
+        anc[depth] = e + 1;
         const w = ++n;
         num[t] = w;
         order[w - 1] = t;
         idom[w] = v;
-        anc[w] = firstEdge[t];
+        anc[++depth] = firstEdge[t];
         v = w;
       } else {
         v = idom[v];
+        depth--;
       }
     }
   };
