@@ -7,7 +7,7 @@ import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
-import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from './edgeRules';
+import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames, type NodeBits } from './edgeRules';
 import { U32List } from './u32List';
 import { prepareRetainerPaths } from './retainerPaths';
 
@@ -35,8 +35,8 @@ export interface Analysis {
    * Usually snap.nodeSelfSize itself, moved in place (not when its element type could overflow).
    */
   shallowSizes: SizeArray;
-  /** 1 for page-owned nodes (reachable from the root's shortcut / "(Document DOM trees)" children) */
-  pageOwned: Uint8Array;
+  /** a bit per node, set for page-owned nodes (reachable from the root's shortcut / "(Document DOM trees)" children); edgeRules.nodeBit */
+  pageOwned: NodeBits;
   /** node ordinals in dominator-DFS order (index 0 = root); parents in the dominator tree come first */
   dominatorOrder: Uint32Array;
   /** wall-clock milliseconds per phase */
@@ -65,7 +65,7 @@ export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
 export interface AnalysisStart {
   snap: HeapSnapshot;
   distances: Int32Array;
-  pageOwned: Uint8Array;
+  pageOwned: NodeBits;
   essential: Uint32Array;
   /** the WeakMap table → value edges as owner, edge pairs (for retainers.flagWeakMapSlots) */
   tableEdges: U32List;
@@ -90,7 +90,7 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): Analys
   // which a copy would add at the peak)
   const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames, shared }));
-  const pageOwned = both.pageOwned as Uint8Array;
+  const pageOwned = both.pageOwned as NodeBits;
   const tableEdges = new U32List();
   const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames, tableEdges));
   return { snap, distances: both.distances, pageOwned, essential, tableEdges, timings, timed };

@@ -92,7 +92,8 @@ export function computeClassIds(snap: HeapSnapshot, python = isPythonSnapshot(sn
  * `id`, and its capacity (ids below it fit).
  */
 function widenIds(ids: ClassIdArray, id: number): { ids: ClassIdArray; cap: number } {
-  const out = id < 1 << 16 ? new Uint16Array(ids.length) : new Uint32Array(ids.length);
+  const n = ids.length;
+  const out = id < 1 << 16 ? new Uint16Array(mappedBuffer(2 * n), 0, n) : new Uint32Array(mappedBuffer(4 * n), 0, n);
   out.set(ids);
   return { ids: out, cap: out instanceof Uint16Array ? 1 << 16 : 2 ** 32 };
 }
@@ -118,7 +119,7 @@ function classNamer(): { names: string[]; locations: (ClassLocation | null)[]; i
 /** Python: object (and function) nodes by pythonClassKey of their name, others by snap.className(). */
 function pythonClassIds(snap: HeapSnapshot): ClassIds {
   const n = snap.nodeCount;
-  let ids: ClassIdArray = new Uint8Array(n);
+  let ids: ClassIdArray = new Uint8Array(mappedBuffer(n), 0, n);
   let cap = 1 << 8;
   const { names, locations, idOf } = classNamer();
   const ty = snap.types;
@@ -443,7 +444,8 @@ function stringMap(count: number): Int32Array {
 /** V8 heaps: DevTools' Summary classes (see the header). */
 function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefinition[]): ClassIds {
   const n = snap.nodeCount;
-  let ids: ClassIdArray = new Uint8Array(n);
+  // (mapped buffers, scratch.ts: the analysis helper thread computes these and hands them over)
+  let ids: ClassIdArray = new Uint8Array(mappedBuffer(n), 0, n);
   let cap = 1 << 8;
   const { names, locations, idOf } = classNamer();
   const ty = snap.types;
@@ -501,7 +503,7 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
             const at = plainNodes.length;
             plainNodes.push(i);
             if (at === listOf.length) {
-              const b = new Uint32Array(at * 2);
+              const b = new Uint32Array(mappedBuffer(8 * at), 0, at * 2);
               b.set(listOf);
               listOf = b;
             }
@@ -770,12 +772,12 @@ function classTotalsByDfs(analysis: Analysis, classIds: ClassIds): ClassTotals {
 
 const totalsCache = new WeakMap<Analysis, ClassTotals>();
 
-/** Cached class totals of an analysis. */
-export function classTotalsOf(analysis: Analysis): ClassTotals {
+/** Cached class totals of an analysis (`classIds`: computeClassIds(analysis.snap) computed elsewhere). */
+export function classTotalsOf(analysis: Analysis, classIds?: ClassIds): ClassTotals {
   let t = totalsCache.get(analysis);
   if (!t) {
     const t0 = performance.now();
-    t = computeClassTotals(analysis);
+    t = computeClassTotals(analysis, classIds);
     analysis.timings.classSummary = performance.now() - t0;
     totalsCache.set(analysis, t);
   }

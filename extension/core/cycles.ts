@@ -73,9 +73,12 @@ export interface Cycles {
   cycleComponent: Uint32Array;
   /** per 32 node ordinals, how many nodes before them are on a cycle (length words + 1) */
   cycleRank: Uint32Array;
-  /** 1 when the node is on a cycle: its SCC has more than one node, or it has a self-loop */
-  inCycle: Uint8Array;
-  /** number of nodes with inCycle set */
+  /**
+   * Bit n (word n >>> 5, bit n & 31) set when node ordinal n is on a cycle: its SCC has more than one
+   * node, or it has a self-loop. Read it with onCycle.
+   */
+  inCycle: Uint32Array;
+  /** number of nodes with the inCycle bit set */
   nodesInCycles: number;
   /** size of the largest SCC, nodes */
   largestComponent: number;
@@ -247,14 +250,14 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   // On a cycle: a candidate whose component has more than one node, or with a self-loop. Only
   // those keep a component number (a node on no cycle is a component of its own): in node order,
   // with per 32 nodes the count of such nodes before them (componentOf).
-  const inCycle = new Uint8Array(nodeCount);
+  const inCycle = new Uint32Array(words);
   let nodesInCycles = 0;
   for (let v = 0, x = 0; v < nodeCount; v++) {
     const bit = 1 << (v & 31);
     if ((cand[v >>> 5] & bit) === 0) continue;
     const k = rindex[x++];
     if (sizes[k - minComp] > 1 || (selfBits[v >>> 5] & bit) !== 0) {
-      inCycle[v] = 1;
+      inCycle[v >>> 5] |= bit;
       nodesInCycles++;
     }
   }
@@ -263,9 +266,10 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   let r = 0;
   for (let v = 0, x = 0; v < nodeCount; v++) {
     if ((v & 31) === 0) cycleRank[v >>> 5] = r;
-    if ((cand[v >>> 5] & (1 << (v & 31))) === 0) continue;
+    const bit = 1 << (v & 31);
+    if ((cand[v >>> 5] & bit) === 0) continue;
     const k = rindex[x++];
-    if (inCycle[v] === 1) cycleComponent[r++] = k;
+    if ((inCycle[v >>> 5] & bit) !== 0) cycleComponent[r++] = k;
   }
   cycleRank[words] = r;
   opts.onProgress?.({ phase: 'cycles', done: 3 * nodeCount, total: 3 * nodeCount });
@@ -280,10 +284,14 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
  * numbering); -1 when it is not (it is then a component of its own).
  */
 export function componentOf(cyc: Cycles, n: number): number {
-  if (cyc.inCycle[n] !== 1) return -1;
-  let r = cyc.cycleRank[n >>> 5];
-  for (let v = n & ~31; v < n; v++) r += cyc.inCycle[v];
-  return cyc.cycleComponent[r];
+  if (!onCycle(cyc, n)) return -1;
+  const word = cyc.inCycle[n >>> 5];
+  return cyc.cycleComponent[cyc.cycleRank[n >>> 5] + popcount(word & ((1 << (n & 31)) - 1))];
+}
+
+/** True when node ordinal n is on a cycle (see Cycles.inCycle). */
+export function onCycle(cyc: Cycles, n: number): boolean {
+  return ((cyc.inCycle[n >>> 5] >>> (n & 31)) & 1) !== 0;
 }
 
 const cyclesCache = new WeakMap<Analysis, Cycles>();
@@ -314,7 +322,7 @@ export function isCycleEdge(snap: HeapSnapshot, cyc: Cycles, e: number, from: nu
 
 /** True when node ordinal n lies on a cycle over the (default) cycle edge set. */
 export function inCycle(analysis: Analysis, n: number): boolean {
-  return cyclesOf(analysis).inCycle[n] === 1;
+  return onCycle(cyclesOf(analysis), n);
 }
 
 export interface CycleSearchOptions {
@@ -333,7 +341,7 @@ export interface CycleSearchOptions {
 export function shortestCycleThrough(analysis: Analysis, n: number, opts: CycleSearchOptions = {}): number[] | null {
   const snap = analysis.snap;
   const cyc = cyclesOf(analysis, opts.edgeTypes);
-  if (!cyc.inCycle[n]) return null;
+  if (!onCycle(cyc, n)) return null;
   const { firstEdge, edgeTo } = snap;
   // self-loop: the shortest cycle there is
   for (let e = firstEdge[n]; e < firstEdge[n + 1]; e++) {

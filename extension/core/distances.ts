@@ -11,6 +11,7 @@ import {
   BASE_SYSTEM_DISTANCE, STRING_MAP_DESCRIPTORS, STRING_NATIVE_CONTEXT, STRING_SLOPPY_FUNCTION_MAP, WeakMapEdgeNames,
   PendingWeakMapPairs,
   computePageOwned, isDocumentDOMTreesRoot, isSkippedMapDescriptorEdge, markNonWeakReachable, isUserRoot, SpecialStrings,
+  newNodeBits, type NodeBits,
 } from './edgeRules';
 
 export { BASE_SYSTEM_DISTANCE };
@@ -36,7 +37,7 @@ export function computeDistances(snap: HeapSnapshot, opts: DistanceOptions = {})
 export interface DistancesAndPageOwned {
   distances: Int32Array;
   /** edgeRules.computePageOwned's flags; null when not asked for */
-  pageOwned: Uint8Array | null;
+  pageOwned: NodeBits | null;
 }
 
 /**
@@ -66,7 +67,7 @@ export function computeDistancesAndPageOwned(snap: HeapSnapshot,
     }
   }
   bfs.run(len, 1);
-  let pageOwned: Uint8Array | null = null;
+  let pageOwned: NodeBits | null = null;
   if (fused) pageOwned = bfs.pageOwnedAfterUserRoots();
   // Everything the user roots did not reach, from the root itself (system roots).
   bfs.markSeen(root);
@@ -136,17 +137,10 @@ class DistanceBfs {
    * After the user-root pass: page-owned = seen so far, plus the non-weak closure of skipped
    * targets that were never seen. Stops recording skipped targets.
    */
-  pageOwnedAfterUserRoots(): Uint8Array {
+  pageOwnedAfterUserRoots(): NodeBits {
     const { snap, seen } = this;
-    const owned = new Uint8Array(snap.nodeCount);
-    for (let w = 0, words = seen.length; w < words; w++) {
-      let bits = seen[w];
-      while (bits !== 0) {
-        const low = bits & -bits;
-        owned[(w << 5) + (31 - Math.clz32(low))] = 1;
-        bits ^= low;
-      }
-    }
+    const owned = newNodeBits(snap.nodeCount);
+    owned.set(seen.subarray(0, owned.length));
     markNonWeakReachable(snap, owned, this.skipped, this.skippedCount);
     this.recordSkipped = false;
     this.skipped = new Uint32Array(0);

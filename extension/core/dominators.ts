@@ -21,7 +21,7 @@ import type { RunOptions } from './progress';
 import { isEssentialSlot, NEVER_ESSENTIAL, type Retainers } from './retainers';
 import { throwIfAborted } from './errors';
 import { mappedBuffer } from './scratch';
-import { computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames, type EdgeBits } from './edgeRules';
+import { computeEssentialEdges, computePageOwned, computeShallowSizes, WeakMapEdgeNames, type EdgeBits, type NodeBits } from './edgeRules';
 
 export interface DominatorResult {
   /** immediate dominator ordinal of each node; the root's is the root; unreachable nodes get the root */
@@ -67,7 +67,7 @@ const NOT_PARENT = 0x80000000;
  * (edgeRules.computeEssentialEdges) decides the edges the DFS follows; the retainer slots are
  * decided by the same rule from their flags and `pageOwned` (retainers.isEssentialSlot).
  */
-export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: Uint8Array,
+export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: NodeBits,
   opts: RunOptions = {}): DominatorTree {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const { firstRetainer, retainerType, retainerNode } = ret;
@@ -184,12 +184,12 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     const parentOrdinal = order[p - 1]; // its edges change nothing: skip them without a lookup
     // isEssentialSlot inlined, the target's page-owned flag read once: an edge into a page-owned
     // node counts only from the root or another page-owned node
-    const ownedTarget = pageOwned[o] !== 0;
+    const ownedTarget = ((pageOwned[o >>> 5] >>> (o & 31)) & 1) !== 0;
     let s = p; // for a DFS start the root stands in for the parent
     for (let k = firstRetainer[o], end = firstRetainer[o + 1]; k < end; k++) {
       const u = retainerNode[k];
       if (u === parentOrdinal || (retainerType[k] & NEVER_ESSENTIAL) !== 0) continue;
-      if (ownedTarget && pageOwned[u] === 0 && u !== rootOrdinal) continue;
+      if (ownedTarget && ((pageOwned[u >>> 5] >>> (u & 31)) & 1) === 0 && u !== rootOrdinal) continue;
       const v = num[u];
       if (v < s) { s = v; continue; } // unprocessed: its semidominator is itself
       if (v <= i || v > reached) continue;

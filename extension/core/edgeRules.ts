@@ -458,7 +458,7 @@ const DELETED = -2;
  * Page-owned flags (1 = page-owned), DevTools' markPageOwnedNodes: everything reachable over non-weak
  * edges from the root's shortcut targets and its "(Document DOM trees)" element targets.
  */
-export function computePageOwned(snap: HeapSnapshot): Uint8Array {
+export function computePageOwned(snap: HeapSnapshot): NodeBits {
   const { firstEdge, edgeTo, edgeType } = snap;
   const { edgeShortcut, edgeElement } = snap.types;
   const root = snap.rootOrdinal;
@@ -468,32 +468,45 @@ export function computePageOwned(snap: HeapSnapshot): Uint8Array {
     const ty = edgeType[e];
     if (ty === edgeShortcut || (ty === edgeElement && isDocumentDOMTreesRoot(snap, t))) starts.push(t);
   }
-  const owned = new Uint8Array(snap.nodeCount);
+  const owned = newNodeBits(snap.nodeCount);
   markNonWeakReachable(snap, owned, starts, starts.length);
   return owned;
 }
 
+/** A bit per node ordinal: bit n is bit n & 31 of word n >>> 5 (page-owned flags: 1.5 MB at 1 GB, not 12). */
+export type NodeBits = Uint32Array;
+
+/** All-zero NodeBits for nodeCount nodes. */
+export function newNodeBits(nodeCount: number): NodeBits {
+  return new Uint32Array((nodeCount + 31) >>> 5);
+}
+
+/** True when bit n is set. */
+export function nodeBit(bits: NodeBits, n: number): boolean {
+  return ((bits[n >>> 5] >>> (n & 31)) & 1) !== 0;
+}
+
 /**
- * Sets marks[n] = 1 for the first `count` seeds and every node reachable from them over non-weak
+ * Sets the bits of the first `count` seeds and of every node reachable from them over non-weak
  * edges (nodes already marked are not entered again). Iterative DFS.
  */
-export function markNonWeakReachable(snap: HeapSnapshot, marks: Uint8Array, seeds: ArrayLike<number>, count: number): void {
+export function markNonWeakReachable(snap: HeapSnapshot, marks: NodeBits, seeds: ArrayLike<number>, count: number): void {
   const { firstEdge, edgeTo, edgeType } = snap;
   const weak = snap.types.edgeWeak;
-  // each node is pushed at most once (marked when pushed)
-  const stack = new Uint32Array(snap.nodeCount);
+  // each node is pushed at most once (marked when pushed); mapped: only the pages used are written
+  const stack = new Uint32Array(mappedBuffer(4 * snap.nodeCount), 0, snap.nodeCount);
   let sp = 0;
   for (let i = 0; i < count; i++) {
     const t = seeds[i];
-    if (marks[t] !== 0) continue;
-    marks[t] = 1;
+    if (((marks[t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
+    marks[t >>> 5] |= 1 << (t & 31);
     stack[sp++] = t;
     while (sp > 0) {
       const n = stack[--sp];
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
         const u = edgeTo[e];
-        if (marks[u] !== 0 || edgeType[e] === weak) continue;
-        marks[u] = 1;
+        if (((marks[u >>> 5] >>> (u & 31)) & 1) !== 0 || edgeType[e] === weak) continue;
+        marks[u >>> 5] |= 1 << (u & 31);
         stack[sp++] = u;
       }
     }
@@ -514,7 +527,7 @@ export function edgeBit(bits: EdgeBits, e: number): boolean {
  * table → value edges in edge order, as owner, edge, owner, edge, ... (retainers.flagWeakMapSlots
  * marks them in a retainer index).
  */
-export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
+export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits,
   weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings), tableEdges?: U32List): EdgeBits {
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
@@ -530,7 +543,7 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
   let acc = 0;
   for (let n = 0; n < nodeCount; n++) {
     const isRoot = n === root;
-    const fromOwned = pageOwned[n];
+    const fromOwned = (pageOwned[n >>> 5] >>> (n & 31)) & 1;
     const id = nodeId[n];
     for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
       const ty = edgeType[e];
@@ -551,7 +564,7 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: Uint8Array,
       if (!isRoot) {
         if (ty === edgeShortcut) continue;
         // (the owner's flag first: most owners are page-owned, which spares a random read)
-        if (fromOwned === 0 && pageOwned[t] !== 0) continue;
+        if (fromOwned === 0 && ((pageOwned[t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
       }
       const w = e >>> 5;
       if (w !== word) {

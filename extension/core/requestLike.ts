@@ -18,7 +18,7 @@
 import type { Analysis } from './analysis';
 import type { AnalysisSettings, CycleGroup, PathEdge, PathGroup, SuspectClass } from './results';
 import { classRowNamesOf, classTotalsOf } from './classSummary';
-import { cyclesOf, shortestCycleThrough } from './cycles';
+import { cyclesOf, onCycle, shortestCycleThrough } from './cycles';
 import { chainFromAnchor, retainerPaths } from './retainerPaths';
 import { isPythonSnapshot, pythonLivenessOf, PyStatus } from './python';
 import { countPhrase, cycleChain, hopClassName, pathChain, referrerChain, subjectName } from './explain';
@@ -164,7 +164,7 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
   const maxGroups = Math.max(1, opts.maxGroups ?? settings.paths ?? 5);
   const budgetMs = opts.budgetMs ?? 3000;
   const maxCycleLen = opts.maxCycleLen ?? 12;
-  const isCycleMember = (n: number): boolean => cycles.inCycle[n] === 1;
+  const isCycleMember = (n: number): boolean => onCycle(cycles, n);
 
   const suspects: SuspectClass[] = [];
   for (const [c, inst] of instances) {
@@ -175,7 +175,7 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
     let reachable = 0;
     for (let i = 0; i < count; i++) {
       const n = inst[i];
-      if (cycles.inCycle[n]) inCycle++;
+      if (onCycle(cycles, n)) inCycle++;
       if (liveness) {
         const s = liveness.status[n];
         if (s === PyStatus.Reachable) reachable++;
@@ -195,12 +195,12 @@ export function findRequestLike(analysis: Analysis, settings: AnalysisSettings, 
       const status = liveness ? liveness.status[n] : PyStatus.Reachable;
       const garbage = status === PyStatus.CyclicGarbage || status === PyStatus.UnknownReferrers;
       sampled++;
-      const onCycle = cycles.inCycle[n] === 1;
-      if (onCycle) {
+      const cyclic = onCycle(cycles, n);
+      if (cyclic) {
         const cyc = shortestCycleThrough(analysis, n, { maxLen: maxCycleLen, maxVisits: 20_000 });
         if (cyc) addToGroups(cycleGroups, shapeKey(analysis, cyc), cyc, id, garbage, false);
       }
-      if (garbage && !onCycle) {
+      if (garbage && !cyclic) {
         let chain = chainFromAnchor(analysis, n, isCycleMember);
         if (chain) {
           // start one hop after the anchor on its own shortest cycle, so the chain shows who holds

@@ -290,15 +290,13 @@ export function setHubIndexes(analysis: Analysis, hubs: Map<number, HubIndex>): 
  */
 class HubScratch {
   readonly hv: Int32Array;
-  readonly slots: Uint32Array;
   readonly node: Uint32Array;
   readonly type: Uint8Array;
 
   constructor(n: number) {
     // one block (see scratch.ts)
-    const block = new ScratchBlock(13 * n + 4 * 8);
+    const block = new ScratchBlock(9 * n + 3 * 8);
     this.hv = block.i32(n);
-    this.slots = block.u32(n);
     this.node = block.u32(n);
     this.type = block.u8(n);
   }
@@ -331,12 +329,60 @@ function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number
   if (maxH < 0) return { hs: new Int32Array(0), offs: new Uint32Array(1), slots: inPlace ? null : new Uint32Array(0) };
   let index: HubIndex;
   try {
-    const slotsOut = inPlace ? scratch?.slots : undefined;
-    index = narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH, slotsOut) : wideIndex(hv, lo, kept, slotsOut);
+    if (inPlace && narrow) return groupInPlace(retainers, lo, hi, hv, counts, kept, minH, maxH, scratch);
+    index = narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH) : wideIndex(hv, lo, kept);
   } finally {
     counts.fill(0, minH, Math.min(maxH + 1, NARROW));
   }
   return inPlace ? reorderInPlace(retainers, lo, hi, hv, index, scratch) : index;
+}
+
+/**
+ * The groups by ascending hop bound (`counts`: the count per bound), with the slice lo..hi-1 of the
+ * retainer index rewritten in group order in one scatter (stable; slots with hv < 0 last, in their
+ * order). As narrowIndex then reorderInPlace, without the slot list between them.
+ */
+function groupInPlace(retainers: Analysis['retainers'], lo: number, hi: number, hv: Int32Array, counts: Uint32Array,
+  kept: number, minH: number, maxH: number, scratch?: HubScratch): HubIndex {
+  const { hs, offs } = groupStarts(counts, kept, minH, maxH);
+  const { retainerNode, retainerType } = retainers;
+  const node = scratch ? scratch.node.subarray(0, hi - lo) : new Uint32Array(hi - lo);
+  const type = scratch ? scratch.type.subarray(0, hi - lo) : new Uint8Array(hi - lo);
+  node.set(retainerNode.subarray(lo, hi));
+  type.set(retainerType.subarray(lo, hi));
+  let rest = lo + kept;
+  for (let k = 0; k < hv.length; k++) {
+    const v = hv[k];
+    const at = v >= 0 ? lo + counts[v]++ : rest++;
+    retainerNode[at] = node[k];
+    retainerType[at] = type[k];
+  }
+  for (let i = 0; i < offs.length; i++) offs[i] += lo;
+  return { hs, offs, slots: null };
+}
+
+/**
+ * Group starts by ascending hop bound from the count per bound in counts[minH..maxH]: the bounds
+ * present (hs), each group's first position and the end (offs, relative), and counts[v] turned
+ * into group v's first position.
+ */
+function groupStarts(counts: Uint32Array, kept: number, minH: number, maxH: number): { hs: Int32Array; offs: Uint32Array } {
+  let groups = 0;
+  for (let v = minH; v <= maxH; v++) if (counts[v] > 0) groups++;
+  const hs = new Int32Array(groups);
+  const offs = new Uint32Array(groups + 1);
+  let g = 0;
+  let at = 0;
+  for (let v = minH; v <= maxH; v++) {
+    const c = counts[v];
+    if (c === 0) continue;
+    hs[g] = v;
+    offs[g++] = at;
+    counts[v] = at; // now the next free position of group v
+    at += c;
+  }
+  offs[groups] = kept;
+  return { hs, offs };
 }
 
 /**
@@ -368,25 +414,10 @@ function reorderInPlace(retainers: Analysis['retainers'], lo: number, hi: number
 }
 
 /** buildHubIndex's groups when every h is below NARROW: `counts` holds the count per h. */
-function narrowIndex(hv: Int32Array, counts: Uint32Array, lo: number, kept: number, minH: number, maxH: number,
-  slotsOut?: Uint32Array): HubIndex {
+function narrowIndex(hv: Int32Array, counts: Uint32Array, lo: number, kept: number, minH: number, maxH: number): HubIndex {
   // groups in ascending h, slots in ascending order within a group (a stable counting sort)
-  let groups = 0;
-  for (let v = minH; v <= maxH; v++) if (counts[v] > 0) groups++;
-  const hs = new Int32Array(groups);
-  const offs = new Uint32Array(groups + 1);
-  let g = 0;
-  let at = 0;
-  for (let v = minH; v <= maxH; v++) {
-    const c = counts[v];
-    if (c === 0) continue;
-    hs[g] = v;
-    offs[g++] = at;
-    counts[v] = at; // now the next free position of group v
-    at += c;
-  }
-  offs[groups] = kept;
-  const slots = slotsOut ? slotsOut.subarray(0, kept) : new Uint32Array(kept);
+  const { hs, offs } = groupStarts(counts, kept, minH, maxH);
+  const slots = new Uint32Array(kept);
   for (let i = 0; i < hv.length; i++) {
     const v = hv[i];
     if (v >= 0) slots[counts[v]++] = lo + i;
@@ -398,8 +429,8 @@ function narrowIndex(hv: Int32Array, counts: Uint32Array, lo: number, kept: numb
  * buildHubIndex's groups when some h is NARROW or more (a chain that long): few distinct values, so a
  * count per value, then a stable scatter in ascending value order.
  */
-function wideIndex(hv: Int32Array, lo: number, kept: number, slotsOut?: Uint32Array): HubIndex {
-  const slots = slotsOut ? slotsOut.subarray(0, kept) : new Uint32Array(kept);
+function wideIndex(hv: Int32Array, lo: number, kept: number): HubIndex {
+  const slots = new Uint32Array(kept);
   const perValue = new Map<number, number>();
   for (let i = 0; i < hv.length; i++) if (hv[i] >= 0) perValue.set(hv[i], (perValue.get(hv[i]) ?? 0) + 1);
   const values = [...perValue.keys()].sort((x, y) => x - y);

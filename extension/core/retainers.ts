@@ -9,7 +9,7 @@
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
-import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames } from './edgeRules';
+import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, nodeBit, type NodeBits } from './edgeRules';
 import type { U32List } from './u32List';
 
 export interface Retainers {
@@ -188,10 +188,10 @@ export function flagWeakMapSlots(snap: HeapSnapshot, ret: Retainers, tableEdges:
  * True when retainer slot s of node t counts for dominators (DevTools' computeIsEssentialEdge, as
  * edgeRules.computeEssentialEdges decides it for the slot's edge). `pageOwned`: computePageOwned.
  */
-export function isEssentialSlot(ret: Retainers, pageOwned: Uint8Array, root: number, t: number, s: number): boolean {
+export function isEssentialSlot(ret: Retainers, pageOwned: NodeBits, root: number, t: number, s: number): boolean {
   if ((ret.retainerType[s] & NEVER_ESSENTIAL) !== 0) return false;
   const u = ret.retainerNode[s];
-  return u === root || pageOwned[u] !== 0 || pageOwned[t] === 0;
+  return u === root || nodeBit(pageOwned, u) || !nodeBit(pageOwned, t);
 }
 
 /**

@@ -8,11 +8,11 @@
 //   in edge order along a run (sampled for owners with many edges: each lookup scans the owner's edges).
 import { strict as assert } from 'node:assert';
 import type { HeapSnapshot } from '../../extension/core/model';
-import { computeEssentialEdges, computePageOwned, edgeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computeEssentialEdges, computePageOwned, edgeBit, WeakMapEdgeNames, type NodeBits } from '../../extension/core/edgeRules';
 import { isEssentialSlot, RETAINER_TYPE, RetainerEdges, type Retainers } from '../../extension/core/retainers';
 
 /** Asserts the retainer index of `snap` (see the file comment); returns how many slots are essential. */
-export function checkRetainerIndex(snap: HeapSnapshot, ret: Retainers, pageOwned: Uint8Array = computePageOwned(snap)): number {
+export function checkRetainerIndex(snap: HeapSnapshot, ret: Retainers, pageOwned: NodeBits = computePageOwned(snap)): number {
   const bits = computeEssentialEdges(snap, pageOwned, new WeakMapEdgeNames(snap.strings));
   const { firstRetainer, retainerNode, retainerType } = ret;
   const { firstEdge, edgeTo, nodeCount, edgeCount } = snap;

@@ -182,7 +182,7 @@ describe('distances', () => {
       const snap = b.build();
       const both = computeDistancesAndPageOwned(snap);
       const want = computePageOwned(snap);
-      assert.deepEqual(Array.from(both.pageOwned as Uint8Array), Array.from(want), `round ${round}`);
+      assert.deepEqual(Array.from(both.pageOwned!), Array.from(want), `round ${round}`);
       assert.deepEqual(Array.from(both.distances), Array.from(computeDistances(snap)), `round ${round}`);
       const d = both.distances;
       let userRootsOnly = true;

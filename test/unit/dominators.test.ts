@@ -5,7 +5,7 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computeRetainers } from '../../extension/core/retainers';
 import { computeDominatorsAndRetainedSizes } from '../../extension/core/dominators';
-import { computeEssentialEdges, computePageOwned, computeShallowSizes, edgeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computeEssentialEdges, computePageOwned, computeShallowSizes, edgeBit, nodeBit, WeakMapEdgeNames, type NodeBits } from '../../extension/core/edgeRules';
 import { parseSnapshotBytes } from '../../extension/core/parser';
 import type { HeapSnapshot, SizeArray } from '../../extension/core/model';
 
@@ -218,8 +218,8 @@ describe('dominators and retained sizes', () => {
     const sysOnly = b.obj('SystemOnly', 5);
     b.prop(g, pageObj, 'p').gcRoot(sys).edge(sys, pageObj, 'internal', 'debugger').edge(sys, sysOnly, 'internal', 'x');
     const a = analyze(b.build());
-    assert.equal(a.pageOwned[pageObj], 1);
-    assert.equal(a.pageOwned[sys], 0);
+    assert.equal(nodeBit(a.pageOwned, pageObj), true);
+    assert.equal(nodeBit(a.pageOwned, sys), false);
     assert.equal(a.dominators[pageObj], g, 'the (GC roots) → Debugger → PageObject path does not count');
     assert.equal(a.dominators[sysOnly], sys);
     assert.equal(a.retainedSizes[g], 30);
@@ -327,13 +327,13 @@ describe('dominators and retained sizes', () => {
  * edges), compared with ours; nodes still unreachable must hang off the root and retain only themselves.
  */
 function checkAgainstDefinition(s: HeapSnapshot, dom: Uint32Array, retained: SizeArray, shallow: SizeArray,
-  pageOwned: Uint8Array, what: string): void {
+  pageOwned: NodeBits, what: string): void {
   const n = s.nodeCount;
   const essential = (from: number, e: number): boolean => {
     const ty = s.edgeTypeName(e);
     const to = s.edgeTo[e];
     if (ty === 'weak' || to === from) return false;
-    if (from !== 0 && (ty === 'shortcut' || (pageOwned[to] && !pageOwned[from]))) return false;
+    if (from !== 0 && (ty === 'shortcut' || (nodeBit(pageOwned, to) && !nodeBit(pageOwned, from)))) return false;
     return true;
   };
   const preds: number[][] = Array.from({ length: n }, () => []);
