@@ -88,9 +88,13 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   const order = u32(nodeCount);
   const idom = u32(nodeCount + 1);
   const anc = u32(nodeCount + 1);
-  // extra bit v: an essential edge other than its tree edge reaches v from a vertex the DFS reached
-  // (19% of vertices on Node heaps); without one, v's semidominator is its parent, no lookups needed.
-  const extra = new Uint32Array((nodeCount + 32) >>> 5);
+  // Bits by ordinal (1.5 MB at 1 GB, so they stay in cache where num does not):
+  //  - seen: numbered by the DFS (num[o] !== 0): the DFS tests its edges' targets here, not in num;
+  //  - extra: an essential edge other than its tree edge reaches o from a vertex the DFS reached (19%
+  //    of vertices on Node heaps); without one, o's semidominator is its parent, no lookups needed.
+  const words = (nodeCount + 32) >>> 5;
+  const seen = new Uint32Array(words);
+  const extra = new Uint32Array(words);
   let n = 0;
 
   // Iterative DFS over essential edges in file order from ordinal `start`, whose tree parent is `up`.
@@ -100,6 +104,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   const dfs = (start: number, up: number): void => {
     let v = ++n;
     num[start] = v;
+    seen[start >>> 5] |= 1 << (start & 31);
     order[v - 1] = start;
     idom[v] = up;
     let depth = 0;
@@ -111,14 +116,15 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
         t = edgeTo[e];
-        const tv = num[t];
-        if (tv === 0) break;
-        extra[tv >>> 5] |= 1 << (tv & 31);
+        const bit = 1 << (t & 31);
+        if ((seen[t >>> 5] & bit) === 0) break;
+        extra[t >>> 5] |= bit;
       }
       if (e < end) {
         anc[depth] = e + 1;
         const w = ++n;
         num[t] = w;
+        seen[t >>> 5] |= 1 << (t & 31);
         order[w - 1] = t;
         idom[w] = v;
         anc[++depth] = firstEdge[t];
@@ -175,12 +181,12 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   for (let i = reached; i >= 2; i--) {
     if ((i & 0xfffff) === 0) throwIfAborted(opts.signal);
     const p = idom[i];
-    if (((extra[i >>> 5] >>> (i & 31)) & 1) === 0) {
+    const o = order[i - 1];
+    if (((extra[o >>> 5] >>> (o & 31)) & 1) === 0) {
       anc[i] = p;
       order[i - 1] = p; // best[i]
       continue;
     }
-    const o = order[i - 1];
     const parentOrdinal = order[p - 1]; // its edges change nothing: skip them without a lookup
     // isEssentialSlot inlined, the target's page-owned flag read once: an edge into a page-owned
     // node counts only from the root or another page-owned node
