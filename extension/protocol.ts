@@ -5,8 +5,7 @@ import type {
   SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
-import type { HeapSnapshotInit, Locations, SizeArray, SnapshotMeta } from './core/model';
-import type { ClassIds } from './core/classSummary';
+import type { HeapSnapshotInit, SizeArray, SnapshotMeta } from './core/model';
 import type { StringTableParts } from './core/strings';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
@@ -75,8 +74,6 @@ export interface AnalysisHelperData {
   strings: StringTableParts;
   /** null: no cycles wanted */
   cycleEdgeTypes: string[] | null;
-  /** the location rows (shared when the columns are), for the class ids; null when none */
-  locations: Locations | null;
 }
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
@@ -92,7 +89,6 @@ export type FromAnalysisHelper =
   /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
-  | { kind: 'classIds'; ms: number; classIds: ClassIds }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };
 

@@ -444,7 +444,6 @@ function stringMap(count: number): Int32Array {
 /** V8 heaps: DevTools' Summary classes (see the header). */
 function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefinition[]): ClassIds {
   const n = snap.nodeCount;
-  // (mapped buffers, scratch.ts: the analysis helper thread computes these and hands them over)
   let ids: ClassIdArray = new Uint8Array(mappedBuffer(n), 0, n);
   let cap = 1 << 8;
   const { names, locations, idOf } = classNamer();
@@ -772,12 +771,12 @@ function classTotalsByDfs(analysis: Analysis, classIds: ClassIds): ClassTotals {
 
 const totalsCache = new WeakMap<Analysis, ClassTotals>();
 
-/** Cached class totals of an analysis (`classIds`: computeClassIds(analysis.snap) computed elsewhere). */
-export function classTotalsOf(analysis: Analysis, classIds?: ClassIds): ClassTotals {
+/** Cached class totals of an analysis. */
+export function classTotalsOf(analysis: Analysis): ClassTotals {
   let t = totalsCache.get(analysis);
   if (!t) {
     const t0 = performance.now();
-    t = computeClassTotals(analysis, classIds);
+    t = computeClassTotals(analysis);
     analysis.timings.classSummary = performance.now() - t0;
     totalsCache.set(analysis, t);
   }

@@ -151,7 +151,7 @@ function u32(v: number, field: string, row: number, name: string): number {
 }
 
 /** locations rows; object_index (a flat node offset) becomes a node ordinal. Null when there are none. */
-export function buildLocations(values: Float64Array, layout: Layout, nodeCount: number, shared = false): Locations | null {
+export function buildLocations(values: Float64Array, layout: Layout, nodeCount: number): Locations | null {
   const fields = layout.meta.locationFields;
   const count = rowsOf(values, fields, 'locations');
   if (count === 0) return null;
@@ -161,12 +161,10 @@ export function buildLocations(values: Float64Array, layout: Layout, nodeCount: 
   const fLine = fields.indexOf('line');
   const fCol = fields.indexOf('column');
   if (fObj < 0) throw new SnapshotError('bad-meta', 'no "object_index" field', { field: 'snapshot.meta.location_fields' });
-  // on SharedArrayBuffers like the columns (the analysis helper thread reads them for the classes)
-  const rows32 = () => new Uint32Array(shared ? new SharedArrayBuffer(4 * count) : new ArrayBuffer(4 * count));
-  const node = rows32();
-  const scriptId = rows32();
-  const line = rows32();
-  const column = rows32();
+  const node = new Uint32Array(count);
+  const scriptId = new Uint32Array(count);
+  const line = new Uint32Array(count);
+  const column = new Uint32Array(count);
   for (let r = 0; r < count; r++) {
     const b = r * w;
     const o = values[b + fObj];

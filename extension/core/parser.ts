@@ -1415,7 +1415,7 @@ export class SnapshotParser {
     }
     const empty = new Float64Array(0);
     const gen = (k: string) => this.generic.get(k)?.values() ?? empty;
-    const locations = buildLocations(gen('locations'), L, nodeCount, this.shared);
+    const locations = buildLocations(gen('locations'), L, nodeCount);
     const traceFunctionInfos = buildTraceFunctionInfos(gen('trace_function_infos'), L, sc);
     const traceTree = buildTraceTree(gen('trace_tree'), L, traceFunctionInfos?.count ?? 0);
     const samples = gen('samples');

@@ -8,7 +8,6 @@ import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { computeCycles } from '../core/cycles';
 import { computeHubIndexes } from '../core/retainerPaths';
-import { computeClassIds } from '../core/classSummary';
 import type { Retainers } from '../core/retainers';
 import type { AnalysisHelperData, FromAnalysisHelper, ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
@@ -16,7 +15,7 @@ import { collectGarbage } from './collectGarbage';
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
   const strings = new StringTable({ parts: data.strings, shared: true });
   return new HeapSnapshot({
-    meta: data.meta, ...data.columns, strings, locations: data.locations, traceFunctionInfos: null, traceTree: null,
+    meta: data.meta, ...data.columns, strings, locations: null, traceFunctionInfos: null, traceTree: null,
   });
 }
 
@@ -45,12 +44,7 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
     post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
     collectGarbage();
   }
-  // the class ids need only the snapshot: here, while the main thread is in the dominators, rather
-  // than on the main thread after them
-  t = performance.now();
-  const classIds = computeClassIds(snap);
-  post({ kind: 'classIds', ms: performance.now() - t, classIds }, [classIds.ids.buffer as ArrayBuffer]);
-  collectGarbage();
+
   return { snap, retainers: r };
 }
 

@@ -23,7 +23,7 @@ import { computeRetainers, flagWeakMapSlots, type Retainers } from '../core/reta
 import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
-import { classTotalsOf, type ClassIds } from '../core/classSummary';
+import { classTotalsOf } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
 import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
@@ -70,7 +70,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
   const data: AnalysisHelperData = {
     meta: snap.meta, columns, strings: snap.strings.parts(),
-    cycleEdgeTypes: defaultCycleEdgeTypes(snap), locations: snap.locations,
+    cycleEdgeTypes: defaultCycleEdgeTypes(snap),
   };
   const helper = new HelperThread(workerPath, data);
   try {
@@ -112,14 +112,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
     // down (both are memory bound) and raised the peak; beside the class totals they fit
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
-    // the class ids come from the helper (computed beside the dominators), the totals from here
-    waitStart = performance.now();
-    const ids = got ? await helper.classIds(opts.signal) : null;
-    if (ids) {
-      start.timings.classIds = ids.ms;
-      start.timings.waitForHelper = (start.timings.waitForHelper ?? 0) + performance.now() - waitStart;
-    }
-    start.timed('classSummary', () => classTotalsOf(analysis, ids?.classIds));
+    start.timed('classSummary', () => classTotalsOf(analysis));
     const cycles = got ? await helper.cycles(opts.signal) : null;
     if (cycles) {
       setCycles(analysis, cycles.cycles);
@@ -133,7 +126,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       // as analyze() does: the retainer index's order is settled before anyone reads it
       start.timed('pathIndex', () => prepareRetainerPaths(analysis));
     }
-    if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && ids !== null && hubs !== null;
+    if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
     return analysis;
   } finally {
     void helper.stop();
@@ -168,7 +161,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles', 'classIds', 'hubs']) this.deliver(k, null);
+    for (const k of ['retainers', 'shallowSizes', 'cycles', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -204,12 +197,6 @@ class HelperThread {
   async cycles(signal?: AbortSignal): Promise<{ cycles: Cycles; ms: number } | null> {
     const c = await this.wait('cycles', signal);
     return c ? { cycles: c.cycles, ms: c.ms } : null;
-  }
-
-  /** The class ids, or null when the helper failed. */
-  async classIds(signal?: AbortSignal): Promise<{ classIds: ClassIds; ms: number } | null> {
-    const c = await this.wait('classIds', signal);
-    return c ? { classIds: c.classIds, ms: c.ms } : null;
   }
 
   /** Sends the distances: the helper then builds the retainer-path hub indexes. */
