@@ -26,6 +26,7 @@ import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
 import { isPythonSnapshot } from './python';
 import { ScratchBlock } from './scratch';
+import { popcount } from './edgeRules';
 
 /** Default cycle edge types for V8 snapshots. */
 export const V8_CYCLE_EDGE_TYPES = ['property', 'element', 'context'];
@@ -82,14 +83,6 @@ export interface Cycles {
   nodesInCycles: number;
   /** size of the largest SCC, nodes */
   largestComponent: number;
-}
-
-/** Set bits in a 32-bit word. */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** Strongly connected components over the cycle edge set; O(nodes + edges), no recursion. */

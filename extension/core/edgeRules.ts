@@ -481,6 +481,14 @@ export function newNodeBits(nodeCount: number): NodeBits {
   return new Uint32Array((nodeCount + 31) >>> 5);
 }
 
+/** Set bits in a 32-bit word. */
+export function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
 /** True when bit n is set. */
 export function nodeBit(bits: NodeBits, n: number): boolean {
   return ((bits[n >>> 5] >>> (n & 31)) & 1) !== 0;
@@ -610,48 +618,59 @@ export function computeShallowSizes(snap: HeapSnapshot, opts: ShallowSizeOptions
   const { nodeHidden, nodeArray, nodeNative, nodeSynthetic, edgeWeak } = snap.types;
   const UNVISITED = 0xffffffff;
   const MULTIPLE = 0xfffffffe;
-  const owners = new Uint32Array(nodeCount);
+  // The owned nodes (hidden, array, ExternalStringData) as bits, and an owner entry for each of them
+  // only, found by rank: 1.4 M entries instead of one per node at 1 GB (45 MB of working memory
+  // less, on the helper thread while the main thread runs the dominators).
+  const words = (nodeCount + 31) >>> 5;
+  const owned = new Uint32Array(words);
+  const rankBase = new Uint32Array(words);
   let ownedCount = 0;
   for (let n = 0; n < nodeCount; n++) {
+    if ((n & 31) === 0) rankBase[n >>> 5] = ownedCount;
     const t = nodeType[n];
     if (t === nodeHidden || t === nodeArray || (t === nodeNative && strings.equals(nodeName[n], 'system / ExternalStringData'))) {
-      owners[n] = UNVISITED;
+      owned[n >>> 5] |= 1 << (n & 31);
       ownedCount++;
-    } else {
-      owners[n] = n;
     }
   }
+  const rank = (n: number): number => rankBase[n >>> 5] + popcount(owned[n >>> 5] & ((1 << (n & 31)) - 1));
+  const owners = new Uint32Array(mappedBuffer(4 * ownedCount), 0, ownedCount).fill(UNVISITED);
   // Each owned node enters the stack at most twice (unvisited → one owner → multiple owners); the
-  // fixpoint does not depend on the visiting order.
-  const stack = new Uint32Array(2 * ownedCount + 1);
+  // fixpoint does not depend on the visiting order. From a node that is not owned, its own ordinal.
+  const stack = new Uint32Array(mappedBuffer(4 * (2 * ownedCount + 1)), 0, 2 * ownedCount + 1);
   const visit = (start: number): void => {
     let sp = 0;
     stack[sp++] = start;
     while (sp > 0) {
       const n = stack[--sp];
-      const owner = owners[n];
+      const owner = ((owned[n >>> 5] >>> (n & 31)) & 1) !== 0 ? owners[rank(n)] : n;
       for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
         if (edgeType[e] === edgeWeak) continue;
         const t = edgeTo[e];
-        const o = owners[t];
+        if (((owned[t >>> 5] >>> (t & 31)) & 1) === 0) continue;
+        const r = rank(t);
+        const o = owners[r];
         if (o === UNVISITED) {
-          owners[t] = owner;
+          owners[r] = owner;
           stack[sp++] = t;
-        } else if (o !== t && o !== owner && o !== MULTIPLE) {
-          owners[t] = MULTIPLE;
+        } else if (o !== owner && o !== MULTIPLE) {
+          owners[r] = MULTIPLE;
           stack[sp++] = t;
         }
       }
     }
   };
-  for (let n = 0; n < nodeCount; n++) if (owners[n] === n) visit(n);
+  for (let n = 0; n < nodeCount; n++) if (((owned[n >>> 5] >>> (n & 31)) & 1) === 0) visit(n);
   const root = snap.rootOrdinal;
-  for (let n = 0; n < nodeCount; n++) {
-    const o = owners[n];
-    if (o === UNVISITED || o === MULTIPLE || o === n) continue;
-    if (o === root || nodeType[o] === nodeSynthetic) continue;
-    sizes[o] += sizes[n];
-    sizes[n] = 0;
+  for (let w = 0, r = 0; w < words; w++) {
+    for (let bits = owned[w]; bits !== 0; bits &= bits - 1) {
+      const n = (w << 5) + 31 - Math.clz32(bits & -bits);
+      const o = owners[r++];
+      if (o === UNVISITED || o === MULTIPLE) continue;
+      if (o === root || nodeType[o] === nodeSynthetic) continue;
+      sizes[o] += sizes[n];
+      sizes[n] = 0;
+    }
   }
   return sizes;
 }

@@ -36,6 +36,8 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   const sizes = computeShallowSizes(snap, { inPlace: true });
   const inPlace = sizes === snap.nodeSelfSize;
   post({ kind: 'shallowSizes', ms: performance.now() - t, sizes, inPlace }, inPlace ? [] : [sizes.buffer as ArrayBuffer]);
+  // dead working arrays are collected at once: they would stay resident into the main thread's
+  // dominators, the analysis' peak of memory use (see collectGarbage)
   collectGarbage();
   if (data.cycleEdgeTypes) {
     t = performance.now();
