@@ -12,7 +12,7 @@
 // unnumbered attached to the root alone (DevTools' result for those is the root, see below). The
 // returned DFS order is DevTools' too.
 //
-// Memory: four typed arrays of nodeCount(+1) Uint32 (16 bytes per node), a bit per node, and 4 bytes
+// Memory: four typed arrays of nodeCount(+1) Uint32 (16 bytes per node), two bits per node, and 4 bytes
 // per node whose semidominator is not its DFS parent (13% of them on Node heaps); DevTools uses nine
 // arrays plus a Set per bucket. The dominator and DFS-order arrays are two of the four, returned in
 // place. No recursion.

@@ -455,7 +455,7 @@ const EMPTY = -1;
 const DELETED = -2;
 
 /**
- * Page-owned flags (1 = page-owned), DevTools' markPageOwnedNodes: everything reachable over non-weak
+ * Page-owned flags (a bit per node, set = page-owned), DevTools' markPageOwnedNodes: everything reachable over non-weak
  * edges from the root's shortcut targets and its "(Document DOM trees)" element targets.
  */
 export function computePageOwned(snap: HeapSnapshot): NodeBits {
