@@ -26,7 +26,7 @@ import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
 import { isPythonSnapshot } from './python';
 import { ScratchBlock } from './scratch';
-import { popcount } from './edgeRules';
+import { nodeBit, popcount, type NodeBits } from './edgeRules';
 
 /** Default cycle edge types for V8 snapshots. */
 export const V8_CYCLE_EDGE_TYPES = ['property', 'element', 'context'];
@@ -78,7 +78,7 @@ export interface Cycles {
    * Bit n (word n >>> 5, bit n & 31) set when node ordinal n is on a cycle: its SCC has more than one
    * node, or it has a self-loop. Read it with onCycle.
    */
-  inCycle: Uint32Array;
+  inCycle: NodeBits;
   /** number of nodes with the inCycle bit set */
   nodesInCycles: number;
   /** size of the largest SCC, nodes */
@@ -284,7 +284,7 @@ export function componentOf(cyc: Cycles, n: number): number {
 
 /** True when node ordinal n is on a cycle (see Cycles.inCycle). */
 export function onCycle(cyc: Cycles, n: number): boolean {
-  return ((cyc.inCycle[n >>> 5] >>> (n & 31)) & 1) !== 0;
+  return nodeBit(cyc.inCycle, n);
 }
 
 const cyclesCache = new WeakMap<Analysis, Cycles>();

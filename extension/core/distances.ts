@@ -102,7 +102,7 @@ class DistanceBfs {
   private readonly weakMapNames: WeakMapEdgeNames;
   private readonly special: SpecialStrings;
   /** visited bit per node: a 32x smaller array than dist, so the per-edge test mostly hits the cache */
-  private readonly seen: Uint32Array;
+  private readonly seen: NodeBits;
   /** targets of edges the filter skipped (recorded only while `recordSkipped`), for page-owned flags */
   private skipped = new Uint32Array(1024);
   private skippedCount = 0;
@@ -115,7 +115,7 @@ class DistanceBfs {
     this.weakMapNames = opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings);
     this.pendingPairs = new PendingWeakMapPairs(this.weakMapNames);
     this.special = new SpecialStrings(snap.strings);
-    this.seen = new Uint32Array((snap.nodeCount + 31) >>> 5);
+    this.seen = newNodeBits(snap.nodeCount);
     this.recordSkipped = recordSkipped;
   }
 
@@ -140,7 +140,7 @@ class DistanceBfs {
   pageOwnedAfterUserRoots(): NodeBits {
     const { snap, seen } = this;
     const owned = newNodeBits(snap.nodeCount);
-    owned.set(seen.subarray(0, owned.length));
+    owned.set(seen);
     markNonWeakReachable(snap, owned, this.skipped, this.skippedCount);
     this.recordSkipped = false;
     this.skipped = new Uint32Array(0);
