@@ -26,7 +26,7 @@ import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
 import { isPythonSnapshot } from './python';
 import { ScratchBlock } from './scratch';
-import { nodeBit, popcount, type NodeBits } from './edgeRules';
+import { bitRank, newNodeBits, nodeBit, popcount, type NodeBits } from './edgeRules';
 
 /** Default cycle edge types for V8 snapshots. */
 export const V8_CYCLE_EDGE_TYPES = ['property', 'element', 'context'];
@@ -243,7 +243,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   // On a cycle: a candidate whose component has more than one node, or with a self-loop. Only
   // those keep a component number (a node on no cycle is a component of its own): in node order,
   // with per 32 nodes the count of such nodes before them (componentOf).
-  const inCycle = new Uint32Array(words);
+  const inCycle = newNodeBits(nodeCount);
   let nodesInCycles = 0;
   for (let v = 0, x = 0; v < nodeCount; v++) {
     const bit = 1 << (v & 31);
@@ -278,8 +278,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
  */
 export function componentOf(cyc: Cycles, n: number): number {
   if (!onCycle(cyc, n)) return -1;
-  const word = cyc.inCycle[n >>> 5];
-  return cyc.cycleComponent[cyc.cycleRank[n >>> 5] + popcount(word & ((1 << (n & 31)) - 1))];
+  return cyc.cycleComponent[bitRank(cyc.inCycle, cyc.cycleRank, n)];
 }
 
 /** True when node ordinal n is on a cycle (see Cycles.inCycle). */
