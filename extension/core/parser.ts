@@ -26,9 +26,11 @@ export interface ParseOptions {
    * (offset: its byte offset). 'parse' (the default): parse it here. 'skip': jump to its first ']'
    * without checking anything (another parser reads it; flat arrays only). 'external' ("nodes"
    * and "edges" only): skip it, and take its columns from setExternalNodes() / setExternalEdges()
-   * before end().
+   * before end(). A SectionJump skips (or hands over) the array without reading it: parsing goes on
+   * at its closing ']' (bytesRead jumps there; the caller feeds the bytes from that offset on).
+   * `fields`: the array's record width (node or edge fields).
    */
-  sectionStart?: (name: string, offset: number) => SectionAction;
+  sectionStart?: (name: string, offset: number, fields: number) => SectionAction | SectionJump;
   /** Stop parsing (ignore all further bytes) once this number array has been read completely. */
   stopAfter?: string;
   /**
@@ -39,6 +41,16 @@ export interface ParseOptions {
 }
 
 export type SectionAction = 'parse' | 'skip' | 'external';
+
+/**
+ * Skip ('skip') or hand over ('external') a number array, going on at `closeAt`, the byte offset of
+ * its ']' as the caller found it (arrayEnd.ts). The caller checks that guess against where the
+ * array really ends (the parser holding it reports that); bytes before closeAt are not read.
+ */
+export interface SectionJump {
+  action: 'skip' | 'external';
+  closeAt: number;
+}
 
 /** The node columns parsed by another SnapshotParser (see ParseOptions.sectionStart). */
 export interface NodeSection extends Pick<HeapSnapshotInit,
@@ -177,7 +189,9 @@ export class SnapshotParser {
   private readonly totalBytes: number | undefined;
   private failed: SnapshotError | null = null;
   private ended = false;
-  private readonly onSectionStart: ((name: string, offset: number) => SectionAction) | undefined;
+  private readonly onSectionStart: ((name: string, offset: number, fields: number) => SectionAction | SectionJump) | undefined;
+  /** where the input goes on after a SectionJump (-1: no jump pending) */
+  private jumpTo = -1;
   private readonly stopAfter: string | undefined;
   /** 0: edges parsed here; 1: edges claimed by an external parser; 2: and its columns were provided */
   private external = 0;
@@ -400,6 +414,12 @@ export class SnapshotParser {
         if (this.signal?.aborted) throw cancelledError();
         const part = chunk.length <= SLICE ? chunk : chunk.subarray(off, Math.min(chunk.length, off + SLICE));
         this.process(part);
+        if (this.jumpTo >= 0) {
+          // the rest of the chunk lies inside the skipped array: go on at its ']'
+          this.base = this.jumpTo;
+          this.jumpTo = -1;
+          break;
+        }
         this.base += part.length;
         if (this.onProgress && this.base - this.lastProgress >= PROGRESS_STEP) {
           this.lastProgress = this.base;
@@ -465,6 +485,7 @@ export class SnapshotParser {
           return;
         default:
           i = this.top(buf, i);
+          if (this.jumpTo >= 0) return;
       }
     }
   }
@@ -580,8 +601,14 @@ export class SnapshotParser {
         throw new SnapshotError('bad-value', `"${key}" must be an array but its value starts with ${describeByte(c)}`,
           { field: key, offset: this.base + i });
       }
-      const act = sec !== 0 && sec !== SEC_TREE && this.layout && this.onSectionStart ? this.onSectionStart(key, this.base + i) : 'parse';
-      if (act !== 'parse') {
+      const L = this.layout;
+      const fields = sec === SEC_NODES && L ? L.nf : sec === SEC_EDGES && L ? L.ef : 0;
+      const act = sec !== 0 && sec !== SEC_TREE && L && this.onSectionStart ? this.onSectionStart(key, this.base + i, fields) : 'parse';
+      if (typeof act === 'object') {
+        this.beginSkipArray(key, act.action === 'external', i);
+        // a jump backwards, or to the '[' itself, would read bytes twice: skip by reading instead
+        if (act.closeAt > this.base + i) this.jumpTo = act.closeAt;
+      } else if (act !== 'parse') {
         this.beginSkipArray(key, act === 'external', i);
       } else if (sec !== 0) this.beginNumbers(key, sec, i);
       else {

@@ -6,7 +6,7 @@ import type { HeapSnapshot, StringTable } from '../core/model';
 import { SnapshotParser } from '../core/parser';
 import { ArraysWorker, defaultParseWorkerPath, type WorkerSections } from './parallelParse';
 import { SnapshotError, cancelledError } from '../core/errors';
-import { readBlocks } from './readBlocks';
+import { feedBlocks } from './readBlocks';
 import { WeakMapEdgeNames } from '../core/edgeRules';
 
 /** Progress of a load: done/total are bytes of the file (compressed bytes for a .gz file). */
@@ -35,8 +35,21 @@ export interface LoadOptions {
    * parallelAnalysis.ts). Default false.
    */
   shared?: boolean;
-  /** Filled in by the load: whether the nodes / edges arrays were parsed on the second thread. */
-  stats?: { edgesOnWorker?: boolean; nodesOnWorker?: boolean };
+  /**
+   * Filled in by the load: whether the nodes / edges arrays were parsed on the second thread, and
+   * which arrays a thread jumped over without reading them (this thread the edges the worker held,
+   * the worker the nodes this thread parsed; see arrayEnd.ts).
+   */
+  stats?: LoadStats;
+  /** Bytes per probe when looking for where an array ends (arrayEnd.ts); tests use small probes. */
+  probeBytes?: number;
+}
+
+export interface LoadStats {
+  edgesOnWorker?: boolean;
+  nodesOnWorker?: boolean;
+  edgesJumped?: boolean;
+  nodesJumpedOnWorker?: boolean;
 }
 
 const READ_SIZE = 4 << 20;
@@ -89,6 +102,8 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
       if (!stats) return;
       stats.edgesOnWorker = parser?.edgesExternal ?? false;
       stats.nodesOnWorker = parser?.nodesExternal ?? false;
+      stats.edgesJumped = helper?.edgesJumped ?? false;
+      stats.nodesJumpedOnWorker = helper?.nodesJumped ?? false;
     };
     let parser: SnapshotParser | null = null;
     noteWorker();
@@ -100,19 +115,27 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     const readSize = opts.readSize ?? READ_SIZE;
     const workerPath = parallelWorkerPath(opts.parallel, total);
     const workerNodes = typeof opts.parallel === 'object' && opts.parallel.nodes === true;
-    if (workerPath) helper = new ArraysWorker(workerPath, path, total, readSize, opts.shared === true, workerNodes);
+    if (workerPath) helper = new ArraysWorker(workerPath, path, total, readSize, opts.shared === true, workerNodes, opts.probeBytes);
     parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
+    const p = parser;
+    // the parser may jump over the edges array the worker parses (SectionJump): reading goes on there
+    let parseError: { e: unknown } | null = null;
     let pos = 0;
-    for await (const block of readBlocks(fh, readSize)) {
-      pos += block.length;
-      try {
-        if (signal?.aborted) throw cancelledError();
-        parser.write(block);
-      } catch (e) {
-        noteWorker();
-        throw await workerErrorFirst(helper, parser, e);
-      }
-      report(pos);
+    try {
+      pos = await feedBlocks(fh, readSize, (block) => {
+        try {
+          if (signal?.aborted) throw cancelledError();
+          p.write(block);
+        } catch (e) {
+          parseError = { e };
+          throw e;
+        }
+        report(p.bytesRead);
+      }, () => p.bytesRead);
+    } catch (e) {
+      if (parseError === null) throw e;
+      noteWorker();
+      throw await workerErrorFirst(helper, parser, e);
     }
     noteWorker();
     if (parser.nodesExternal || parser.edgesExternal) {
@@ -125,6 +148,7 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
         throw await workerErrorFirst(helper, parser, e);
       }
       if (sec === null) return await retryOneThread(path, opts, helper);
+      noteWorker();
       if (sec.nodes) parser.setExternalNodes(sec.nodes);
       if (sec.edges) parser.setExternalEdges(sec.edges);
     }

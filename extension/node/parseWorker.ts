@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
-import { readBlocks } from './readBlocks';
+import { feedBlocks } from './readBlocks';
+import { findArrayEnd, type ReadAt } from '../core/arrayEnd';
 import { SnapshotError } from '../core/errors';
 import {
   DECIDED_CLAIMED, DECIDED_DECLINED, SLOTS, publishDecision, type ParseWorkerData, type ParseWorkerReply, type SerializedError,
@@ -26,15 +27,26 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
     decided[slot] = true;
     publishDecision(data.shared, slot, state, offset);
   };
+  let nodesJumped = false;
+  const fh = await fs.promises.open(data.path, 'r');
+  const read: ReadAt = (at, length) => {
+    const buf = Buffer.allocUnsafe(length);
+    return buf.subarray(0, fs.readSync(fh.fd, buf, 0, length, at));
+  };
   const parser = new SnapshotParser({
     totalBytes: data.totalBytes,
     stopAfter: 'edges',
     shared: data.sharedColumns,
-    sectionStart: (name, offset) => {
+    sectionStart: (name, offset, fields) => {
       if (name === 'nodes') {
         if (!data.nodes) {
           decide(NODES, DECIDED_DECLINED, -1);
-          return 'skip';
+          // not read at all when the probes find its end (a wrong guess makes us miss the edges
+          // array, or find it at another offset than the main thread: it then parses them itself)
+          const closeAt = findArrayEnd(read, offset, data.totalBytes, fields, data.probeBytes);
+          if (closeAt < 0) return 'skip';
+          nodesJumped = true;
+          return { action: 'skip', closeAt };
         }
         decide(NODES, DECIDED_CLAIMED, offset);
         return 'parse';
@@ -45,20 +57,16 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
       return 'parse';
     },
   });
-  const fh = await fs.promises.open(data.path, 'r');
   try {
-    for await (const block of readBlocks(fh, data.readSize)) {
-      parser.write(block);
-      if (parser.stopped) break;
+    await feedBlocks(fh, data.readSize, (block) => parser.write(block), () => parser.bytesRead,
       // The edges were seen before the meta (or never): the main thread parses them itself.
-      if (!decided[EDGES] && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)) break;
-    }
+      () => parser.stopped || (!decided[EDGES] && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)));
     if (!parser.stopped) {
       if (!decided.includes(true)) return { kind: 'declined' };
       parser.end(); // throws: the data ends inside (or before) the arrays we parse
       return { kind: 'declined' };
     }
-    return { kind: 'sections', nodes: parser.takeNodes(), edges: parser.takeEdges() };
+    return { kind: 'sections', nodes: parser.takeNodes(), edges: parser.takeEdges(), nodesJumped };
   } finally {
     for (let k = 0; k < SLOTS.length; k++) decide(k, DECIDED_DECLINED, -1);
     await fh.close().catch(() => undefined);

@@ -2,14 +2,14 @@
 import type * as fs from 'node:fs';
 
 /**
- * Yields the file's bytes from offset 0 in blocks of `size` bytes, double-buffered: the next read
- * is in flight while the caller works on the current block. A yielded block is only valid until
+ * Yields the file's bytes from offset `start` in blocks of `size` bytes, double-buffered: the next
+ * read is in flight while the caller works on the current block. A yielded block is only valid until
  * the next iteration (the parser copies what it keeps). Ending the loop early (break or throw)
  * waits for the in-flight read, so the caller may close the handle right after.
  */
-export async function* readBlocks(fh: fs.promises.FileHandle, size: number): AsyncGenerator<Buffer> {
+export async function* readBlocks(fh: fs.promises.FileHandle, size: number, start = 0): AsyncGenerator<Buffer> {
   const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-  let pos = 0;
+  let pos = start;
   let which = 0;
   let pending = fh.read(bufs[which], 0, size, pos);
   try {
@@ -24,5 +24,31 @@ export async function* readBlocks(fh: fs.promises.FileHandle, size: number): Asy
     }
   } finally {
     await pending.catch(() => undefined);
+  }
+}
+
+/**
+ * Feeds the file to `write` from offset 0 in blocks of `size` bytes (readBlocks), going on wherever
+ * the consumer says it needs the next byte from (`next()`, e.g. SnapshotParser.bytesRead after a
+ * SectionJump): bytes it jumps over are never read. Stops when the file ends or `done()` is true;
+ * returns the offset after the last byte fed.
+ */
+export async function feedBlocks(fh: fs.promises.FileHandle, size: number, write: (block: Buffer) => void,
+  next: () => number, done: () => boolean = () => false): Promise<number> {
+  let pos = 0;
+  for (;;) {
+    let jumped = false;
+    for await (const block of readBlocks(fh, size, pos)) {
+      write(block);
+      pos += block.length;
+      if (done()) return pos;
+      const want = next();
+      if (want !== pos) {
+        pos = want;
+        jumped = true;
+        break;
+      }
+    }
+    if (!jumped) return pos;
   }
 }

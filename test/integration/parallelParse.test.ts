@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { assertSameSnapshot } from '../helpers/snapshotCompare';
-import { loadSnapshotFile, type LoadOptions } from '../../extension/node/loadSnapshot';
+import { loadSnapshotFile, type LoadOptions, type LoadStats } from '../../extension/node/loadSnapshot';
 import { SnapshotError } from '../../extension/core/errors';
 
 const root = path.resolve(__dirname, '../..');
@@ -53,9 +53,12 @@ describe('parallel parse on real snapshots', function () {
     const one = await loadSnapshotFile(file, { parallel: false });
     assert.ok(one.edgeCount > 100_000, `a real heap (${one.edgeCount} edges)`);
     for (const readSize of [4 << 20, 65536, 4093]) {
-      const stats: { edgesOnWorker?: boolean } = {};
+      const stats: LoadStats = {};
       const snap = await loadSnapshotFile(file, two({ readSize, stats }));
       assert.equal(stats.edgesOnWorker, true, `readSize ${readSize}`);
+      // V8 writes a record per line: each thread jumped over the array the other one parsed
+      assert.equal(stats.edgesJumped, true, `readSize ${readSize}: edges not read here`);
+      assert.equal(stats.nodesJumpedOnWorker, true, `readSize ${readSize}: nodes not read by the worker`);
       assertSameSnapshot(snap, one, `readSize ${readSize}`);
     }
   });

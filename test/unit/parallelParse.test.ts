@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { assertSameSnapshot } from '../helpers/snapshotCompare';
-import { loadSnapshotFile, type LoadOptions } from '../../extension/node/loadSnapshot';
+import { loadSnapshotFile, type LoadOptions, type LoadStats } from '../../extension/node/loadSnapshot';
 import { defaultParseWorkerPath } from '../../extension/node/parallelParse';
 import { SnapshotError } from '../../extension/core/errors';
 import type { HeapSnapshot } from '../../extension/core/model';
@@ -62,6 +62,33 @@ function randomBuilder(n: number): SnapshotBuilder {
 /** JSON text with the top-level values in `order`, raw text replacing some values. */
 function assemble(o: Record<string, unknown>, raw: Record<string, string> = {}, order = Object.keys(o)): string {
   return `{${order.map((k) => `${JSON.stringify(k)}:${raw[k] ?? JSON.stringify(o[k])}`).join(',\n')}}`;
+}
+
+/**
+ * JSON text laid out as V8 writes it: one node or edge record per line (`\n,` between records), so
+ * that the loader's probes find where those arrays end (arrayEnd.ts); `after`: raw `"key":value`
+ * members put right after the edges.
+ */
+function v8Text(o: Record<string, unknown>, after: string[] = []): string {
+  const meta = (o.snapshot as { meta: { node_fields: string[]; edge_fields: string[] } }).meta;
+  const lines = (values: number[], width: number) => {
+    const out: string[] = [];
+    for (let i = 0; i < values.length; i += width) out.push(values.slice(i, i + width).join(','));
+    return `[${out.join('\n,')}]`;
+  };
+  const members = Object.keys(o).map((k) => {
+    if (k === 'nodes') return `"nodes":${lines(o.nodes as number[], meta.node_fields.length)}`;
+    if (k === 'edges') return [`"edges":${lines(o.edges as number[], meta.edge_fields.length)}`, ...after].join(',\n');
+    return `${JSON.stringify(k)}:${JSON.stringify(o[k])}`;
+  });
+  return `{${members.join(',\n')}}`;
+}
+
+/** A raw `"name":[...]` member of `count` records of `width` numbers, one per line. */
+function recordSection(name: string, count: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < count; r++) out.push(Array.from({ length: width }, (_, f) => (r * 7 + f * 13) % 1000).join(','));
+  return `"${name}":[${out.join('\n,')}]`;
 }
 
 let fileNo = 0;
@@ -240,6 +267,58 @@ describe('parallel parse (two threads)', function () {
       const text = assemble(o);
       const r = await same(write(text.slice(0, text.indexOf('"nodes"') + 20)), false, undefined, true);
       assert.ok(r instanceof SnapshotError && r.code === 'truncated', String(r));
+    });
+  });
+
+  describe('V8 layout (a record per line): neither thread reads the array the other parses', () => {
+    const o = randomBuilder(3000).toObject();
+
+    it('same columns, the edges skipped here and the nodes on the worker, for every block size', async () => {
+      const f = write(v8Text(o));
+      const want = await loadSnapshotFile(f, { parallel: false });
+      for (const readSize of [7, 4096, 1 << 20]) {
+        for (const probeBytes of [256, 1 << 16]) {
+          const stats: LoadStats = {};
+          const got = await loadSnapshotFile(f, parallel({ readSize, probeBytes, stats }));
+          const label = `readSize ${readSize}, probes of ${probeBytes}`;
+          assertSameSnapshot(got, want, label);
+          assert.deepEqual(stats, { edgesOnWorker: true, nodesOnWorker: false, edgesJumped: true, nodesJumpedOnWorker: true }, label);
+        }
+      }
+    });
+
+    it('the same errors: inside the edges the main thread jumped over, and after them', async () => {
+      const edges = [...(o.edges as number[])];
+      const k = Math.floor(edges.length / 3 * 0.7);
+      edges[3 * k + 2] = 8; // to_node of edge k: no multiple of the node fields
+      const bad = { ...o, edges };
+      const r = await same(write(v8Text(bad)), true, [4096, 1 << 20]);
+      assert.ok(r instanceof SnapshotError && r.message.startsWith(`Edge ${k}:`), String(r));
+      // the edges error wins over the strings error after it
+      const r2 = await same(write(v8Text({ ...bad, strings: 7 })), true, [4096, 1 << 20]);
+      assert.ok(r2 instanceof SnapshotError && r2.message.startsWith(`Edge ${k}:`), String(r2));
+      const r3 = await same(write(v8Text({ ...o, strings: 7 })), true, [4096, 1 << 20]);
+      assert.ok(r3 instanceof SnapshotError && /"strings" must be an array/.test(r3.message), String(r3));
+    });
+
+    it('a wrong guess for the end of the edges (a later section as wide): the one-thread result', async () => {
+      const f = write(v8Text(o, [recordSection('extra', 60_000, 3)]));
+      const want = await loadSnapshotFile(f, { parallel: false });
+      const stats: LoadStats = {};
+      const got = await loadSnapshotFile(f, parallel({ probeBytes: 256, stats }));
+      assertSameSnapshot(got, want, 'wrong guess');
+      // the main thread jumped to the end of "extra", the worker's edges ended earlier: read again on one thread
+      assert.equal(stats.edgesOnWorker, false);
+    });
+
+    it('a wrong guess for the end of the nodes (a later section as wide): this thread parses the edges', async () => {
+      const f = write(v8Text(o, [recordSection('extra', 60_000, 7)]));
+      const want = await loadSnapshotFile(f, { parallel: false });
+      const stats: LoadStats = {};
+      const got = await loadSnapshotFile(f, parallel({ probeBytes: 256, stats }));
+      assertSameSnapshot(got, want, 'wrong guess');
+      // the worker jumped past the edges and never found them
+      assert.equal(stats.edgesOnWorker, false);
     });
   });
 
