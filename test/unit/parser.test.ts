@@ -256,6 +256,35 @@ describe('streaming parser: equals the JSON.parse path', () => {
     assertSameSnapshot(parseInChunks(bytes, [1]), want, '1-byte');
   });
 
+  it('copies strings four bytes at a time exactly: quotes, backslashes, control and UTF-8 bytes at every position', () => {
+    // the strings' fast path reads 4-byte words; each special byte is put at every offset in a word
+    const rnd = lcg(99);
+    const pieces = ['a', 'bc', 'def', 'ghij', 'ü', '日', '😀', '\u007f', '"', '\\', '\n', '\u0001', '\t', ' ', '~'];
+    const b = new SnapshotBuilder();
+    const names: string[] = [];
+    for (let k = 0; k < 400; k++) {
+      let s = 'x'.repeat(k % 9);
+      const parts = 1 + Math.floor(rnd() * 12);
+      for (let p = 0; p < parts; p++) s += pieces[Math.floor(rnd() * pieces.length)];
+      names.push(s);
+      b.obj(s, 8);
+    }
+    const text = b.toJSON();
+    const want = expectFrom(text);
+    for (const n of names) assert.ok(want.strings.toArray().includes(n));
+    const bytes = enc.encode(text);
+    assertSameSnapshot(parseSnapshotBytes(bytes), want, 'whole');
+    for (const sizes of [[1], [3], [4], [5], [7, 13, 64], [4096]]) assertSameSnapshot(parseInChunks(bytes, sizes), want, `chunks ${sizes}`);
+    // a raw control byte inside a string without escapes is an error wherever it falls in a word
+    const plain = new SnapshotBuilder();
+    plain.obj('PLAIN_name_without_escapes', 8);
+    const plainText = plain.toJSON();
+    for (let at = 0; at < 8; at++) {
+      const bad = plainText.replace('"PLAIN', `"${'y'.repeat(at)}\u0001`);
+      assert.throws(() => parseSnapshotBytes(enc.encode(bad)), /control/, `control byte at ${at}`);
+    }
+  });
+
   it('accepts pretty-printed JSON and numbers in any JSON form with integer values', () => {
     const b = sampleBuilder();
     const o = b.toObject() as any;
