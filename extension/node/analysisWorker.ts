@@ -54,7 +54,7 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
 
 /**
  * Flags the WeakMap table → value slots the main thread found, unless it claimed them first (it
- * then flags them itself before its semidominators; see parallelAnalysis.ts).
+ * then flags them itself before its dominators read the retainers; see parallelAnalysis.ts).
  */
 function weakMapSlots(state: { snap: HeapSnapshot; retainers: Retainers }, m: Extract<ToAnalysisHelper, { kind: 'weakMapSlots' }>): void {
   const t = performance.now();

@@ -93,7 +93,8 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // flags them itself once its cycles are done, from this thread's list, if it gets there before
     // the dominators need them (after their DFS from the root); else this thread does (claim).
     const claim = new Int32Array(new SharedArrayBuffer(4));
-    let flagsHere = 0;
+    // milliseconds this thread spent flagging them (inside the dominators' time), -1 if it did not
+    let flagsHere = -1;
     if (got) {
       retainers = got.retainers;
       start.timings.retainers = got.ms;
@@ -119,7 +120,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
     const tree = dominatorPhase(start, retainers, { ...opts, beforeRetainers });
-    if (flagsHere > 0) start.timings.weakMapSlots = flagsHere;
+    if (flagsHere >= 0) start.timings.weakMapSlots = flagsHere;
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
     let shallowSizes: SizeArray;
@@ -142,8 +143,8 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     if (got) {
       // the helper's answer comes right after its cycles (timings and stats only)
       const w = await helper.weakMapSlots(opts.signal);
-      if (w?.flagged && flagsHere === 0) analysis.timings.weakMapSlots = w.ms;
-      if (opts.stats) opts.stats.weakMapSlotsOnHelper = flagsHere === 0 && w?.flagged === true;
+      if (w?.flagged && flagsHere < 0) analysis.timings.weakMapSlots = w.ms;
+      if (opts.stats) opts.stats.weakMapSlotsOnHelper = flagsHere < 0 && w?.flagged === true;
     }
     if (cycles) {
       setCycles(analysis, cycles.cycles);

@@ -6,12 +6,13 @@
 // thread's guess for the end of the edges is checked against the worker's parse (sections(); a
 // mismatch reads the file again on one thread); a wrong guess of the worker for the end of the
 // nodes makes it miss the edges or find them at another offset, and the main thread parses them.
-// Measured on the 1 GB Node snapshot (interleaved with the build before): load 2.3-2.6 s → 1.8 s;
-// the main thread read 600 MB of edges and the worker 300 MB of nodes for nothing before.
+// Measured on the 1 GB Node snapshot (interleaved with the build before): load 2.2-3.4 s →
+// 1.7-2.6 s; the main thread read 600 MB of edges and the worker 300 MB of nodes for nothing before.
 // The edges are about two thirds of the file; with the strings copied as bytes (StringTable) the
-// nodes plus the strings cost the main thread about what the edges cost the worker. Measured on the 1 GB Node snapshot, two interleaved series of 3 rounds: nodes and
-// edges on the worker 3.6-4.1 s and 3.3-3.6 s, edges only 3.1-3.5 s and 3.3-3.6 s, one thread
-// 3.7-4.5 s and 3.4-4.4 s; edges only used 0.2-1.3 s less CPU than nodes and edges in every round.
+// nodes plus the strings cost the main thread about what the edges cost the worker. Measured on
+// the 1 GB Node snapshot before the jumps, two interleaved series of 3 rounds: nodes and edges on
+// the worker 3.6-4.1 s and 3.3-3.6 s, edges only 3.1-3.5 s and 3.3-3.6 s, one thread 3.7-4.5 s and
+// 3.4-4.4 s; edges only used 0.2-1.3 s less CPU than nodes and edges in every round.
 // Handshake through a SharedArrayBuffer, one slot per array: the worker publishes the byte offset
 // where it found the array, and the main thread, when its own parser reaches that array, hands it
 // over only if the offsets agree (otherwise it parses the array itself: the result never depends
@@ -21,7 +22,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EdgeSection, NodeSection, SectionAction, SectionJump } from '../core/parser';
-import { PROBE_BYTES, findArrayEnd, type ReadAt } from '../core/arrayEnd';
+import { PROBE_BYTES, findArrayEnd } from '../core/arrayEnd';
+import { readAt } from './readBlocks';
 import { SnapshotError, cancelledError, type SnapshotErrorCode } from '../core/errors';
 
 export const DECIDED_PENDING = 0;
@@ -181,11 +183,7 @@ try { require(${JSON.stringify(workerPath)}); } catch (e) {
     let fd = -1;
     try {
       fd = fs.openSync(this.file, 'r');
-      const read: ReadAt = (at, length) => {
-        const buf = Buffer.allocUnsafe(length);
-        return buf.subarray(0, fs.readSync(fd, buf, 0, length, at));
-      };
-      const closeAt = findArrayEnd(read, offset, this.totalBytes, fields, this.probeBytes);
+      const closeAt = findArrayEnd(readAt(fd), offset, this.totalBytes, fields, this.probeBytes);
       if (closeAt < 0) return 'external';
       this.jumpedTo[slot] = closeAt;
       return { action: 'external', closeAt };

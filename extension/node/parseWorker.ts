@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
-import { feedBlocks } from './readBlocks';
-import { findArrayEnd, type ReadAt } from '../core/arrayEnd';
+import { feedBlocks, readAt } from './readBlocks';
+import { findArrayEnd } from '../core/arrayEnd';
 import { SnapshotError } from '../core/errors';
 import {
   DECIDED_CLAIMED, DECIDED_DECLINED, SLOTS, publishDecision, type ParseWorkerData, type ParseWorkerReply, type SerializedError,
@@ -29,10 +29,7 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
   };
   let nodesJumped = false;
   const fh = await fs.promises.open(data.path, 'r');
-  const read: ReadAt = (at, length) => {
-    const buf = Buffer.allocUnsafe(length);
-    return buf.subarray(0, fs.readSync(fh.fd, buf, 0, length, at));
-  };
+  const read = readAt(fh.fd);
   const parser = new SnapshotParser({
     totalBytes: data.totalBytes,
     stopAfter: 'edges',

@@ -1,5 +1,6 @@
 // Reading a snapshot file in blocks, shared by the loader and the parse worker.
-import type * as fs from 'node:fs';
+import * as fs from 'node:fs';
+import type { ReadAt } from '../core/arrayEnd';
 
 /**
  * Yields the file's bytes from offset `start` in blocks of `size` bytes, double-buffered: the next
@@ -51,4 +52,12 @@ export async function feedBlocks(fh: fs.promises.FileHandle, size: number, write
     }
     if (!jumped) return pos;
   }
+}
+
+/** Synchronous positioned reads of an open file (arrayEnd.ts's probes): fewer bytes at its end. */
+export function readAt(fd: number): ReadAt {
+  return (at, length) => {
+    const buf = Buffer.allocUnsafe(length);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, length, at));
+  };
 }
