@@ -301,24 +301,24 @@ describe('parallel parse (two threads)', function () {
       assert.ok(r3 instanceof SnapshotError && /"strings" must be an array/.test(r3.message), String(r3));
     });
 
-    it('a wrong guess for the end of the edges (a later section as wide): the one-thread result', async () => {
-      const f = write(v8Text(o, [recordSection('extra', 60_000, 3)]));
+    /** Loads a file with a big section of `width` numbers per line after the edges; the load's stats. */
+    async function withWideSection(width: number): Promise<LoadStats> {
+      const f = write(v8Text(o, [recordSection('extra', 60_000, width)]));
       const want = await loadSnapshotFile(f, { parallel: false });
       const stats: LoadStats = {};
       const got = await loadSnapshotFile(f, parallel({ probeBytes: 256, stats }));
-      assertSameSnapshot(got, want, 'wrong guess');
+      assertSameSnapshot(got, want, `a section of width ${width}`);
+      return stats;
+    }
+
+    it('a wrong guess for the end of the edges (a later section as wide): the one-thread result', async () => {
       // the main thread jumped to the end of "extra", the worker's edges ended earlier: read again on one thread
-      assert.equal(stats.edgesOnWorker, false);
+      assert.equal((await withWideSection(3)).edgesOnWorker, false);
     });
 
     it('a wrong guess for the end of the nodes (a later section as wide): this thread parses the edges', async () => {
-      const f = write(v8Text(o, [recordSection('extra', 60_000, 7)]));
-      const want = await loadSnapshotFile(f, { parallel: false });
-      const stats: LoadStats = {};
-      const got = await loadSnapshotFile(f, parallel({ probeBytes: 256, stats }));
-      assertSameSnapshot(got, want, 'wrong guess');
       // the worker jumped past the edges and never found them
-      assert.equal(stats.edgesOnWorker, false);
+      assert.equal((await withWideSection(7)).edgesOnWorker, false);
     });
   });
 
