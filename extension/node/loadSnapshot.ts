@@ -119,7 +119,7 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     parser = new SnapshotParser({ signal, totalBytes: total, sectionStart: helper?.sectionStart, shared: opts.shared });
     const p = parser;
     // the parser may jump over the edges array the worker parses (SectionJump): reading goes on there
-    let parseError: { e: unknown } | null = null;
+    let parseFailed = false;
     let pos = 0;
     try {
       pos = await feedBlocks(fh, readSize, (block) => {
@@ -127,13 +127,13 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
           if (signal?.aborted) throw cancelledError();
           p.write(block);
         } catch (e) {
-          parseError = { e };
+          parseFailed = true;
           throw e;
         }
         report(p.bytesRead);
       }, () => p.bytesRead);
     } catch (e) {
-      if (parseError === null) throw e;
+      if (!parseFailed) throw e; // reading the file failed, not the parse
       noteWorker();
       throw await workerErrorFirst(helper, parser, e);
     }
