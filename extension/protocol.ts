@@ -76,14 +76,12 @@ export interface AnalysisHelperData {
   cycleEdgeTypes: string[] | null;
 }
 
-/**
- * → helper thread, after its first results: the WeakMap table → value edges to flag in its retainer
- * index (owner, edge pairs; `claim` is the shared hand-over state, see parallelAnalysis.ts), and
- * later the distances, for the retainer-path hub indexes
- */
-export type ToAnalysisHelper =
-  | { kind: 'weakMapSlots'; tableEdges: Uint32Array; claim: Int32Array }
-  | { kind: 'hubs'; distances: Int32Array; root: number };
+/** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
+export interface ToAnalysisHelper {
+  kind: 'hubs';
+  distances: Int32Array;
+  root: number;
+}
 
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
@@ -92,8 +90,6 @@ export type FromAnalysisHelper =
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
-  /** flagged: false when this thread found the slots claimed by the main thread */
-  | { kind: 'weakMapSlots'; ms: number; flagged: boolean }
   | { kind: 'error'; message: string };
 
 // ---- webview ----

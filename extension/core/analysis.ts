@@ -6,7 +6,7 @@ import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
-import { computeDominators, computeRetainedSizes, type DominatorTree, type DominatorTreeOptions } from './dominators';
+import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames, type NodeBits } from './edgeRules';
 import { U32List } from './u32List';
 import { prepareRetainerPaths } from './retainerPaths';
@@ -106,7 +106,7 @@ export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shall
  * The dominator tree over beginAnalysis's essential edges (needs the retainers, not the sizes).
  * Consumes start.essential: dropped afterwards, with start.tableEdges (nothing reads them later).
  */
-export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: DominatorTreeOptions = {}): DominatorTree {
+export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {}): DominatorTree {
   const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, opts));
   start.essential = new Uint32Array(0);
   start.tableEdges = new U32List();

@@ -59,14 +59,6 @@ export interface DominatorTree {
   spare?: Uint32Array;
 }
 
-export interface DominatorTreeOptions extends RunOptions {
-  /**
-   * Called after the DFS from the root, before anything reads the retainer slots' flags: the slot
-   * flags may be completed up to then (the parallel analysis' WeakMap table → value slots).
-   */
-  beforeRetainers?: () => void;
-}
-
 /** Flag on idom[v] (a vertex number, < 2^31): v's semidominator is not its parent. */
 const NOT_PARENT = 0x80000000;
 
@@ -76,7 +68,7 @@ const NOT_PARENT = 0x80000000;
  * decided by the same rule from their flags and `pageOwned` (retainers.isEssentialSlot).
  */
 export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: NodeBits,
-  opts: DominatorTreeOptions = {}): DominatorTree {
+  opts: RunOptions = {}): DominatorTree {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const { firstRetainer, retainerType, retainerNode } = ret;
   const rootOrdinal = snap.rootOrdinal;
@@ -152,7 +144,6 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   };
 
   dfs(snap.rootOrdinal, 0);
-  opts.beforeRetainers?.();
   opts.onProgress?.({ phase: 'dominators', done: 0, total: 3 });
   if (n < nodeCount) {
     // Nodes whose retainers are all non-essential (e.g. weak-only): attach to the root, DFS from each.

@@ -4,9 +4,7 @@
 // posts each result as soon as it is done, its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
-import { computeRetainers, flagWeakMapSlots } from '../core/retainers';
-import { U32List } from '../core/u32List';
-import { WEAKMAP_DONE, WEAKMAP_HELPER, WEAKMAP_PENDING } from './weakMapClaim';
+import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes } from '../core/edgeRules';
 import { computeCycles } from '../core/cycles';
 import { computeHubIndexes } from '../core/retainerPaths';
@@ -30,7 +28,7 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   let t = performance.now();
   // Shared, not transferred: the hub indexes (below) read them too. Without the WeakMap table →
   // value flags, which need the edge names (1.5 s more here on a 1 GB heap): the main thread meets
-  // those edges anyway (essential edges) and sends them (weakMapSlots below).
+  // those edges anyway (essential edges) and flags their slots (retainers.flagWeakMapSlots).
   const r = computeRetainers(snap, { shared: true, weakMapFlags: false });
   post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
   t = performance.now();
@@ -52,26 +50,8 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   return { snap, retainers: r };
 }
 
-/**
- * Flags the WeakMap table → value slots the main thread found, unless it claimed them first (it
- * then flags them itself before its dominators read the retainers; see parallelAnalysis.ts).
- */
-function weakMapSlots(state: { snap: HeapSnapshot; retainers: Retainers }, m: Extract<ToAnalysisHelper, { kind: 'weakMapSlots' }>): void {
-  const t = performance.now();
-  if (Atomics.compareExchange(m.claim, 0, WEAKMAP_PENDING, WEAKMAP_HELPER) !== WEAKMAP_PENDING) {
-    post({ kind: 'weakMapSlots', ms: 0, flagged: false }, []);
-    return;
-  }
-  const list = new U32List();
-  list.items = m.tableEdges as typeof list.items;
-  list.length = m.tableEdges.length;
-  flagWeakMapSlots(state.snap, state.retainers, list);
-  Atomics.store(m.claim, 0, WEAKMAP_DONE);
-  post({ kind: 'weakMapSlots', ms: performance.now() - t, flagged: true }, []);
-}
-
 /** The retainer-path hub indexes once the main thread sends the distances. */
-function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: Extract<ToAnalysisHelper, { kind: 'hubs' }>): void {
+function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: ToAnalysisHelper): void {
   const t = performance.now();
   const map = computeHubIndexes({
     retainers: state.retainers, weakType: state.snap.types.edgeWeak,
@@ -90,8 +70,7 @@ try {
   const state = run(workerData as AnalysisHelperData);
   parentPort!.on('message', (m: ToAnalysisHelper) => {
     try {
-      if (m.kind === 'weakMapSlots') weakMapSlots(state, m);
-      else if (m.kind === 'hubs') hubs(state, m);
+      if (m.kind === 'hubs') hubs(state, m);
     } catch (e) {
       post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }, []);
     }

@@ -6,10 +6,8 @@
 // SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
 // helper fails, everything runs on this thread. The results do not depend on which thread ran what.
 // The helper's retainer index leaves the WeakMap table → value slots unflagged (that rule needs the
-// edge names); this thread's essential-edge pass collects them, and the helper flags them once its
-// cycles are done (retainers.flagWeakMapSlots; 0.1–0.2 s for 0.5 M WeakMap entries on a 1 GB heap),
-// unless this thread's dominators need them first: it then claims them and flags them itself
-// (weakMapClaim.ts).
+// edge names); this thread flags them from the list its essential-edge pass collects
+// (retainers.flagWeakMapSlots; 0.1–0.2 s for 0.5 M WeakMap entries on a 1 GB heap).
 // Once the dominators are done the helper also builds the retainer-path hub indexes
 // (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread) while this thread
 // computes the class totals. They reorder the biggest hubs' retainer slices in place, so nothing
@@ -27,8 +25,6 @@ import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { classTotalsOf } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
-import { WEAKMAP_DONE, WEAKMAP_MAIN, WEAKMAP_PENDING } from './weakMapClaim';
-import type { U32List } from '../core/u32List';
 import { cancelledError } from '../core/errors';
 import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
 
@@ -37,13 +33,8 @@ export interface ParallelAnalysisOptions extends RunOptions {
   workerPath?: string | null;
   /** Snapshots with fewer nodes are analysed on one thread (a thread costs ~30 ms to start). */
   minNodes?: number;
-  /**
-   * Filled in: whether the helper thread computed the retainers, shallow sizes and cycles, and
-   * whether it flagged the WeakMap table → value slots before the dominators needed them.
-   */
-  stats?: { helper?: boolean; weakMapSlotsOnHelper?: boolean };
-  /** Tests: wait (up to 30 s) for the helper to flag the WeakMap slots instead of claiming them. */
-  waitForHelperFlags?: boolean;
+  /** Filled in: whether the helper thread computed the retainers, shallow sizes and cycles. */
+  stats?: { helper?: boolean };
 }
 
 /** Below this many nodes one thread is as fast. */
@@ -89,38 +80,21 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     let waitStart = performance.now();
     const got = await helper.retainers(opts.signal);
     let retainers: Retainers;
-    // The helper's index leaves the WeakMap table → value slots unflagged (analysisWorker.ts): it
-    // flags them itself once its cycles are done, from this thread's list, if it gets there before
-    // the dominators need them (after their DFS from the root); else this thread does (claim).
-    const claim = new Int32Array(new SharedArrayBuffer(4));
-    // milliseconds this thread spent flagging them (inside the dominators' time), -1 if it did not
-    let flagsHere = -1;
     if (got) {
       retainers = got.retainers;
+      // the helper left the WeakMap table → value slots to this thread (see analysisWorker.ts)
+      const t0 = performance.now();
+      flagWeakMapSlots(snap, retainers, start.tableEdges);
+      start.timings.weakMapSlots = performance.now() - t0;
       start.timings.retainers = got.ms;
       start.timings.waitForHelper = performance.now() - waitStart;
-      helper.requestWeakMapSlots(start.tableEdges, claim);
     } else {
       retainers = start.timed('retainers', () => computeRetainers(snap, opts));
     }
-    const ret = retainers;
-    const beforeRetainers = got === null ? undefined : () => {
-      if (opts.waitForHelperFlags) {
-        const deadline = Date.now() + 30_000;
-        while (Atomics.load(claim, 0) !== WEAKMAP_DONE && Date.now() < deadline) Atomics.wait(claim, 0, Atomics.load(claim, 0), 50);
-      }
-      // WEAKMAP_HELPER: the helper is at it; flagging again here is harmless (idempotent) and does
-      // not wait for it
-      if (Atomics.compareExchange(claim, 0, WEAKMAP_PENDING, WEAKMAP_MAIN) === WEAKMAP_DONE) return;
-      const t0 = performance.now();
-      flagWeakMapSlots(snap, ret, start.tableEdges);
-      flagsHere = performance.now() - t0;
-    };
     // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
-    const tree = dominatorPhase(start, retainers, { ...opts, beforeRetainers });
-    if (flagsHere >= 0) start.timings.weakMapSlots = flagsHere;
+    const tree = dominatorPhase(start, retainers, opts);
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
     let shallowSizes: SizeArray;
@@ -140,12 +114,6 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
     start.timed('classSummary', () => classTotalsOf(analysis));
     const cycles = got ? await helper.cycles(opts.signal) : null;
-    if (got) {
-      // the helper's answer comes right after its cycles (timings and stats only)
-      const w = await helper.weakMapSlots(opts.signal);
-      if (w?.flagged && flagsHere < 0) analysis.timings.weakMapSlots = w.ms;
-      if (opts.stats) opts.stats.weakMapSlotsOnHelper = flagsHere < 0 && w?.flagged === true;
-    }
     if (cycles) {
       setCycles(analysis, cycles.cycles);
       analysis.timings.cycles = cycles.ms;
@@ -193,7 +161,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles', 'weakMapSlots', 'hubs']) this.deliver(k, null);
+    for (const k of ['retainers', 'shallowSizes', 'cycles', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -229,21 +197,6 @@ class HelperThread {
   async cycles(signal?: AbortSignal): Promise<{ cycles: Cycles; ms: number } | null> {
     const c = await this.wait('cycles', signal);
     return c ? { cycles: c.cycles, ms: c.ms } : null;
-  }
-
-  /** Sends the WeakMap table → value edges (owner, edge pairs) for the helper to flag (see `claim`). */
-  requestWeakMapSlots(tableEdges: U32List, claim: Int32Array): void {
-    if (this.failed) return;
-    // a copy of the used part only (the list's array may be a large mapped buffer)
-    const pairs = tableEdges.items.slice(0, tableEdges.length);
-    const m: ToAnalysisHelper = { kind: 'weakMapSlots', tableEdges: pairs, claim };
-    this.worker.postMessage(m, [pairs.buffer]);
-  }
-
-  /** The helper's answer to requestWeakMapSlots, or null when it failed. */
-  async weakMapSlots(signal?: AbortSignal): Promise<{ ms: number; flagged: boolean } | null> {
-    const w = await this.wait('weakMapSlots', signal);
-    return w ? { ms: w.ms, flagged: w.flagged } : null;
   }
 
   /** Sends the distances: the helper then builds the retainer-path hub indexes. */
