@@ -74,7 +74,19 @@ export interface AnalysisHelperData {
   strings: StringTableParts;
   /** null: no cycles wanted */
   cycleEdgeTypes: string[] | null;
+  /**
+   * The main thread's WeakMap edge-name cache (edgeRules.WeakMapEdgeNames.sharedBuffer), which the
+   * helper's retainer pass reads once `signals[NAMES_READY]` is 1 (Atomics: 0 = being prepared,
+   * 2 = abandoned). The helper then also returns the essential-edge bits but for the page-owned rule,
+   * and sets `signals[RETAINERS_POSTED]` to 1 when it has posted them (the main thread can tell
+   * without yielding to its event loop). The helper sets `buffer` to null once it holds the cache.
+   */
+  weakMapNames: { buffer: SharedArrayBuffer | null; signals: Int32Array };
 }
+
+/** Slots of AnalysisHelperData.weakMapNames.signals. */
+export const NAMES_READY = 0;
+export const RETAINERS_POSTED = 1;
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
 export interface ToAnalysisHelper {
@@ -85,7 +97,8 @@ export interface ToAnalysisHelper {
 
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
-  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array }
+  /** essential: edgeRules.computeEssentialEdges' bits but for the page-owned rule */
+  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array; essential: Uint32Array }
   /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }

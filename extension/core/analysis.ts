@@ -8,7 +8,6 @@ import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
 import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames, type NodeBits } from './edgeRules';
-import { U32List } from './u32List';
 import { prepareRetainerPaths } from './retainerPaths';
 
 /** Distance value of a node not reachable from the root over the edges DevTools follows. */
@@ -67,33 +66,44 @@ export interface AnalysisStart {
   distances: Int32Array;
   pageOwned: NodeBits;
   essential: Uint32Array;
-  /** the WeakMap table → value edges as owner, edge pairs (for retainers.flagWeakMapSlots) */
-  tableEdges: U32List;
   timings: Record<string, number>;
   /** runs f as the named phase: progress at its start, wall milliseconds into timings */
   timed: <T>(phase: string, f: () => T) => T;
 }
 
-/** Distances, page-owned flags and essential edges (first half of analyze). */
-export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}): AnalysisStart {
+/**
+ * Distances, page-owned flags and essential edges (first half of analyze). `essentialEdges` false:
+ * start.essential stays empty and the caller sets it before dominatorPhase (the parallel analysis
+ * takes them from its helper's retainer pass plus edgeRules.applyPageOwnedRule).
+ */
+export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}, essentialEdges = true): AnalysisStart {
   const timings: Record<string, number> = {};
-  const timed = <T>(phase: string, f: () => T): T => {
+  const timed = phaseTimer(timings, opts);
+  // (looked up in each phase, not held here: see phaseTimer)
+  // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
+  // shared like the columns: the parallel analysis hands them to its helper thread (45 MB at 1 GB,
+  // which a copy would add at the peak)
+  const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
+  const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames: WeakMapEdgeNames.forStrings(snap.strings), shared }));
+  const pageOwned = both.pageOwned as NodeBits;
+  const essential = essentialEdges ? timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, WeakMapEdgeNames.forStrings(snap.strings)))
+    : new Uint32Array(0);
+  return { snap, distances: both.distances, pageOwned, essential, timings, timed };
+}
+
+/**
+ * AnalysisStart.timed. Made here, not in beginAnalysis: a closure keeps its whole function's
+ * captured variables alive, and the start keeps this one to the end (the WeakMap name cache
+ * and the table edges captured in beginAnalysis would stay resident through the dominators).
+ */
+function phaseTimer(timings: Record<string, number>, opts: RunOptions): AnalysisStart['timed'] {
+  return <T>(phase: string, f: () => T): T => {
     const t0 = performance.now();
     opts.onProgress?.({ phase, done: 0, total: 1 });
     const r = f();
     timings[phase] = performance.now() - t0;
     return r;
   };
-  const weakMapNames = WeakMapEdgeNames.forStrings(snap.strings);
-  // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
-  // shared like the columns: the parallel analysis hands them to its helper thread (45 MB at 1 GB,
-  // which a copy would add at the peak)
-  const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
-  const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames, shared }));
-  const pageOwned = both.pageOwned as NodeBits;
-  const tableEdges = new U32List();
-  const essential = timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, weakMapNames, tableEdges));
-  return { snap, distances: both.distances, pageOwned, essential, tableEdges, timings, timed };
 }
 
 /** Dominators and retained sizes from beginAnalysis's result plus retainers and shallow sizes. */
@@ -104,12 +114,11 @@ export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shall
 
 /**
  * The dominator tree over beginAnalysis's essential edges (needs the retainers, not the sizes).
- * Consumes start.essential: dropped afterwards, with start.tableEdges (nothing reads them later).
+ * Consumes start.essential: dropped afterwards (nothing reads it later).
  */
 export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {}): DominatorTree {
   const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, opts));
   start.essential = new Uint32Array(0);
-  start.tableEdges = new U32List();
   return tree;
 }
 

@@ -771,12 +771,12 @@ function classTotalsByDfs(analysis: Analysis, classIds: ClassIds): ClassTotals {
 
 const totalsCache = new WeakMap<Analysis, ClassTotals>();
 
-/** Cached class totals of an analysis. */
-export function classTotalsOf(analysis: Analysis): ClassTotals {
+/** Cached class totals of an analysis; `classIds`: its snapshot's computeClassIds, if computed already. */
+export function classTotalsOf(analysis: Analysis, classIds?: ClassIds): ClassTotals {
   let t = totalsCache.get(analysis);
   if (!t) {
     const t0 = performance.now();
-    t = computeClassTotals(analysis);
+    t = computeClassTotals(analysis, classIds);
     analysis.timings.classSummary = performance.now() - t0;
     totalsCache.set(analysis, t);
   }

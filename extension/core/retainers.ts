@@ -9,8 +9,7 @@
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
-import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, nodeBit, type NodeBits } from './edgeRules';
-import type { U32List } from './u32List';
+import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, nodeBit, type EdgeBits, type NodeBits } from './edgeRules';
 
 export interface Retainers {
   /** length nodeCount+1 */
@@ -35,13 +34,17 @@ export const MAX_EDGE_TYPES = RETAINER_TYPE + 1;
 export interface RetainerOptions extends RunOptions {
   /** on SharedArrayBuffers, for the threads of a parallel analysis */
   shared?: boolean;
-  /** the WeakMap edge-name cache to use (one is made otherwise) */
-  weakMapNames?: WeakMapEdgeNames;
   /**
-   * false: leave the WeakMap table → value slots unflagged (no edge names read); the caller then
-   * passes those edges to flagWeakMapSlots before the index is used. Default true.
+   * the WeakMap edge-name cache to use (one is made otherwise); a function is called once, after the
+   * counting pass, when the names are first needed (e.g. it waits for another thread to prepare them)
    */
-  weakMapFlags?: boolean;
+  weakMapNames?: WeakMapEdgeNames | (() => WeakMapEdgeNames);
+  /**
+   * Filled in as well (a bit per edge, zero on entry): the edges whose slot is not NEVER_ESSENTIAL,
+   * i.e. edgeRules.computeEssentialEdges without its page-owned rule (edgeRules.applyPageOwnedRule
+   * adds it).
+   */
+  essential?: EdgeBits;
 }
 
 /**
@@ -69,10 +72,14 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
   firstRetainer[nodeCount] = sum;
   const retainerNode = u32(edgeCount);
   const retainerType = shared ? new Uint8Array(new SharedArrayBuffer(edgeCount)) : new Uint8Array(edgeCount);
-  const withWeakMaps = opts.weakMapFlags !== false;
-  const weakMapNames = withWeakMaps ? opts.weakMapNames ?? WeakMapEdgeNames.forStrings(snap.strings) : null;
-  const { state, tableIds } = weakMapNames ? weakMapNames.raw() : { state: null, tableIds: null };
+  const essential = opts.essential ?? null;
+  const given = opts.weakMapNames;
+  const weakMapNames = typeof given === 'function' ? given() : given ?? WeakMapEdgeNames.forStrings(snap.strings);
+  const { state, tableIds } = weakMapNames.raw();
   const step = 1 << 20;
+  // the essential bits' word being built: edges come in descending order, so each word is stored once
+  let word = edgeCount === 0 ? 0 : (edgeCount - 1) >>> 5;
+  let acc = 0;
   // backwards over the edges, so each slice fills from its end down to its start in edge order
   for (let n = nodeCount - 1; n >= 0; n--) {
     const start = firstEdge[n];
@@ -84,104 +91,31 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
       retainerNode[slot] = n;
       const ty = edgeType[e];
       let never = ty === edgeWeak || t === n || (notRoot && ty === edgeShortcut);
-      if (!never && ty === edgeInternal && state !== null) {
+      if (!never && ty === edgeInternal) {
         const s = edgeNameOrIndex[e];
-        const st = state[s] === NOT_PARSED ? weakMapNames!.stateOf(s) : state[s];
-        never = st === WEAKMAP && (tableIds !== null ? tableIds[s] : weakMapNames!.tableId(s)) === id;
+        const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
+        never = st === WEAKMAP && tableIds[s] === id;
       }
       retainerType[slot] = never ? ty | NEVER_ESSENTIAL : ty;
+      if (essential !== null && !never) {
+        const w = e >>> 5;
+        if (w !== word) {
+          essential[word] = acc;
+          word = w;
+          acc = 0;
+        }
+        acc |= 1 << (e & 31);
+      }
     }
     if ((n & (step - 1)) === 0) {
       throwIfAborted(opts.signal);
       opts.onProgress?.({ phase: 'retainers', done: nodeCount - n, total: nodeCount });
     }
   }
+  if (essential !== null && edgeCount > 0) essential[word] |= acc;
   // each cursor now sits at its slice's start: firstRetainer[n] = start of n's slice
   opts.onProgress?.({ phase: 'retainers', done: nodeCount, total: nodeCount });
   return { firstRetainer, retainerNode, retainerType };
-}
-
-/**
- * Sets NEVER_ESSENTIAL on the slots of the given WeakMap table → value edges (owner, edge, owner,
- * edge, ... in edge order, as edgeRules.computeEssentialEdges collects them), for an index built with
- * weakMapFlags: false, before anything reorders its slices (the hub grouping of retainerPaths: this
- * searches a slice by owner). O(pairs · log fan-in), plus one pass over the edges of a table that holds the
- * same value by more than one internal edge (the slot of such an edge is found by its rank among the
- * table's edges to that value).
- */
-export function flagWeakMapSlots(snap: HeapSnapshot, ret: Retainers, tableEdges: U32List): void {
-  const { firstRetainer, retainerNode, retainerType } = ret;
-  const { firstEdge, edgeTo } = snap;
-  const internal = snap.types.edgeInternal;
-  const pairs = tableEdges.items;
-  const length = tableEdges.length >>> 1;
-  // first slot of owner n in t's slice (owners ascend within a slice)
-  const firstSlotOf = (t: number, n: number): number => {
-    let lo = firstRetainer[t];
-    let hi = firstRetainer[t + 1];
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (retainerNode[mid] < n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  // the one slot of owner n of type internal among n's slots from s (before end); -1 if none or several
-  const onlyInternalSlot = (s: number, end: number, n: number): number => {
-    let found = -1;
-    for (; s < end && retainerNode[s] === n; s++) {
-      if ((retainerType[s] & RETAINER_TYPE) !== internal) continue;
-      if (found >= 0) return -1;
-      found = s;
-    }
-    return found;
-  };
-  for (let i = 0; i < length;) {
-    const n = pairs[2 * i];
-    // this owner's pairs: i .. j-1. The slot is the owner's only slot of type internal in the
-    // target's slice (V8 writes a weak edge from the table to each value too); the targets the owner
-    // holds by more than one internal edge are left for the pass below.
-    let j = i;
-    let parallel = 0;
-    for (; j < length && pairs[2 * j] === n; j++) {
-      const t = edgeTo[pairs[2 * j + 1]];
-      const s = firstSlotOf(t, n);
-      const found = onlyInternalSlot(s, firstRetainer[t + 1], n);
-      if (found >= 0) retainerType[found] |= NEVER_ESSENTIAL;
-      else parallel++;
-    }
-    if (parallel > 0) {
-      // One pass over the owner's edges with a cursor per such target (its next slot of this owner,
-      // in an open-addressing table): the owner's k-th edge to t has its k-th slot of t.
-      const size = 2 ** Math.ceil(Math.log2(2 * parallel + 2));
-      const keys = new Int32Array(size).fill(-1);
-      const cursor = new Uint32Array(size);
-      const find = (t: number): number => {
-        let h = Math.imul(t, 0x9e3779b1) >>> 0;
-        for (;; h++) {
-          const at = h & (size - 1);
-          if (keys[at] === t || keys[at] === -1) return at;
-        }
-      };
-      for (let k = i; k < j; k++) {
-        const t = edgeTo[pairs[2 * k + 1]];
-        const s = firstSlotOf(t, n);
-        if (onlyInternalSlot(s, firstRetainer[t + 1], n) >= 0) continue; // flagged above
-        const at = find(t);
-        if (keys[at] === -1) { keys[at] = t; cursor[at] = s; }
-      }
-      let k = i;
-      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end && k < j; e++) {
-        const listed = pairs[2 * k + 1] === e;
-        if (listed) k++;
-        const at = find(edgeTo[e]);
-        if (keys[at] === -1) continue;
-        const slot = cursor[at]++;
-        if (listed) retainerType[slot] |= NEVER_ESSENTIAL;
-      }
-    }
-    i = j;
-  }
 }
 
 /**

@@ -29,12 +29,16 @@ function mappedLength(bytes: number): number {
 
 /** Working arrays carved from one mapped buffer. */
 export class ScratchBlock {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   private offset = 0;
 
-  /** `bytes`: the sum of the arrays' byte lengths plus 7 per array (alignment). */
-  constructor(bytes: number) {
-    this.buffer = mappedBuffer(bytes);
+  /**
+   * `bytes`: the sum of the arrays' byte lengths plus 7 per array (alignment). `shared`: on a
+   * SharedArrayBuffer. `buffer`: carve from this one instead (e.g. another thread's block: the same
+   * sequence of calls gives the same arrays).
+   */
+  constructor(bytes: number, opts: { shared?: boolean; buffer?: ArrayBuffer | SharedArrayBuffer } = {}) {
+    this.buffer = opts.buffer ?? (opts.shared ? mappedSharedBuffer(bytes) : mappedBuffer(bytes));
   }
 
   private take(bytes: number): number {

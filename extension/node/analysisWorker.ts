@@ -5,11 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
-import { computeShallowSizes } from '../core/edgeRules';
+import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
+import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
 import { computeHubIndexes } from '../core/retainerPaths';
 import type { Retainers } from '../core/retainers';
-import type { AnalysisHelperData, FromAnalysisHelper, ToAnalysisHelper } from '../protocol';
+import { NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
@@ -23,14 +24,50 @@ function post(m: FromAnalysisHelper, transfer: ArrayBuffer[]): void {
   parentPort!.postMessage(m, transfer);
 }
 
+/**
+ * The main thread's WeakMap name cache once it has prepared every string (it sets
+ * signals[NAMES_READY] to 1 and notifies; 2: it gave up, e.g. cancelled). Waits in slices so that
+ * terminate() is never stuck.
+ */
+function preparedNames(snap: HeapSnapshot, buffer: SharedArrayBuffer, signals: Int32Array): WeakMapEdgeNames {
+  while (Atomics.load(signals, NAMES_READY) === 0) Atomics.wait(signals, NAMES_READY, 0, 200);
+  if (Atomics.load(signals, NAMES_READY) !== 1) throw new Error('the main thread stopped preparing the WeakMap edge names');
+  return new WeakMapEdgeNames(snap.strings, buffer);
+}
+
+/** The retainers with their WeakMap flags (from the main thread's names), and the essential-edge bits. */
+function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): { retainers: Retainers; essential: Uint32Array } {
+  const { buffer, signals } = data.weakMapNames;
+  if (!buffer) throw new Error('internal: no WeakMap edge names to wait for');
+  // nothing here reads the names after this pass: their memory goes once the main thread drops them
+  data.weakMapNames.buffer = null;
+  const words = (snap.edgeCount + 31) >>> 5;
+  const essential = new Uint32Array(mappedSharedBuffer(4 * words), 0, words);
+  const retainers = computeRetainers(snap, { shared: true, essential, weakMapNames: () => preparedNames(snap, buffer, signals) });
+  return { retainers, essential };
+}
+
 function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retainers } {
   const snap = snapshotOf(data);
   let t = performance.now();
-  // Shared, not transferred: the hub indexes (below) read them too. Without the WeakMap table →
-  // value flags, which need the edge names (1.5 s more here on a 1 GB heap): the main thread meets
-  // those edges anyway (essential edges) and flags their slots (retainers.flagWeakMapSlots).
-  const r = computeRetainers(snap, { shared: true, weakMapFlags: false });
-  post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
+  // Shared, not transferred: the hub indexes (below) read them too. The WeakMap table → value
+  // flags need the edge names: the main thread parses them all first (beside this pass's counting),
+  // and this pass then also gives the essential edges but for their page-owned rule (which needs the
+  // distances' traversal), so the main thread's dominators need not go over every edge again.
+  const { signals } = data.weakMapNames;
+  const { retainers: r, essential } = retainersOf(snap, data);
+  post({ kind: 'retainers', ms: performance.now() - t, ...r, essential }, []);
+  Atomics.store(signals, RETAINERS_POSTED, 1);
+  // The cycles first: they need ~70 MB of working memory, which is gone before the main thread's
+  // dominators write their fourth array (the analysis' peak of memory use); the shallow sizes are
+  // needed only after the dominators.
+  if (data.cycleEdgeTypes) {
+    t = performance.now();
+    const cycles = computeCycles(snap, data.cycleEdgeTypes);
+    const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
+    post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
+    collectGarbage();
+  }
   t = performance.now();
   // in place in the shared self-size column (the main thread reads none of it meanwhile)
   const sizes = computeShallowSizes(snap, { inPlace: true });
@@ -39,13 +76,6 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   // dead working arrays are collected at once: they would stay resident into the main thread's
   // dominators, the analysis' peak of memory use (see collectGarbage)
   collectGarbage();
-  if (data.cycleEdgeTypes) {
-    t = performance.now();
-    const cycles = computeCycles(snap, data.cycleEdgeTypes);
-    const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
-    post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
-    collectGarbage();
-  }
 
   return { snap, retainers: r };
 }

@@ -1,32 +1,33 @@
-// Analysis on two threads. The main thread runs the phases that need the snapshot's strings
-// (distances with DevTools' name-based filter, page-owned flags, essential edges), then dominators
-// and retained sizes; a helper thread (analysisWorker.ts) meanwhile builds the retainers, the shallow
-// sizes and the cycles, which need only the numeric columns (the dominators wait for the retainers
-// only: shallow sizes and cycles are built beside them). The columns must be on
-// SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots, or when the
-// helper fails, everything runs on this thread. The results do not depend on which thread ran what.
-// The helper's retainer index leaves the WeakMap table → value slots unflagged (that rule needs the
-// edge names); this thread flags them from the list its essential-edge pass collects
-// (retainers.flagWeakMapSlots; 0.1–0.2 s for 0.5 M WeakMap entries on a 1 GB heap).
+// Analysis on two threads. The main thread parses every WeakMap edge name into a shared cache
+// (edgeRules.WeakMapEdgeNames; 0.3 s on a 1 GB heap, often done while the load waited), then runs
+// the distances with DevTools' name-based filter and the page-owned flags, then the dominators and
+// retained sizes. A helper thread (analysisWorker.ts) meanwhile counts the retainers, waits for the
+// names (Atomics), and fills the retainer index with its WeakMap table → value flags and, in the same
+// pass over the edges, the essential-edge bits but for the page-owned rule (which needs the
+// distances' traversal: edgeRules.applyPageOwnedRule adds it here, reading only the edges of nodes
+// that are not page-owned). Then the helper searches the cycles and moves the shallow sizes, beside
+// the dominators. While this thread waits for the retainers it computes the class ids. The columns
+// must be on SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots,
+// or when the helper fails, everything runs on this thread. The results do not depend on which
+// thread ran what.
 // Once the dominators are done the helper also builds the retainer-path hub indexes
 // (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread) while this thread
 // computes the class totals. They reorder the biggest hubs' retainer slices in place, so nothing
-// may read the retainer index meanwhile: the class totals do not, and the WeakMap flags (which
-// search slices by owner) are set before.
+// may read the retainer index meanwhile: the class totals do not.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HeapSnapshot, SizeArray } from '../core/model';
 import type { RunOptions } from '../core/progress';
 import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
-import { computeRetainers, flagWeakMapSlots, type Retainers } from '../core/retainers';
-import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
+import { computeRetainers, type Retainers } from '../core/retainers';
+import { applyPageOwnedRule, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
-import { classTotalsOf } from '../core/classSummary';
+import { classTotalsOf, computeClassIds } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
-import type { AnalysisHelperData, FromAnalysisHelper, SharedColumns, ToAnalysisHelper } from '../protocol';
+import { NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
@@ -68,28 +69,40 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   const columns = sharedColumns(snap);
   if (opts.stats) opts.stats.helper = false;
   if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
-  const data: AnalysisHelperData = {
-    meta: snap.meta, columns, strings: snap.strings.parts(),
-    cycleEdgeTypes: defaultCycleEdgeTypes(snap),
-  };
-  const helper = new HelperThread(workerPath, data);
+  // The WeakMap edge names: this thread parses them all first (the distances and the helper's
+  // retainer pass read them; the helper counts retainers meanwhile), in a shared cache.
+  const signals = new Int32Array(new SharedArrayBuffer(8));
+  const helper = startHelper(workerPath, snap, columns, signals);
+  if (!helper) return analyze(snap, opts);
   try {
-    const start = beginAnalysis(snap, opts);
-    // The dominators need only the retainers: the helper's shallow sizes (and then its cycles)
-    // come in while they run.
+    const t0 = performance.now();
+    WeakMapEdgeNames.forStrings(snap.strings).prepare(0, snap.strings.length);
+    Atomics.store(signals, NAMES_READY, 1);
+    Atomics.notify(signals, NAMES_READY);
+    const namesMs = performance.now() - t0;
+    // the essential edges come from the helper's retainer pass (all but the page-owned rule)
+    const start = beginAnalysis(snap, opts, false);
+    start.timings.weakMapNames = namesMs;
+    // The dominators need only the retainers (and the essential edges of the same pass): the
+    // helper's cycles and shallow sizes come in while they run. If the helper is still at it,
+    // this thread computes the class ids meanwhile (the class totals need them at the end; 0.25 s
+    // on a 1 GB heap, 11 MB through the dominators).
+    const classIds = Atomics.load(signals, RETAINERS_POSTED) === 0 ? start.timed('classIds', () => computeClassIds(snap)) : undefined;
     let waitStart = performance.now();
     const got = await helper.retainers(opts.signal);
     let retainers: Retainers;
     if (got) {
       retainers = got.retainers;
-      // the helper left the WeakMap table → value slots to this thread (see analysisWorker.ts)
-      const t0 = performance.now();
-      flagWeakMapSlots(snap, retainers, start.tableEdges);
-      start.timings.weakMapSlots = performance.now() - t0;
       start.timings.retainers = got.ms;
       start.timings.waitForHelper = performance.now() - waitStart;
+      const essential = got.essential;
+      start.essential = start.timed('essentialEdges', () => {
+        applyPageOwnedRule(snap, essential, start.pageOwned);
+        return essential;
+      });
     } else {
       retainers = start.timed('retainers', () => computeRetainers(snap, opts));
+      start.essential = start.timed('essentialEdges', () => computeEssentialEdges(snap, start.pageOwned, WeakMapEdgeNames.forStrings(snap.strings)));
     }
     // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
     WeakMapEdgeNames.forget(snap.strings);
@@ -112,7 +125,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
     // down (both are memory bound) and raised the peak; beside the class totals they fit
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
-    start.timed('classSummary', () => classTotalsOf(analysis));
+    start.timed('classSummary', () => classTotalsOf(analysis, classIds));
     const cycles = got ? await helper.cycles(opts.signal) : null;
     if (cycles) {
       setCycles(analysis, cycles.cycles);
@@ -129,8 +142,28 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
     return analysis;
   } finally {
+    // a helper still waiting for the names stops waiting (e.g. the distances were cancelled)
+    if (Atomics.load(signals, NAMES_READY) === 0) {
+      Atomics.store(signals, NAMES_READY, 2);
+      Atomics.notify(signals, NAMES_READY);
+    }
     void helper.stop();
   }
+}
+
+/**
+ * The helper thread, given the shared WeakMap name cache to wait for (null when the cache is not
+ * shared). No reference to the cache stays here: it is freed once the edge rules drop it.
+ */
+function startHelper(workerPath: string, snap: HeapSnapshot, columns: SharedColumns, signals: Int32Array): HelperThread | null {
+  // shared when the string table is (sharedColumns checked that)
+  const buffer = WeakMapEdgeNames.forStrings(snap.strings).sharedBuffer();
+  if (!buffer) return null;
+  return new HelperThread(workerPath, {
+    meta: snap.meta, columns, strings: snap.strings.parts(),
+    cycleEdgeTypes: defaultCycleEdgeTypes(snap),
+    weakMapNames: { buffer, signals },
+  });
 }
 
 type Reply<K extends FromAnalysisHelper['kind']> = Extract<FromAnalysisHelper, { kind: K }>;
@@ -181,10 +214,10 @@ class HelperThread {
     });
   }
 
-  /** The retainers, or null when the helper failed. */
-  async retainers(signal?: AbortSignal): Promise<{ retainers: Retainers; ms: number } | null> {
+  /** The retainers and the essential-edge bits of the same pass, or null when the helper failed. */
+  async retainers(signal?: AbortSignal): Promise<{ retainers: Retainers; essential: Uint32Array; ms: number } | null> {
     const r = await this.wait('retainers', signal);
-    return r ? { retainers: { firstRetainer: r.firstRetainer, retainerNode: r.retainerNode, retainerType: r.retainerType }, ms: r.ms } : null;
+    return r ? { retainers: { firstRetainer: r.firstRetainer, retainerNode: r.retainerNode, retainerType: r.retainerType }, essential: r.essential, ms: r.ms } : null;
   }
 
   /** The shallow sizes, or null when the helper failed. */

@@ -70,8 +70,8 @@ function assertSameAnalysis(two: Analysis, one: Analysis): void {
   sameArray(two.retainers.retainerNode, one.retainers.retainerNode, 'retainerNode');
   // each slot's edge, found on demand, and its dominator rule, against the edges themselves
   checkRetainerIndex(one.snap, one.retainers, one.pageOwned);
-  // the helper's index, its WeakMap slots flagged on this thread, is the same (sameArray above) and
-  // passes too
+  // the helper's index, its WeakMap slots flagged from this thread's shared name cache, is the same
+  // (sameArray above) and passes too
   checkRetainerIndex(two.snap, two.retainers, two.pageOwned);
   const c2 = cyclesOf(two);
   const c1 = computeCycles(one.snap);

@@ -4,7 +4,7 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
-import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, NOT_PARSED, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { StringTable, type HeapSnapshot } from '../../extension/core/model';
 
 describe('distances', () => {
@@ -218,6 +218,31 @@ describe('distances', () => {
     assert.ok(ahead.samePair(2, 3));
     assert.equal(ahead.isPairName(5), false);
     assert.equal(ahead.isPairName(6), false, 'no leading number');
+    // prepared, nothing is left to parse: later lookups only read (another thread may share the cache)
+    const { state } = ahead.raw();
+    assert.ok(state.every((st) => st !== NOT_PARSED));
+    assert.equal(ahead.sharedBuffer(), null, 'not shared when the strings are not');
+  });
+
+  it('a prepared cache on shared strings is read through its buffer by another instance', () => {
+    const strings = ['', 'x'];
+    for (let i = 0; i < 200; i++) strings.push(`${i} / part of key (Obj @${i}) -> value (Val @${i * 7}) pair in WeakMap (table @${i % 5})`);
+    strings.push('not one');
+    const shared = StringTable.from(strings, { shared: true });
+    const names = new WeakMapEdgeNames(shared);
+    const buffer = names.sharedBuffer();
+    assert.ok(buffer instanceof SharedArrayBuffer);
+    names.prepare(0, strings.length);
+    const before = Buffer.from(new Uint8Array(buffer)).toString('base64');
+    const other = new WeakMapEdgeNames(shared, buffer);
+    const lazy = new WeakMapEdgeNames(StringTable.from(strings));
+    for (let s = 0; s < strings.length; s++) {
+      assert.equal(other.isPairName(s), lazy.isPairName(s), strings[s]);
+      assert.equal(other.tableId(s), lazy.tableId(s), strings[s]);
+      assert.equal(other.pairHash(s), lazy.pairHash(s), strings[s]);
+    }
+    assert.equal(other.tableId(7), 0);
+    assert.equal(Buffer.from(new Uint8Array(buffer)).toString('base64'), before, 'the reader wrote nothing');
   });
 });
 

@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
 import { checkRetainerIndex } from '../helpers/retainerIndex';
-import { computeRetainers, flagWeakMapSlots, isEssentialSlot, NEVER_ESSENTIAL, RETAINER_TYPE, RetainerEdges } from '../../extension/core/retainers';
-import { computeEssentialEdges, computePageOwned, nodeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
-import { U32List } from '../../extension/core/u32List';
+import { computeRetainers, isEssentialSlot, NEVER_ESSENTIAL, RETAINER_TYPE, RetainerEdges } from '../../extension/core/retainers';
+import { applyPageOwnedRule, computeEssentialEdges, computePageOwned, edgeBit, nodeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { analyze } from '../../extension/core/analysis';
 
 /** Slot of the k-th retainer of t owned by `from` (k counts from 0). */
@@ -97,41 +96,68 @@ describe('retainer index (owners and type bytes; edges found on demand)', () => 
     }
   });
 
-  it('WeakMap table slots flagged afterwards (flagWeakMapSlots) equal the flags set while building', () => {
+  it('fills the essential edges but for the page-owned rule; applyPageOwnedRule completes them to computeEssentialEdges', () => {
     const rnd = seededInts(777);
-    for (let round = 0; round < 40; round++) {
+    const types = ['property', 'element', 'context', 'internal', 'hidden', 'shortcut', 'weak'];
+    let ruleMattered = 0;
+    for (let round = 0; round < 60; round++) {
       const b = new SnapshotBuilder();
       const g = b.obj('Global');
       b.edge(b.root, g, 'shortcut', 'global');
+      const nodes: number[] = [g];
+      for (let i = 0; i < 4 + rnd(20); i++) nodes.push(b.obj(`N${rnd(3)}`));
+      // reached from a GC root only: not page-owned (their edges into page-owned nodes do not count)
+      const system: number[] = [];
+      for (let i = 0; i < 1 + rnd(4); i++) { const s = b.node('hidden', `system / S${i}`); system.push(s); b.gcRoot(s); }
       const values: number[] = [];
-      for (let i = 0; i < 6; i++) values.push(b.obj('V'));
+      for (let i = 0; i < 4; i++) values.push(b.obj('V'));
       const tables: number[] = [];
-      for (let i = 0; i < 3; i++) { const t = b.node('array', 'system / EphemeronHashTable'); tables.push(t); b.prop(g, t, `t${i}`); }
-      const keys: number[] = [];
-      for (let i = 0; i < 4; i++) { const k = b.obj('K'); keys.push(k); b.prop(g, k, `k${i}`); }
+      for (let i = 0; i < 2; i++) { const t = b.node('array', 'system / EphemeronHashTable'); tables.push(t); nodes.push(t); }
       const snap0 = b.build();
       const id = (n: number) => snap0.nodeId[n];
-      const edges = 1 + rnd(30);
-      for (let i = 0; i < edges; i++) {
+      const all = [...nodes, ...system, ...values];
+      for (let i = 0; i < 3 * all.length; i++) {
+        const from = all[rnd(all.length)];
+        const to = rnd(8) === 0 ? from : all[rnd(all.length)];
+        const ty = types[rnd(types.length)];
+        b.edge(from, to, ty, ty === 'element' || ty === 'hidden' ? rnd(5) : `e${rnd(4)}`);
+      }
+      for (let i = 0; i < rnd(12); i++) {
         const table = tables[rnd(tables.length)];
-        const key = keys[rnd(keys.length)];
+        const key = nodes[rnd(nodes.length)];
         const value = values[rnd(values.length)]; // values repeat: a table may hold one twice
         const name = `${i} / part of key (K @${id(key)}) -> value (V @${id(value)}) pair in WeakMap (table @${id(table)})`;
         b.edge(table, value, 'internal', name).edge(key, value, 'internal', name);
-        // other edges from the table to the same value shift the rank of the WeakMap ones
-        if (rnd(4) === 0) b.edge(table, value, 'hidden', rnd(9));
       }
       const snap = b.build();
-      const full = computeRetainers(snap);
-      const later = computeRetainers(snap, { weakMapFlags: false });
-      const pairs = new U32List();
-      computeEssentialEdges(snap, computePageOwned(snap), new WeakMapEdgeNames(snap.strings), pairs);
-      assert.ok(pairs.length > 0);
-      assert.notDeepEqual(later.retainerType, full.retainerType, `round ${round}: the table slots start unflagged`);
-      flagWeakMapSlots(snap, later, pairs);
-      assert.deepEqual(later.retainerType, full.retainerType, `round ${round}`);
-      checkRetainerIndex(snap, later);
+      const pageOwned = computePageOwned(snap);
+      const expected = computeEssentialEdges(snap, pageOwned, new WeakMapEdgeNames(snap.strings));
+      const bits = new Uint32Array((snap.edgeCount + 31) >>> 5);
+      let asked = 0;
+      const ret = computeRetainers(snap, {
+        essential: bits,
+        weakMapNames: () => { asked++; return new WeakMapEdgeNames(snap.strings); },
+      });
+      assert.equal(asked, 1, 'the names are asked for once');
+      // before the rule: every edge but the NEVER_ESSENTIAL ones
+      for (let t = 0; t < snap.nodeCount; t++) {
+        for (let s = ret.firstRetainer[t]; s < ret.firstRetainer[t + 1]; s++) {
+          const never = (ret.retainerType[s] & NEVER_ESSENTIAL) !== 0;
+          const u = ret.retainerNode[s];
+          // some edge of u to t has the bit exactly when the slot is not flagged
+          let any = false;
+          for (let e = snap.firstEdge[u]; e < snap.firstEdge[u + 1]; e++) if (snap.edgeTo[e] === t && edgeBit(bits, e)) any = true;
+          if (!never) assert.ok(any, `round ${round}: slot ${s} of ${t} essential`);
+        }
+      }
+      const before = [...bits];
+      applyPageOwnedRule(snap, bits, pageOwned);
+      if (before.some((w, i) => w !== bits[i])) ruleMattered++;
+      assert.deepEqual([...bits], [...expected], `round ${round}`);
+      assert.deepEqual(ret.retainerType, computeRetainers(snap).retainerType, `round ${round}: same flags`);
+      checkRetainerIndex(snap, ret);
     }
+    assert.ok(ruleMattered >= 10, `the page-owned rule cleared bits in ${ruleMattered} of 60 rounds`);
   });
 
   it('refuses a snapshot declaring more edge types than the type byte holds', () => {
