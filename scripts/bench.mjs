@@ -297,7 +297,9 @@ async function main() {
         if (runs.every((r) => r.cpuMs != null)) row.cpuMs = median(runs.map((r) => r.cpuMs));
         if (runs[0].phases) {
           row.phases = {};
-          for (const k of Object.keys(runs[0].phases)) row.phases[k] = median(runs.map((r) => r.phases[k]));
+          // a phase some runs skip (e.g. classIds, when the helper was first) counts as 0 in those
+          const keys = [...new Set(runs.flatMap((r) => Object.keys(r.phases ?? {})))];
+          for (const k of keys) row.phases[k] = median(runs.map((r) => r.phases?.[k] ?? 0));
         }
         if (runs[0].queries) {
           row.queries = {};
@@ -347,12 +349,15 @@ function renderMarkdown(results, opts, cpu) {
   const withPhases = results.filter((r) => r.tool === 'ours' && r.phases);
   if (withPhases.length) {
     out.push('');
-    out.push('Our phases (ms, median). Two threads: the helper thread builds the retainers while the main thread runs '
-      + 'distances (with page-owned flags) and essentialEdges, then shallowSizes and cycles while the main thread runs '
-      + 'dominators; waitForHelper is the main thread\'s wait for the retainers before dominators plus for the shallow sizes '
-      + 'after them; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. "total" is the wall time of the whole pipeline, not the sum.');
+    out.push('Our phases (ms, median). Two threads: the main thread parses the WeakMap edge names (weakMapNames, a part of them '
+      + 'often while the load waits) and runs distances (with page-owned flags) while the helper thread builds the retainers and, '
+      + 'in the same pass, the essential edges but for the page-owned rule (essentialEdges: the main thread adds that rule); '
+      + 'classIds run on the main thread while it waits for the retainers (else inside classSummary); cycles and shallowSizes run '
+      + 'on the helper while the main thread runs dominators; waitForHelper is the main thread\'s wait for the retainers plus for '
+      + 'the shallow sizes after the dominators; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. '
+      + 'A phase a run skipped counts as 0 in its median. "total" is the wall time of the whole pipeline, not the sum.');
     out.push('');
-    const keys = Object.keys(withPhases[0].phases);
+    const keys = [...new Set(withPhases.flatMap((r) => Object.keys(r.phases)))];
     out.push(`| snapshot | ${keys.join(' | ')} | total | peak RSS / file size |`);
     out.push(`|---|${keys.map(() => '---:').join('|')}|---:|---:|`);
     for (const r of withPhases) {

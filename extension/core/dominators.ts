@@ -79,7 +79,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   //    computed, best[v] once v is processed (the smallest semidominator on its compressed path);
   //  - idom[v]: v's DFS-tree parent, flagged (NOT_PARENT bit) when its semidominator is not the parent;
   //    at the end its immediate dominator;
-  //  - anc: during the DFS the edge cursor per depth; then anc[v], once v is processed, its parent
+  //  - anc: (untouched by the DFS) anc[v], once v is processed, its parent
   //    shortened by path compression;
   // plus the semidominators that are not the parent (13% of vertices on Node heaps), in a list.
   // (mapped buffers, scratch.ts: anc's unwritten pages cost nothing, and idom's memory goes back)
@@ -98,20 +98,23 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   let n = 0;
 
   // Iterative DFS over essential edges in file order from ordinal `start`, whose tree parent is `up`.
-  // The edge cursors are kept per depth (anc[depth]), so only the pages of anc up to the deepest
-  // path are written: the rest stays unmapped until the semidominators (45 MB at 1 GB, while the
-  // helper thread's cycle search may still run).
+  // The path is a stack of (vertex, edge cursor, end of its edges) per depth, so going back up
+  // reads nothing at random; it grows with the deepest path. anc stays unwritten (unmapped) until
+  // the semidominators (45 MB at 1 GB, while the helper thread's cycle search may still run).
+  let path = new Uint32Array(3 * 4096);
   const dfs = (start: number, up: number): void => {
-    let v = ++n;
-    num[start] = v;
+    const first = ++n;
+    num[start] = first;
     seen[start >>> 5] |= 1 << (start & 31);
-    order[v - 1] = start;
-    idom[v] = up;
-    let depth = 0;
-    anc[0] = firstEdge[start];
-    while (v !== up) {
-      const end = firstEdge[order[v - 1] + 1];
-      let e = anc[depth];
+    order[first - 1] = start;
+    idom[first] = up;
+    let top = 0;
+    path[0] = first;
+    path[1] = firstEdge[start];
+    path[2] = firstEdge[start + 1];
+    while (top >= 0) {
+      let e = path[top + 1];
+      const end = path[top + 2];
       let t = 0;
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
@@ -121,17 +124,23 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
         extra[t >>> 5] |= bit;
       }
       if (e < end) {
-        anc[depth] = e + 1;
+        path[top + 1] = e + 1;
         const w = ++n;
         num[t] = w;
         seen[t >>> 5] |= 1 << (t & 31);
         order[w - 1] = t;
-        idom[w] = v;
-        anc[++depth] = firstEdge[t];
-        v = w;
+        idom[w] = path[top];
+        top += 3;
+        if (top + 3 > path.length) {
+          const grown = u32(path.length * 2);
+          grown.set(path);
+          path = grown;
+        }
+        path[top] = w;
+        path[top + 1] = firstEdge[t];
+        path[top + 2] = firstEdge[t + 1];
       } else {
-        v = idom[v];
-        depth--;
+        top -= 3;
       }
     }
   };
@@ -151,6 +160,7 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
       if (num[o] === 0 && !hasEssentialRetainer(o)) dfs(o, 1);
     }
   }
+  path = new Uint32Array(0);
   // Vertices 1..reached form a DFS tree of the essential edges plus root → (nodes above) edges.
   const reached = n;
   if (n < nodeCount) {
