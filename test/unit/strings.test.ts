@@ -58,6 +58,23 @@ describe('string table', () => {
     assert.equal(t.sameAfterDigits(0, 2), false);
     assert.equal(t.sameAfterDigits(0, 3), false, 'different lengths');
     assert.deepEqual([4, 5, 6, 7, 8, 9, 10, 99].map((i) => t.isDigits(i)), [false, true, true, false, false, false, false, false]);
+    // every tail length (words and the bytes after them), a difference at every position, at any
+    // alignment (the leading numbers shift where the tails start)
+    const list: string[] = [];
+    const pairs: Array<[number, number, boolean]> = [];
+    for (let len = 0; len <= 13; len++) {
+      const tail = Array.from({ length: len }, (_, k) => String.fromCharCode(97 + ((len + k) % 26))).join('');
+      for (const [x, y] of [['1', '22'], ['333', '4'], ['55', '66666']]) {
+        list.push(x + tail, y + tail);
+        pairs.push([list.length - 2, list.length - 1, true]);
+        for (let at = 0; at < len; at++) {
+          list.push(y + tail.slice(0, at) + 'Z' + tail.slice(at + 1));
+          pairs.push([list.length - 3 - at, list.length - 1, false]);
+        }
+      }
+    }
+    const words = StringTable.from(list);
+    for (const [a, b, same] of pairs) assert.equal(words.sameAfterDigits(a, b), same, `${list[a]} / ${list[b]}`);
     const escaped = new StringTable();
     const body = new TextEncoder().encode(String.raw`12`);
     escaped.addBytes(body, 0, body.length, true);
