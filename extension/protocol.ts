@@ -9,6 +9,7 @@ import type { HeapSnapshotInit, SizeArray, SnapshotMeta } from './core/model';
 import type { StringTableParts } from './core/strings';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
+import type { ClassIds } from './core/classSummary';
 
 /** A failed request: the engine's message, and its error code when it is a SnapshotError. */
 export interface ErrorValue {
@@ -87,6 +88,16 @@ export interface AnalysisHelperData {
 /** Slots of AnalysisHelperData.weakMapNames.signals. */
 export const NAMES_READY = 0;
 export const RETAINERS_POSTED = 1;
+/**
+ * Who computes the class ids (Atomics.compareExchange from 0): 1 the main thread (while it waits for
+ * the retainers, or after the dominators), 2 the helper (after its cycle search, beside the
+ * dominators; it posts them without the constructor-location split, which needs the locations).
+ */
+export const CLASS_IDS = 2;
+export const CLASS_IDS_MAIN = 1;
+export const CLASS_IDS_HELPER = 2;
+/** Length of AnalysisHelperData.weakMapNames.signals. */
+export const HELPER_SIGNALS = 3;
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
 export interface ToAnalysisHelper {
@@ -102,6 +113,8 @@ export type FromAnalysisHelper =
   /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
+  /** classSummary.computeClassIds of the helper's snapshot, which has no locations (see CLASS_IDS) */
+  | { kind: 'classIds'; ms: number; classIds: ClassIds }
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };
 

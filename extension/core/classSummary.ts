@@ -547,6 +547,20 @@ function v8ClassIds(snap: HeapSnapshot, definitions?: readonly InterfaceDefiniti
 }
 
 /**
+ * computeClassIds(snap) from the class ids of a copy of `snap` without its locations (as the
+ * analysis helper thread sees it): V8 object nodes with a location row are split by it here, as
+ * computeClassIds would have. `base` is consumed (its ids array may be reused).
+ */
+export function withClassLocations(snap: HeapSnapshot, base: ClassIds): ClassIds {
+  if (!snap.locations || snap.locations.count === 0 || isPythonSnapshot(snap)) return base;
+  const names = [...base.names];
+  const locations = [...base.locations];
+  const cap = base.ids instanceof Uint8Array ? 1 << 8 : base.ids instanceof Uint16Array ? 1 << 16 : 2 ** 32;
+  const ids = splitByLocation(snap, base.ids, cap, names, locations);
+  return { ids, names, locations, interfaces: base.interfaces };
+}
+
+/**
  * DevTools' classKeyInternal: object nodes with a location row form one class per (class,
  * script, line, column). Adds those classes to names/locations and moves the nodes (in `ids`, or in
  * a wider copy when the new ids do not fit below `cap`, which it returns). O(location rows).

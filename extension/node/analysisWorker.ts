@@ -8,9 +8,10 @@ import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
+import { computeClassIds } from '../core/classSummary';
 import { computeHubIndexes } from '../core/retainerPaths';
 import type { Retainers } from '../core/retainers';
-import { NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_HELPER, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
@@ -59,14 +60,21 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   post({ kind: 'retainers', ms: performance.now() - t, ...r, essential }, []);
   Atomics.store(signals, RETAINERS_POSTED, 1);
   // The cycles first: they need ~70 MB of working memory, which is gone before the main thread's
-  // dominators write their fourth array (the analysis' peak of memory use); the shallow sizes are
-  // needed only after the dominators.
+  // dominators write their fourth array (the analysis' peak of memory use); the class ids and the
+  // shallow sizes are needed only after the dominators.
   if (data.cycleEdgeTypes) {
     t = performance.now();
     const cycles = computeCycles(snap, data.cycleEdgeTypes);
     const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
     post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
     collectGarbage();
+  }
+  // the class ids, unless the main thread has taken them (it computes them while it waits for the
+  // retainers): here they come beside the dominators instead of after them
+  if (Atomics.compareExchange(signals, CLASS_IDS, 0, CLASS_IDS_HELPER) === 0) {
+    t = performance.now();
+    const classIds = computeClassIds(snap);
+    post({ kind: 'classIds', ms: performance.now() - t, classIds }, [classIds.ids.buffer as ArrayBuffer]);
   }
   t = performance.now();
   // in place in the shared self-size column (the main thread reads none of it meanwhile)

@@ -6,7 +6,8 @@
 // pass over the edges, the essential-edge bits but for the page-owned rule (which needs the
 // distances' traversal: edgeRules.applyPageOwnedRule adds it here, reading only the edges of nodes
 // that are not page-owned). Then the helper searches the cycles and moves the shallow sizes, beside
-// the dominators. While this thread waits for the retainers it computes the class ids. The columns
+// the dominators. The class ids: this thread computes them while it waits for the retainers, else
+// the helper after its cycles (this thread splits them by constructor location). The columns
 // must be on SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots,
 // or when the helper fails, everything runs on this thread. The results do not depend on which
 // thread ran what.
@@ -24,18 +25,23 @@ import { computeRetainers, type Retainers } from '../core/retainers';
 import { applyPageOwnedRule, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
-import { classTotalsOf, computeClassIds } from '../core/classSummary';
+import { classTotalsOf, computeClassIds, withClassLocations, type ClassIds } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
-import { NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
   workerPath?: string | null;
   /** Snapshots with fewer nodes are analysed on one thread (a thread costs ~30 ms to start). */
   minNodes?: number;
-  /** Filled in: whether the helper thread computed the retainers, shallow sizes and cycles. */
-  stats?: { helper?: boolean };
+  /**
+   * Filled in: whether the helper thread computed the retainers, shallow sizes and cycles, and which
+   * thread computed the class ids.
+   */
+  stats?: { helper?: boolean; classIdsOn?: 'main' | 'helper' };
+  /** Tests: the main thread does not take the class ids while it waits (the helper's path). */
+  classIdsOnHelper?: boolean;
 }
 
 /** Below this many nodes one thread is as fast. */
@@ -67,11 +73,14 @@ export function sharedColumns(snap: HeapSnapshot): SharedColumns | null {
 export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysisOptions = {}): Promise<Analysis> {
   const workerPath = opts.workerPath === undefined ? defaultAnalysisWorkerPath() : opts.workerPath;
   const columns = sharedColumns(snap);
-  if (opts.stats) opts.stats.helper = false;
+  if (opts.stats) {
+    opts.stats.helper = false;
+    opts.stats.classIdsOn = 'main';
+  }
   if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
   // The WeakMap edge names: this thread parses them all first (the distances and the helper's
   // retainer pass read them; the helper counts retainers meanwhile), in a shared cache.
-  const signals = new Int32Array(new SharedArrayBuffer(8));
+  const signals = new Int32Array(new SharedArrayBuffer(4 * HELPER_SIGNALS));
   const helper = startHelper(workerPath, snap, columns, signals);
   if (!helper) return analyze(snap, opts);
   try {
@@ -87,7 +96,8 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // helper's cycles and shallow sizes come in while they run. If the helper is still at it,
     // this thread computes the class ids meanwhile (the class totals need them at the end; 0.25 s
     // on a 1 GB heap, 11 MB through the dominators).
-    const classIds = Atomics.load(signals, RETAINERS_POSTED) === 0 ? start.timed('classIds', () => computeClassIds(snap)) : undefined;
+    let classIds = !opts.classIdsOnHelper && Atomics.load(signals, RETAINERS_POSTED) === 0 && claimClassIds(signals)
+      ? start.timed('classIds', () => computeClassIds(snap)) : undefined;
     let waitStart = performance.now();
     const got = await helper.retainers(opts.signal);
     let retainers: Retainers;
@@ -125,6 +135,16 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the hub indexes now, not with the distances: built beside the dominators they slowed them
     // down (both are memory bound) and raised the peak; beside the class totals they fit
     if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
+    // the helper's class ids (computed beside the dominators), unless it has not started them:
+    // then this thread computes them in the class summary
+    if (!classIds && got && !claimClassIds(signals)) {
+      const fromHelper = await helper.classIds(opts.signal);
+      if (fromHelper) {
+        classIds = withClassLocations(snap, fromHelper.classIds);
+        start.timings.classIds = fromHelper.ms;
+        if (opts.stats) opts.stats.classIdsOn = 'helper';
+      }
+    }
     start.timed('classSummary', () => classTotalsOf(analysis, classIds));
     const cycles = got ? await helper.cycles(opts.signal) : null;
     if (cycles) {
@@ -149,6 +169,11 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     }
     void helper.stop();
   }
+}
+
+/** True when this thread is to compute the class ids (see CLASS_IDS); false: the helper has them. */
+function claimClassIds(signals: Int32Array): boolean {
+  return Atomics.compareExchange(signals, CLASS_IDS, 0, CLASS_IDS_MAIN) === 0;
 }
 
 /**
@@ -194,7 +219,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles', 'hubs']) this.deliver(k, null);
+    for (const k of ['retainers', 'shallowSizes', 'cycles', 'classIds', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -230,6 +255,12 @@ class HelperThread {
   async cycles(signal?: AbortSignal): Promise<{ cycles: Cycles; ms: number } | null> {
     const c = await this.wait('cycles', signal);
     return c ? { cycles: c.cycles, ms: c.ms } : null;
+  }
+
+  /** The class ids the helper computed (no location split yet), or null when it failed. */
+  async classIds(signal?: AbortSignal): Promise<{ classIds: ClassIds; ms: number } | null> {
+    const c = await this.wait('classIds', signal);
+    return c ? { classIds: c.classIds, ms: c.ms } : null;
   }
 
   /** Sends the distances: the helper then builds the retainer-path hub indexes. */

@@ -146,6 +146,12 @@ describe('analysis on two threads', function () {
     assert.equal(two.shallowSizes, snap.nodeSelfSize, 'shallow sizes in place');
     assert.equal(one.shallowSizes, one.snap.nodeSelfSize);
     assertSameAnalysis(two, one);
+    // the class ids from the helper (beside the dominators, split by location on this thread)
+    const byHelper: { helper?: boolean; classIdsOn?: 'main' | 'helper' } = {};
+    const three = await analyzeSnapshot(await loadSnapshotFile(file, { shared: true, parallel: false }),
+      { workerPath, minNodes: 0, stats: byHelper, classIdsOnHelper: true });
+    assert.equal(byHelper.classIdsOn, 'helper');
+    assertSameAnalysis(three, one);
     return two;
   }
 

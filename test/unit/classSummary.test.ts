@@ -3,7 +3,15 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { PythonSnapshotBuilder } from '../helpers/pythonSnapshot';
 import { parseSnapshotBytes } from '../../extension/core/parser';
 import { analyze, type Analysis } from '../../extension/core/analysis';
-import { classSummary, computeClassIds, computeClassTotals } from '../../extension/core/classSummary';
+import { classSummary, computeClassIds, computeClassTotals, withClassLocations } from '../../extension/core/classSummary';
+import type { HeapSnapshot } from '../../extension/core/model';
+
+/** The snapshot as the analysis helper thread sees it: no locations. */
+function withoutLocations(snap: HeapSnapshot): HeapSnapshot {
+  const copy = Object.create(snap) as HeapSnapshot;
+  Object.defineProperty(copy, 'locations', { value: null });
+  return copy;
+}
 
 function row(an: Analysis, name: string) {
   return classSummary(an).find((r) => r.name === name);
@@ -265,6 +273,8 @@ describe('class names of V8 heaps (DevTools Summary rules)', () => {
     assert.equal(ids.locations[ids.ids[bare]], null);
     const rows = classSummary(analyze(snap)).map((r) => `${r.name} ${r.count} ${r.selfSize}`).sort();
     assert.deepEqual(rows, ['Job (script 7:1:5) 2 20', 'Job (script 8:3:1) 1 20', 'Job 1 5', 'Solo 1 3']);
+    // as the analysis helper thread computes them (no locations), then split here: the same ids
+    assert.deepEqual(withClassLocations(snap, computeClassIds(withoutLocations(snap))), ids);
   });
 
   it('class ids widen to 16 bits when the location split or plain-object interfaces pass 256 classes', () => {
@@ -277,6 +287,9 @@ describe('class names of V8 heaps (DevTools Summary rules)', () => {
     const ids = computeClassIds(snap);
     assert.ok(ids.ids instanceof Uint16Array);
     assert.equal(new Set(jobs.map((j) => ids.ids[j])).size, 300);
+    const base = computeClassIds(withoutLocations(snap));
+    assert.ok(base.ids instanceof Uint8Array, 'without locations: 8 bits');
+    assert.deepEqual(withClassLocations(snap, base), ids, 'widened while split, as computeClassIds does');
     for (let i = 0; i < 300; i++) assert.deepEqual(ids.locations[ids.ids[jobs[i]]], { scriptId: 7, line: i, column: 0 });
     // 300 interfaces of plain objects (each shape twice, as an interface needs): named in the second pass
     const p = new SnapshotBuilder();
