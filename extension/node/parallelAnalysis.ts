@@ -118,6 +118,13 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
     const tree = dominatorPhase(start, retainers, opts);
+    // the dominators' dead working array (idom, 45 MB at 1 GB) goes before the helper's hub indexes
+    // and the class totals allocate
+    collectGarbage();
+    // the hub indexes now (they reorder the biggest hubs' retainer slices, which the dominators
+    // read), beside the retained sizes and the class totals; built beside the dominators they
+    // slowed them down (both are memory bound) and raised the peak
+    if (got) helper.requestHubs(start.distances, snap.rootOrdinal);
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
     let shallowSizes: SizeArray;
@@ -130,11 +137,6 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       shallowSizes = start.timed('shallowSizes', () => computeShallowSizes(snap, { inPlace: true }));
     }
     const analysis = completeAnalysis(start, retainers, tree, shallowSizes);
-    // the dominators' dead working array (idom, 45 MB at 1 GB) goes before the class totals allocate
-    collectGarbage();
-    // the hub indexes now, not with the distances: built beside the dominators they slowed them
-    // down (both are memory bound) and raised the peak; beside the class totals they fit
-    if (got) helper.requestHubs(analysis.distances, snap.rootOrdinal);
     // the helper's class ids (computed beside the dominators), unless it has not started them:
     // then this thread computes them in the class summary
     if (!classIds && got && !claimClassIds(signals)) {
