@@ -1,7 +1,9 @@
 // worker_threads entry (bundled as dist/analysisWorker.js): the helper thread of a parallel analysis
 // (parallelAnalysis.ts). It sees the snapshot's numeric columns and its string table through
-// SharedArrayBuffers, computes retainers, shallow sizes and (if asked) the cycles, and
-// posts each result as soon as it is done, its arrays transferred.
+// SharedArrayBuffers, computes the retainers with the essential edges of the same pass, (if asked)
+// the cycles, the class ids unless the main thread took them, the shallow sizes and, once the main
+// thread sends the distances, the retainer-path hub indexes; it posts each result as soon as it is
+// done, its arrays shared or transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
