@@ -61,6 +61,9 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   const { retainers: r, essential } = retainersOf(snap, data);
   post({ kind: 'retainers', ms: performance.now() - t, ...r, essential }, []);
   Atomics.store(signals, RETAINERS_POSTED, 1);
+  // the WeakMap name cache is shared: its memory goes when both threads have collected their
+  // references, and this thread's would otherwise wait for the next collection, after the cycles
+  collectGarbage();
   // The cycles first: they need ~70 MB of working memory, which is gone before the main thread's
   // dominators write their fourth array (the analysis' peak of memory use); the class ids and the
   // shallow sizes are needed only after the dominators.
