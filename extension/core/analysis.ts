@@ -79,10 +79,10 @@ export interface AnalysisStart {
 export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}, essentialEdges = true): AnalysisStart {
   const timings: Record<string, number> = {};
   const timed = phaseTimer(timings, opts);
-  // (looked up in each phase, not held here: see phaseTimer)
-  // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned)
-  // shared like the columns: the parallel analysis hands them to its helper thread (45 MB at 1 GB,
-  // which a copy would add at the peak)
+  // distances and page-owned flags in one traversal (see computeDistancesAndPageOwned), shared like
+  // the columns: the parallel analysis hands them to its helper thread (45 MB at 1 GB, which a copy
+  // would add at the peak). The WeakMap name cache is looked up in each phase, not held in a local
+  // (see phaseTimer).
   const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames: WeakMapEdgeNames.forStrings(snap.strings), shared }));
   const pageOwned = both.pageOwned as NodeBits;

@@ -165,7 +165,7 @@ export class WeakMapEdgeNames {
   private readonly hashes: Int32Array;
   /**
    * all three arrays in one block, unmapped when this is dropped (26 MB on a 1 GB heap; scratch.ts);
-   * on a SharedArrayBuffer when the strings are (another thread may read it: see fromBuffer)
+   * on a SharedArrayBuffer when the strings are (another thread may read it: see sharedBuffer)
    */
   private readonly block: ScratchBlock;
 
