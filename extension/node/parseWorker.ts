@@ -2,7 +2,8 @@
 // parses the "edges" array (and, if asked, the "nodes" array) with the same SnapshotParser as the
 // main thread (skipping the other number arrays unchecked, and jumping over the nodes without
 // reading them when probes find their end, arrayEnd.ts), and hands back their columns
-// (ArrayBuffers transferred, not copied). The main thread parses everything else meanwhile (see parallelParse.ts for the handshake).
+// (ArrayBuffers transferred, not copied). The main thread parses everything else meanwhile (see
+// parallelParse.ts for the handshake).
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
