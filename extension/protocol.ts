@@ -96,14 +96,22 @@ export const RETAINERS_POSTED = 1;
 export const CLASS_IDS = 2;
 export const CLASS_IDS_MAIN = 1;
 export const CLASS_IDS_HELPER = 2;
+/**
+ * The next hub to group (Atomics.add): an index into the helper's `hubList` (retainerPaths.eagerHubs).
+ * The helper groups hubs from the main thread's request on, the main thread joins in after the
+ * class totals; each takes the next hub until none is left.
+ */
+export const HUB_NEXT = 3;
 /** Length of AnalysisHelperData.weakMapNames.signals. */
-export const HELPER_SIGNALS = 3;
+export const HELPER_SIGNALS = 4;
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
 export interface ToAnalysisHelper {
   kind: 'hubs';
   distances: Int32Array;
   root: number;
+  /** false (tests): claim no hub, leave them all to the main thread */
+  claim: boolean;
 }
 
 /** helper thread → (typed arrays transferred or shared, not copied) */
@@ -115,6 +123,9 @@ export type FromAnalysisHelper =
   | { kind: 'cycles'; ms: number; cycles: Cycles }
   /** classSummary.computeClassIds of the helper's snapshot, which has no locations (see CLASS_IDS) */
   | { kind: 'classIds'; ms: number; classIds: ClassIds }
+  /** the eager hubs (retainerPaths.eagerHubs, largest first), which the HUB_NEXT claims index */
+  | { kind: 'hubList'; hubs: Uint32Array }
+  /** the hub indexes the helper built (the hubs it claimed) */
   | { kind: 'hubs'; ms: number; hubs: Array<[number, HubIndex]> }
   | { kind: 'error'; message: string };
 

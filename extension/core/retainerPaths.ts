@@ -243,32 +243,123 @@ export interface HubInputs {
   nodeCount: number;
 }
 
+/** Which eager hubs a computeHubIndexes call groups. */
+export interface HubBatch {
+  /** hubs already grouped (left out) */
+  done?: ReadonlyMap<number, HubIndex>;
+  /** the eager hubs (eagerHubs), when known; default: found here */
+  hubs?: Uint32Array;
+  /**
+   * Shares the hubs with another thread: returns the index in `hubs` of the next hub to group
+   * (each index once over all threads, e.g. from an Atomics counter), past the end when none is
+   * left. Default: every hub.
+   */
+  claim?: () => number;
+}
+
 /**
- * prepareRetainerPaths' hub indexes computed from plain inputs, by hub node ordinal (the hubs in
- * `done` are left out).
+ * prepareRetainerPaths' hub indexes computed from plain inputs, by hub node ordinal. Each hub's
+ * retainer slice is grouped in place, so threads sharing the work (HubBatch.claim) touch disjoint
+ * slices.
  */
-export function computeHubIndexes(x: HubInputs, done?: ReadonlyMap<number, HubIndex>): Map<number, HubIndex> {
+export function computeHubIndexes(x: HubInputs, batch: HubBatch = {}): Map<number, HubIndex> {
   const { firstRetainer } = x.retainers;
-  const h = (p: number): number => hopBound(x.root, x.distances, p);
+  const hubs = batch.hubs ?? eagerHubs(firstRetainer, x.nodeCount);
   const out = new Map<number, HubIndex>();
-  const largest = largestEagerHub(firstRetainer, x.nodeCount);
-  if (largest === 0) return out;
-  const scratch = new HubScratch(largest);
-  for (let u = 0; u < x.nodeCount; u++) {
-    if (firstRetainer[u + 1] - firstRetainer[u] < EAGER_HUB_FANIN || done?.has(u)) continue;
-    out.set(u, buildHubIndex(x.retainers, x.weakType, u, h, true, scratch));
+  let next = 0;
+  const claim = batch.claim ?? (() => next++);
+  let scratch: HubScratch | null = null;
+  for (let i = claim(); i < hubs.length; i = claim()) {
+    const u = hubs[i];
+    if (batch.done?.has(u)) continue;
+    // largest first: the first hub this thread takes sizes its working arrays
+    scratch ??= new HubScratch(firstRetainer[u + 1] - firstRetainer[u]);
+    out.set(u, groupHub(x.retainers, u, x.distances, x.root, scratch));
   }
   return out;
 }
 
-/** The largest fan-in of a node with at least EAGER_HUB_FANIN retainers; 0 when there is none. */
-function largestEagerHub(firstRetainer: Uint32Array, nodeCount: number): number {
-  let largest = 0;
-  for (let u = 0; u < nodeCount; u++) {
-    const f = firstRetainer[u + 1] - firstRetainer[u];
-    if (f >= EAGER_HUB_FANIN && f > largest) largest = f;
+/** The nodes with at least EAGER_HUB_FANIN retainers, the largest fan-in first. */
+export function eagerHubs(firstRetainer: Uint32Array, nodeCount: number): Uint32Array {
+  const found: number[] = [];
+  for (let u = 0; u < nodeCount; u++) if (firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN) found.push(u);
+  const fanIn = (u: number) => firstRetainer[u + 1] - firstRetainer[u];
+  return Uint32Array.from(found.sort((a, b) => fanIn(b) - fanIn(a) || a - b));
+}
+
+/**
+ * buildHubIndex in place for an eager hub, faster: the hop bound inlined, the counts of runs of
+ * equal h kept in a local, the slots scattered into the working arrays (the largest group's cursor
+ * in a local: most hubs have one group of nearly all slots) and copied back. Measured on the 1 GB
+ * Node heap (39 hubs, 22 M slots, same process): 0.50 s -> 0.34 s.
+ */
+function groupHub(retainers: Analysis['retainers'], u: number, distances: Int32Array, root: number,
+  scratch: HubScratch): HubIndex {
+  const { firstRetainer, retainerNode, retainerType } = retainers;
+  const lo = firstRetainer[u];
+  const hi = firstRetainer[u + 1];
+  const n = hi - lo;
+  const { hv, node, type } = scratch;
+  const counts = (countsScratch ??= new Uint32Array(NARROW)); // all zero between calls
+  let maxH = -1;
+  let wide = false;
+  let run = -1;
+  let runLength = 0;
+  for (let k = 0; k < n; k++) {
+    const p = retainerNode[lo + k];
+    let v = -1; // hopBound(root, distances, p)
+    if (p === root) v = 0;
+    else {
+      const d = distances[p];
+      if (d >= 0) {
+        v = d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d;
+        if (v === 0) v = 1;
+      }
+    }
+    hv[k] = v;
+    if (v === run) {
+      runLength++;
+      continue;
+    }
+    if (run >= 0) counts[run] += runLength;
+    run = v;
+    runLength = 1;
+    if (v > maxH) {
+      if (v >= NARROW) {
+        wide = true;
+        break;
+      }
+      maxH = v;
+    }
   }
-  return largest;
+  if (wide || maxH < 0) {
+    // a chain of NARROW hops or more, or nothing reachable: the general path
+    counts.fill(0, 0, maxH + 1);
+    return buildHubIndex(retainers, -1, u, (p) => hopBound(root, distances, p), true, scratch);
+  }
+  if (run >= 0) counts[run] += runLength;
+  let minH = 0;
+  while (counts[minH] === 0) minH++;
+  let kept = 0;
+  let big = minH;
+  for (let v = minH; v <= maxH; v++) {
+    kept += counts[v];
+    if (counts[v] > counts[big]) big = v;
+  }
+  const { hs, offs } = groupStarts(counts, kept, minH, maxH);
+  let bigAt = counts[big];
+  let rest = kept;
+  for (let k = 0; k < n; k++) {
+    const v = hv[k];
+    const at = v === big ? bigAt++ : v >= 0 ? counts[v]++ : rest++;
+    node[at] = retainerNode[lo + k];
+    type[at] = retainerType[lo + k];
+  }
+  retainerNode.set(node.subarray(0, n), lo);
+  retainerType.set(type.subarray(0, n), lo);
+  counts.fill(0, minH, maxH + 1);
+  for (let i = 0; i < offs.length; i++) offs[i] += lo;
+  return { hs, offs, slots: null };
 }
 
 /** The hub indexes cached for this analysis so far (for tests and diagnostics). */
@@ -471,7 +562,7 @@ export function prepareRetainerPaths(analysis: Analysis): number {
   const { snap, retainers, distances } = analysis;
   const built = computeHubIndexes({
     retainers, weakType: snap.types.edgeWeak, distances, root: snap.rootOrdinal, nodeCount: snap.nodeCount,
-  }, hubCaches.get(analysis));
+  }, { done: hubCaches.get(analysis) });
   setHubIndexes(analysis, built);
   const { firstRetainer } = retainers;
   let hubs = 0;

@@ -11,9 +11,9 @@ import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
 import { computeClassIds } from '../core/classSummary';
-import { computeHubIndexes } from '../core/retainerPaths';
+import { computeHubIndexes, eagerHubs } from '../core/retainerPaths';
 import type { Retainers } from '../core/retainers';
-import { CLASS_IDS, CLASS_IDS_HELPER, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_HELPER, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
@@ -50,7 +50,14 @@ function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): { retainers:
   return { retainers, essential };
 }
 
-function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retainers } {
+interface HelperState {
+  snap: HeapSnapshot;
+  retainers: Retainers;
+  hubList: Uint32Array;
+  signals: Int32Array;
+}
+
+function run(data: AnalysisHelperData): HelperState {
   const snap = snapshotOf(data);
   let t = performance.now();
   // Shared, not transferred: the hub indexes (below) read them too. The WeakMap table → value
@@ -89,17 +96,24 @@ function run(data: AnalysisHelperData): { snap: HeapSnapshot; retainers: Retaine
   // dead working arrays are collected at once: they would stay resident into the main thread's
   // dominators, the analysis' peak of memory use (see collectGarbage)
   collectGarbage();
-
-  return { snap, retainers: r };
+  // the hubs whose retainers the hub indexes group (a pass over the retainer counts, while the
+  // main thread still runs its dominators)
+  const hubList = eagerHubs(r.firstRetainer, snap.nodeCount);
+  post({ kind: 'hubList', hubs: hubList }, []);
+  return { snap, retainers: r, hubList, signals };
 }
 
-/** The retainer-path hub indexes once the main thread sends the distances. */
-function hubs(state: { snap: HeapSnapshot; retainers: Retainers }, m: ToAnalysisHelper): void {
+/**
+ * The retainer-path hub indexes once the main thread sends the distances: the hubs this thread
+ * claims (the main thread claims the rest once it is done with the class totals).
+ */
+function hubs(state: HelperState, m: ToAnalysisHelper): void {
   const t = performance.now();
+  const { signals } = state;
   const map = computeHubIndexes({
     retainers: state.retainers, weakType: state.snap.types.edgeWeak,
     distances: m.distances, root: m.root, nodeCount: state.snap.nodeCount,
-  });
+  }, { hubs: state.hubList, claim: m.claim ? () => Atomics.add(signals, HUB_NEXT, 1) : () => Infinity });
   const list = [...map];
   const transfer: ArrayBuffer[] = [];
   for (const [, h] of list) {

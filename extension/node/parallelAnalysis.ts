@@ -24,11 +24,11 @@ import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis
 import { computeRetainers, type Retainers } from '../core/retainers';
 import { applyPageOwnedRule, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
-import { prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
+import { computeHubIndexes, prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { classTotalsOf, computeClassIds, withClassLocations, type ClassIds } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
-import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
@@ -39,9 +39,11 @@ export interface ParallelAnalysisOptions extends RunOptions {
    * Filled in: whether the helper thread computed the retainers, shallow sizes and cycles, and which
    * thread computed the class ids.
    */
-  stats?: { helper?: boolean; classIdsOn?: 'main' | 'helper' };
+  stats?: { helper?: boolean; classIdsOn?: 'main' | 'helper'; hubsOnMain?: number };
   /** Tests: the main thread does not take the class ids while it waits (the helper's path). */
   classIdsOnHelper?: boolean;
+  /** Tests: the helper leaves every retainer-path hub to the main thread (which shares them otherwise). */
+  hubsOnMain?: boolean;
 }
 
 /** Below this many nodes one thread is as fast. */
@@ -124,7 +126,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the hub indexes now (they reorder the biggest hubs' retainer slices, which the dominators
     // read), beside the retained sizes and the class totals; built beside the dominators they
     // slowed them down (both are memory bound) and raised the peak
-    if (got) helper.requestHubs(start.distances, snap.rootOrdinal);
+    if (got) helper.requestHubs(start.distances, snap.rootOrdinal, !opts.hubsOnMain);
     waitStart = performance.now();
     const sizes = got ? await helper.shallowSizes(opts.signal) : null;
     let shallowSizes: SizeArray;
@@ -148,6 +150,14 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       }
     }
     start.timed('classSummary', () => classTotalsOf(analysis, classIds));
+    // the hubs the helper has not claimed yet: this thread groups them too (largest first, so
+    // what is left by now is small)
+    const hubList = got ? await helper.hubList(opts.signal) : null;
+    if (hubList) {
+      const x = { retainers, weakType: snap.types.edgeWeak, distances: start.distances, root: snap.rootOrdinal, nodeCount: snap.nodeCount };
+      const mine = start.timed('pathIndexMain', () => computeHubIndexes(x, { hubs: hubList, claim: () => Atomics.add(signals, HUB_NEXT, 1) }));
+      setHubIndexes(analysis, mine);
+    }
     const cycles = got ? await helper.cycles(opts.signal) : null;
     if (cycles) {
       setCycles(analysis, cycles.cycles);
@@ -159,9 +169,13 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       analysis.timings.pathIndex = hubs.ms;
     } else {
       // as analyze() does: the retainer index's order is settled before anyone reads it
+      // (the hubs this thread grouped are cached: left out)
       start.timed('pathIndex', () => prepareRetainerPaths(analysis));
     }
-    if (opts.stats) opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
+    if (opts.stats) {
+      opts.stats.helper = got !== null && sizes !== null && cycles !== null && hubs !== null;
+      opts.stats.hubsOnMain = hubList ? hubList.length - (hubs?.hubs.length ?? 0) : 0;
+    }
     return analysis;
   } finally {
     // a helper still waiting for the names stops waiting (e.g. the distances were cancelled)
@@ -221,7 +235,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles', 'classIds', 'hubs']) this.deliver(k, null);
+    for (const k of ['retainers', 'shallowSizes', 'cycles', 'classIds', 'hubList', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -265,14 +279,20 @@ class HelperThread {
     return c ? { classIds: c.classIds, ms: c.ms } : null;
   }
 
-  /** Sends the distances: the helper then builds the retainer-path hub indexes. */
-  requestHubs(distances: Int32Array, root: number): void {
+  /** Sends the distances: the helper then builds the retainer-path hub indexes it claims (claim: any). */
+  requestHubs(distances: Int32Array, root: number, claim: boolean): void {
     if (this.failed) return;
-    const m: ToAnalysisHelper = { kind: 'hubs', distances, root };
+    const m: ToAnalysisHelper = { kind: 'hubs', distances, root, claim };
     this.worker.postMessage(m);
   }
 
-  /** The hub indexes, or null when the helper failed. */
+  /** The eager hubs whose indexes the two threads share (HUB_NEXT), or null when the helper failed. */
+  async hubList(signal?: AbortSignal): Promise<Uint32Array | null> {
+    const h = await this.wait('hubList', signal);
+    return h ? h.hubs : null;
+  }
+
+  /** The hub indexes the helper built, or null when it failed. */
   async hubs(signal?: AbortSignal): Promise<{ hubs: Array<[number, HubIndex]>; ms: number } | null> {
     const h = await this.wait('hubs', signal);
     return h ? { hubs: h.hubs, ms: h.ms } : null;

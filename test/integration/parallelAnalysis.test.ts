@@ -147,10 +147,12 @@ describe('analysis on two threads', function () {
     assert.equal(one.shallowSizes, one.snap.nodeSelfSize);
     assertSameAnalysis(two, one);
     // the class ids from the helper (beside the dominators, split by location on this thread)
-    const byHelper: { helper?: boolean; classIdsOn?: 'main' | 'helper' } = {};
+    // and the hub indexes all from this thread (the helper claims none)
+    const byHelper: { helper?: boolean; classIdsOn?: 'main' | 'helper'; hubsOnMain?: number } = {};
     const three = await analyzeSnapshot(await loadSnapshotFile(file, { shared: true, parallel: false }),
-      { workerPath, minNodes: 0, stats: byHelper, classIdsOnHelper: true });
+      { workerPath, minNodes: 0, stats: byHelper, classIdsOnHelper: true, hubsOnMain: true });
     assert.equal(byHelper.classIdsOn, 'helper');
+    assert.equal(byHelper.hubsOnMain, cachedHubIndexes(three).size, 'every hub grouped on this thread');
     assertSameAnalysis(three, one);
     return two;
   }
@@ -193,17 +195,23 @@ describe('analysis on two threads', function () {
 
   it('a helper that dies after the retainers: shallow sizes, cycles and hub indexes from this thread, same results', async () => {
     const file = path.join(dir, 'node.heapsnapshot');
-    const dying = path.join(dir, 'dying.js');
-    fs.writeFileSync(dying, `const wt = require('node:worker_threads');
+    const one = analyze(await loadSnapshotFile(file, { parallel: false }));
+    // dies after the retainers, or after the hub list (before it claims any hub)
+    for (const after of ['retainers', 'hubList']) {
+      const dying = path.join(dir, `dying-${after}.js`);
+      fs.writeFileSync(dying, `const wt = require('node:worker_threads');
 const post = wt.parentPort.postMessage.bind(wt.parentPort);
-wt.parentPort.postMessage = (m, t) => { post(m, t); if (m.kind === 'retainers') process.exit(3); };
+wt.parentPort.postMessage = (m, t) => { post(m, t); if (m.kind === ${JSON.stringify(after)}) process.exit(3); };
 require(${JSON.stringify(workerPath)});`);
-    const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
-    const stats: { helper?: boolean } = {};
-    const two = await analyzeSnapshot(snap, { workerPath: dying, minNodes: 0, stats });
-    assert.equal(stats.helper, false);
-    assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
-    assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
+      const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
+      const stats: { helper?: boolean; hubsOnMain?: number } = {};
+      const two = await analyzeSnapshot(snap, { workerPath: dying, minNodes: 0, stats });
+      assert.equal(stats.helper, false, after);
+      if (after === 'retainers') assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
+      // (the hubs grouped here: by the shared claims if the list came before the helper's exit)
+      else assert.ok(cachedHubIndexes(two).size > 0, 'the hubs the helper left, grouped here');
+      assertSameAnalysis(two, one);
+    }
   });
 
   it('not shared columns or a small snapshot: one thread', async () => {

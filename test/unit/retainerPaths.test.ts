@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { analyze, type Analysis } from '../../extension/core/analysis';
-import { chainFromAnchor, computeHubIndexes, prepareRetainerPaths, retainerPaths } from '../../extension/core/retainerPaths';
+import { chainFromAnchor, computeHubIndexes, eagerHubs, prepareRetainerPaths, retainerPaths, type HubIndex } from '../../extension/core/retainerPaths';
 import { BASE_SYSTEM_DISTANCE } from '../../extension/core/edgeRules';
 import { seededInts } from '../helpers/random';
 import { pathsForNode } from '../../extension/core/report';
@@ -202,13 +202,14 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     const retainerType = new Uint8Array(total);
     const WEAK = 6;
     for (let s = 0; s < total; s++) {
-      retainerNode[s] = 1 + rnd(owners); // never the root 0
+      retainerNode[s] = rnd(500) === 0 ? 0 : 1 + rnd(owners); // now and then the root 0 (h = 0)
       // weak slots carry the never-essential flag, as computeRetainers sets it; the type byte also
       // tells the slots of one owner apart (it must travel with the owner)
       retainerType[s] = rnd(10) === 0 ? WEAK | NEVER_ESSENTIAL : 1 + rnd(4);
     }
-    const check = (dist: Int32Array, wantWide: boolean) => {
+    const check = (dist: Int32Array, wantWide: boolean, shared = false) => {
       const hop = (p: number) => {
+        if (p === 0) return 0;
         const d = dist[p];
         if (d < 0) return -1;
         return Math.max(1, d >= BASE_SYSTEM_DISTANCE ? d - BASE_SYSTEM_DISTANCE : d);
@@ -224,10 +225,22 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
         expected.set(u, slots.map((x, i) => [x, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([x]) => [x[1], x[2]]));
       }
       const small = retainerNode.slice(firstRetainer[owners + 2], firstRetainer[owners + 3]);
-      const hubs = computeHubIndexes({
+      const x = {
         retainers: { firstRetainer, retainerNode, retainerType }, weakType: WEAK, distances: dist, root: 0,
         nodeCount: firstRetainer.length - 1,
-      });
+      };
+      let hubs: Map<number, HubIndex>;
+      if (shared) {
+        // two claimers on one counter, as two threads: the first takes one hub, the second the rest
+        const list = eagerHubs(x.retainers.firstRetainer, x.nodeCount);
+        let next = 0;
+        const first = computeHubIndexes(x, { hubs: list, claim: () => (next < 1 ? next++ : list.length) });
+        const second = computeHubIndexes(x, { hubs: list, claim: () => next++ });
+        assert.deepEqual([first.size, second.size], [1, 1]);
+        hubs = new Map([...first, ...second]);
+      } else {
+        hubs = computeHubIndexes(x);
+      }
       assert.deepEqual([...hubs.keys()].sort((a, b) => a - b), [owners + 1, owners + 3]);
       assert.deepEqual(retainerNode.slice(firstRetainer[owners + 2], firstRetainer[owners + 3]), small, 'a small node keeps its order');
       let wide = false;
@@ -257,6 +270,13 @@ describe('retainer paths: k shortest distinct paths from the root', () => {
     for (let p = 1; p < far.length; p += 7) far[p] = 70_000 + rnd(3);
     check(far, true);
     check(distances, false); // and the narrow path again (its counts are cleared after each hub)
+    // nine in ten owners at one hop bound (as in real heaps: long runs of equal h, one big group)
+    const runs = distances.map((d) => (rnd(10) === 0 ? d : 7));
+    check(runs, false);
+    assert.deepEqual([...eagerHubs(firstRetainer, firstRetainer.length - 1)], [owners + 3, owners + 1], 'largest fan-in first');
+    // shared between two claimers (as two threads do): the same groups
+    check(distances, false, true);
+    check(far, true, true);
   });
 
   it('bounds the work on a wide graph with a deep target', () => {
