@@ -102,8 +102,13 @@ export const CLASS_IDS_HELPER = 2;
  * class totals; each takes the next hub until none is left.
  */
 export const HUB_NEXT = 3;
+/**
+ * 1 once the helper has moved the shallow sizes inside the shared self-size column (before it posts
+ * them): the main thread may read them from then on (dominators.ClassTopInputs).
+ */
+export const SIZES_IN_PLACE = 4;
 /** Length of AnalysisHelperData.weakMapNames.signals. */
-export const HELPER_SIGNALS = 4;
+export const HELPER_SIGNALS = 5;
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
 export interface ToAnalysisHelper {

@@ -6,7 +6,7 @@ import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
-import { computeDominators, computeRetainedSizes, type DominatorTree } from './dominators';
+import { computeDominators, computeRetainedSizes, type ClassTopInputs, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames, type NodeBits } from './edgeRules';
 import { prepareRetainerPaths } from './retainerPaths';
 
@@ -116,8 +116,9 @@ export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shall
  * The dominator tree over beginAnalysis's essential edges (needs the retainers, not the sizes).
  * Consumes start.essential: dropped afterwards (nothing reads it later).
  */
-export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {}): DominatorTree {
-  const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, opts));
+export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {},
+  classTop?: () => ClassTopInputs | null): DominatorTree {
+  const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, { ...opts, classTop }));
   start.essential = new Uint32Array(0);
   return tree;
 }

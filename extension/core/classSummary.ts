@@ -610,10 +610,12 @@ export interface ClassTotals {
 }
 
 /** Per-class count, self size and DevTools class retained size (bytes) in one pass over the dominator order. */
-export function computeClassTotals(analysis: Analysis, classIds: ClassIds = computeClassIds(analysis.snap)): ClassTotals {
+export function computeClassTotals(analysis: Analysis, classIds: ClassIds = computeClassIds(analysis.snap),
+  classTop?: Uint8Array): ClassTotals {
   const { snap, dominators, retainedSizes, dominatorOrder: order } = analysis;
   const n = snap.nodeCount;
   const root = snap.rootOrdinal;
+  if (classTop && classTop.length === n) return classTotalsFromTop(analysis, classIds, classTop);
   if (n === 0 || !order || order.length !== n || order[0] !== root) return classTotalsByDfs(analysis, classIds);
   const { ids, names } = classIds;
   const k = names.length;
@@ -697,6 +699,26 @@ export function computeClassTotals(analysis: Analysis, classIds: ClassIds = comp
   }
   for (let i = 0; i < n; i++) state[i] &= TOP;
   return { classIds, count, selfSize, retainedSize, classTop: state };
+}
+
+/** computeClassTotals from the class-top flags (dominators.ClassTopInputs): sequential passes only. */
+function classTotalsFromTop(analysis: Analysis, classIds: ClassIds, classTop: Uint8Array): ClassTotals {
+  const { ids, names } = classIds;
+  const k = names.length;
+  const count = new Float64Array(k);
+  const selfSize = new Float64Array(k);
+  const retainedSize = new Float64Array(k);
+  const sizes = analysis.shallowSizes;
+  const retained = analysis.retainedSizes;
+  for (let i = 0, n = ids.length; i < n; i++) {
+    const s = sizes[i];
+    if (s === 0) continue;
+    const c = ids[i];
+    count[c]++;
+    selfSize[c] += s;
+    if (classTop[i] !== 0) retainedSize[c] += retained[i];
+  }
+  return { classIds, count, selfSize, retainedSize, classTop };
 }
 
 /** computeClassTotals by a DFS over a children index of the dominator tree; copes with dominator chains that miss the root. */
@@ -785,12 +807,15 @@ function classTotalsByDfs(analysis: Analysis, classIds: ClassIds): ClassTotals {
 
 const totalsCache = new WeakMap<Analysis, ClassTotals>();
 
-/** Cached class totals of an analysis; `classIds`: its snapshot's computeClassIds, if computed already. */
-export function classTotalsOf(analysis: Analysis, classIds?: ClassIds): ClassTotals {
+/**
+ * Cached class totals of an analysis; `classIds`: its snapshot's computeClassIds, if computed
+ * already; `classTop`: their class-top flags, if the dominators computed them (DominatorTree.classTop).
+ */
+export function classTotalsOf(analysis: Analysis, classIds?: ClassIds, classTop?: Uint8Array): ClassTotals {
   let t = totalsCache.get(analysis);
   if (!t) {
     const t0 = performance.now();
-    t = computeClassTotals(analysis, classIds);
+    t = computeClassTotals(analysis, classIds, classTop);
     analysis.timings.classSummary = performance.now() - t0;
     totalsCache.set(analysis, t);
   }

@@ -57,6 +57,29 @@ export interface DominatorTree {
    * reuse, e.g. as the retained sizes: it would otherwise be garbage at the peak of memory use.
    */
   spare?: Uint32Array;
+  /**
+   * With DominatorOptions' classTop: per node ordinal 1 when the node counts in its class's retained
+   * size (classSummary.ClassTotals.classTop); absent when it was not asked for or given up.
+   */
+  classTop?: Uint8Array;
+}
+
+/**
+ * The class ids and shallow sizes (classSummary.computeClassTotals' inputs), when known before the
+ * dominators end: the tree's classTop is then computed from the dominators by DFS number, in
+ * cache-friendly order (the class totals then need one sequential pass).
+ */
+export interface ClassTopInputs {
+  /** class id per node ordinal */
+  ids: Uint8Array | Uint16Array | Uint32Array;
+  classCount: number;
+  /** shallow size per node ordinal (a node counts when its size is not 0) */
+  sizes: SizeArray;
+}
+
+export interface ComputeDominatorsOptions extends RunOptions {
+  /** called once the dominators are known; null: no classTop */
+  classTop?: () => ClassTopInputs | null;
 }
 
 /** Flag on idom[v] (a vertex number, < 2^31): v's semidominator is not its parent. */
@@ -68,7 +91,7 @@ const NOT_PARENT = 0x80000000;
  * decided by the same rule from their flags and `pageOwned` (retainers.isEssentialSlot).
  */
 export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: NodeBits,
-  opts: RunOptions = {}): DominatorTree {
+  opts: ComputeDominatorsOptions = {}): DominatorTree {
   const { nodeCount, firstEdge, edgeTo } = snap;
   const { firstRetainer, retainerType, retainerNode } = ret;
   const rootOrdinal = snap.rootOrdinal;
@@ -262,8 +285,85 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     num[order[i - 1]] = order[d - 1];
   }
   for (let i = reached + 1; i <= n; i++) num[order[i - 1]] = root;
+  const inputs = opts.classTop?.() ?? null;
+  // idom now holds every vertex's immediate dominator number (1, the root, for those past reached)
+  const classTop = inputs ? classTopByNumber(idom, order, n, inputs, anc) : null;
   opts.onProgress?.({ phase: 'dominators', done: 3, total: 3 });
-  return { dominators: num, order, spare: anc };
+  return classTop ? { dominators: num, order, spare: anc, classTop } : { dominators: num, order, spare: anc };
+}
+
+/**
+ * classSummary.computeClassTotals' class-top flags (a sized node counts in its class's retained
+ * size when no node of its class dominates it) from the dominator tree by DFS number: the vertices
+ * in preorder, each one's dominator `idom[i]` (a number below i), the current dominator path on a
+ * stack with the count of counted nodes per class on it. By number, the path's states sit near
+ * each other; by ordinal every step reads three arrays at random. `scratch` (its contents dead,
+ * nodeCount + 1 entries) holds the per-vertex states and the path. Null when the path outgrows
+ * the scratch or the order is far from a DFS of the tree (as computeClassTotals, which then runs
+ * its own passes).
+ */
+function classTopByNumber(idom: Uint32Array, order: Uint32Array, n: number, inputs: ClassTopInputs,
+  scratch: Uint32Array): Uint8Array | null {
+  const { ids, sizes } = inputs;
+  const TOP = 1;
+  const ON = 2;
+  const state = new Uint8Array(scratch.buffer, scratch.byteOffset, n + 1).fill(0);
+  // the path (vertices and their class ids) after the states, 4-byte aligned
+  const from = scratch.byteOffset + ((n + 4) & ~3);
+  const cap = Math.floor((scratch.byteOffset + scratch.byteLength - from) / 8);
+  const path = new Uint32Array(scratch.buffer, from, cap);
+  const cls = new Uint32Array(scratch.buffer, from + 4 * cap, cap);
+  const active = new Uint32Array(inputs.classCount);
+  const top = new Uint8Array(mappedBuffer(order.length), 0, order.length);
+  let sp = 0;
+  let budget = 2 * n + 1024;
+  for (let i = 1; i <= n; i++) {
+    const u = order[i - 1];
+    if (i > 1) {
+      const d = idom[i];
+      if ((state[d] & ON) === 0) {
+        // d is off the path: collect it and its dominators up to the first one on the path (at the
+        // top end of the path array), pop the path down to that one, push them
+        let end = cap;
+        let a = d;
+        while ((state[a] & ON) === 0) {
+          if (end <= sp) return null;
+          path[--end] = a;
+          a = idom[a];
+        }
+        while (path[sp - 1] !== a) {
+          const x = path[--sp];
+          if (((state[x] &= ~ON) & TOP) !== 0) active[cls[sp]]--;
+        }
+        budget -= cap - end;
+        if (budget < 0) return null;
+        for (let j = end; j < cap; j++) {
+          const x = path[j];
+          const c = ids[order[x - 1]];
+          if (((state[x] |= ON) & TOP) !== 0) active[c]++;
+          path[sp] = x;
+          cls[sp++] = c;
+        }
+      } else {
+        while (path[sp - 1] !== d) {
+          const x = path[--sp];
+          if (((state[x] &= ~ON) & TOP) !== 0) active[cls[sp]]--;
+        }
+      }
+    }
+    const c = ids[u];
+    let st = ON;
+    if (sizes[u] !== 0 && active[c] === 0) {
+      st |= TOP;
+      active[c]++;
+      top[u] = 1;
+    }
+    state[i] = st;
+    if (sp === cap) return null;
+    path[sp] = i;
+    cls[sp++] = c;
+  }
+  return top;
 }
 
 /** Retained size in bytes per node: sizes summed up the dominator tree, children before parents. */

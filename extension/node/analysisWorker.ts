@@ -13,7 +13,7 @@ import { computeCycles } from '../core/cycles';
 import { computeClassIds } from '../core/classSummary';
 import { computeHubIndexes, eagerHubs } from '../core/retainerPaths';
 import type { Retainers } from '../core/retainers';
-import { CLASS_IDS, CLASS_IDS_HELPER, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_HELPER, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, SIZES_IN_PLACE, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
@@ -92,6 +92,7 @@ function run(data: AnalysisHelperData): HelperState {
   // in place in the shared self-size column (the main thread reads none of it meanwhile)
   const sizes = computeShallowSizes(snap, { inPlace: true });
   const inPlace = sizes === snap.nodeSelfSize;
+  if (inPlace) Atomics.store(signals, SIZES_IN_PLACE, 1);
   post({ kind: 'shallowSizes', ms: performance.now() - t, sizes, inPlace }, inPlace ? [] : [sizes.buffer as ArrayBuffer]);
   // dead working arrays are collected at once: they would stay resident into the main thread's
   // dominators, the analysis' peak of memory use (see collectGarbage)

@@ -28,7 +28,7 @@ import { computeHubIndexes, prepareRetainerPaths, setHubIndexes, type HubIndex }
 import { classTotalsOf, computeClassIds, withClassLocations, type ClassIds } from '../core/classSummary';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
-import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
+import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, HUB_NEXT, NAMES_READY, SIZES_IN_PLACE, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
@@ -39,11 +39,16 @@ export interface ParallelAnalysisOptions extends RunOptions {
    * Filled in: whether the helper thread computed the retainers, shallow sizes and cycles, and which
    * thread computed the class ids.
    */
-  stats?: { helper?: boolean; classIdsOn?: 'main' | 'helper'; hubsOnMain?: number };
+  stats?: { helper?: boolean; classIdsOn?: 'main' | 'helper'; hubsOnMain?: number; classTopByNumber?: boolean };
   /** Tests: the main thread does not take the class ids while it waits (the helper's path). */
   classIdsOnHelper?: boolean;
   /** Tests: the helper leaves every retainer-path hub to the main thread (which shares them otherwise). */
   hubsOnMain?: boolean;
+  /**
+   * Tests: this thread waits for the helper's shallow sizes before its dominators, which then give
+   * the class-top flags whenever this thread has the class ids (else only if the sizes came in time).
+   */
+  sizesBeforeDominators?: boolean;
 }
 
 /** Below this many nodes one thread is as fast. */
@@ -119,7 +124,13 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
-    const tree = dominatorPhase(start, retainers, opts);
+    // With the class ids here and the shallow sizes moved (the helper is usually done with them by
+    // now), the dominators also give the class-top flags (by DFS number: the class totals then
+    // need one sequential pass).
+    const ids = classIds;
+    if (opts.sizesBeforeDominators && got) await helper.shallowSizes(opts.signal);
+    const tree = dominatorPhase(start, retainers, opts, () => (ids && got && Atomics.load(signals, SIZES_IN_PLACE) === 1
+      ? { ids: ids.ids, classCount: ids.names.length, sizes: snap.nodeSelfSize } : null));
     // the dominators' dead working array (idom, 45 MB at 1 GB) goes before the helper's hub indexes
     // and the class totals allocate
     collectGarbage();
@@ -149,7 +160,9 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
         if (opts.stats) opts.stats.classIdsOn = 'helper';
       }
     }
-    start.timed('classSummary', () => classTotalsOf(analysis, classIds));
+    const classTop = classIds === ids ? tree.classTop : undefined;
+    if (opts.stats) opts.stats.classTopByNumber = classTop !== undefined;
+    start.timed('classSummary', () => classTotalsOf(analysis, classIds, classTop));
     // the hubs the helper has not claimed yet: this thread groups them too (largest first, so
     // what is left by now is small)
     const hubList = got ? await helper.hubList(opts.signal) : null;

@@ -134,9 +134,11 @@ describe('analysis on two threads', function () {
   async function check(file: string): Promise<Analysis> {
     const snap = await loadSnapshotFile(file, { shared: true, parallel: false });
     assert.ok(sharedColumns(snap), 'columns on SharedArrayBuffers');
-    const stats: { helper?: boolean } = {};
-    const two = await analyzeSnapshot(snap, { workerPath, minNodes: 0, stats });
+    const stats: { helper?: boolean; classIdsOn?: 'main' | 'helper'; classTopByNumber?: boolean } = {};
+    const two = await analyzeSnapshot(snap, { workerPath, minNodes: 0, stats, sizesBeforeDominators: true });
     assert.equal(stats.helper, true, 'the helper thread computed retainers, shallow sizes and cycles');
+    // the class-top flags from the dominators when this thread had the class ids by then
+    assert.equal(stats.classTopByNumber, stats.classIdsOn === 'main', `class ids on ${stats.classIdsOn}`);
     assert.ok(two.timings.waitForHelper !== undefined);
     const one = analyze(await loadSnapshotFile(file, { parallel: false }));
     // handed to the helper for the hub indexes: shared, not copied

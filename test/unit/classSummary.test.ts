@@ -5,6 +5,8 @@ import { parseSnapshotBytes } from '../../extension/core/parser';
 import { analyze, type Analysis } from '../../extension/core/analysis';
 import { classSummary, computeClassIds, computeClassTotals, withClassLocations } from '../../extension/core/classSummary';
 import type { HeapSnapshot } from '../../extension/core/model';
+import { computeDominators } from '../../extension/core/dominators';
+import { computeEssentialEdges } from '../../extension/core/edgeRules';
 
 /** The snapshot as the analysis helper thread sees it: no locations. */
 function withoutLocations(snap: HeapSnapshot): HeapSnapshot {
@@ -125,6 +127,51 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
         }
       }
     }
+  });
+
+  it('the dominators give the same classTop by DFS number, and the class totals from it the same sums', () => {
+    let tried = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      let s = seed * 104729;
+      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+      const b = new SnapshotBuilder();
+      const n = 10 + Math.floor(rnd() * 120);
+      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 4)}`, i % 6));
+      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
+      // random edges, some weak (nodes only weak edges reach, and cliques no root reaches)
+      for (let j = 0; j < n * 1.5; j++) {
+        const from = nodes[Math.floor(rnd() * n)];
+        const to = nodes[Math.floor(rnd() * n)];
+        if (rnd() < 0.15) b.edge(from, to, 'weak', `w${j}`);
+        else b.prop(from, to, `e${j}`);
+      }
+      const an = analyze(b.build());
+      const want = computeClassTotals(an);
+      const essential = computeEssentialEdges(an.snap, an.pageOwned);
+      const tree = computeDominators(an.snap, an.retainers, essential, an.pageOwned, {
+        classTop: () => ({ ids: want.classIds.ids, classCount: want.classIds.names.length, sizes: an.shallowSizes }),
+      });
+      assert.deepEqual(tree.dominators, an.dominators);
+      if (!tree.classTop) continue; // (given up: the path outgrew its scratch)
+      tried++;
+      assert.deepEqual([...tree.classTop], [...want.classTop], `seed ${seed}`);
+      const got = computeClassTotals(an, want.classIds, tree.classTop);
+      assert.deepEqual([...got.count], [...want.count]);
+      assert.deepEqual([...got.selfSize], [...want.selfSize]);
+      assert.deepEqual([...got.retainedSize], [...want.retainedSize], `seed ${seed}`);
+    }
+    assert.ok(tried >= 25, `${tried} of 30 graphs`);
+    // a chain: its dominator path outgrows the scratch, so no classTop (the class totals do it)
+    const b = new SnapshotBuilder();
+    let prev = b.obj('C0', 4);
+    b.gcRoot(prev);
+    for (let i = 1; i < 300; i++) { const next = b.obj(`C${i % 3}`, 4); b.prop(prev, next, 'next'); prev = next; }
+    const an = analyze(b.build());
+    const ids = computeClassIds(an.snap);
+    const tree = computeDominators(an.snap, an.retainers, computeEssentialEdges(an.snap, an.pageOwned), an.pageOwned, {
+      classTop: () => ({ ids: ids.ids, classCount: ids.names.length, sizes: an.shallowSizes }),
+    });
+    assert.equal(tree.classTop, undefined);
   });
 
   it('still counts every node when dominator chains do not reach the root (malformed input)', () => {
