@@ -354,7 +354,9 @@ function renderMarkdown(results, opts, cpu) {
       + 'in the same pass, the essential edges but for the page-owned rule (essentialEdges: the main thread adds that rule); '
       + 'classIds run on the main thread while it waits for the retainers (else inside classSummary); cycles and shallowSizes run '
       + 'on the helper while the main thread runs dominators; waitForHelper is the main thread\'s wait for the retainers plus for '
-      + 'the shallow sizes after the dominators; pathIndex (the retainer-path hub index) runs on the helper beside classSummary. '
+      + 'the shallow sizes after the dominators; the dominators also give the class-top flags when the class ids and the moved '
+      + 'shallow sizes are there (classSummary is then one sequential pass); pathIndex (the retainer-path hub indexes) runs on the '
+      + 'helper beside classSummary, and the main thread groups the hubs the helper has not taken yet (pathIndexMain). '
       + 'A phase a run skipped counts as 0 in its median. "total" is the wall time of the whole pipeline, not the sum.');
     out.push('');
     const keys = [...new Set(withPhases.flatMap((r) => Object.keys(r.phases)))];

@@ -11,10 +11,13 @@
 // must be on SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots,
 // or when the helper fails, everything runs on this thread. The results do not depend on which
 // thread ran what.
-// Once the dominators are done the helper also builds the retainer-path hub indexes
-// (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread) while this thread
-// computes the class totals. They reorder the biggest hubs' retainer slices in place, so nothing
-// may read the retainer index meanwhile: the class totals do not.
+// When the class ids are here and the helper has moved the shallow sizes by the end of the
+// dominators, these give the class-top flags too (dominators.ClassTopInputs; the class totals are
+// then one sequential pass). Once the dominators are done the helper builds the retainer-path hub
+// indexes (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread), largest hub
+// first, while this thread computes the class totals; then this thread groups the hubs the helper
+// has not claimed yet (signals[HUB_NEXT]). They reorder the biggest hubs' retainer slices in place,
+// so nothing may read the retainer index meanwhile: the class totals do not.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
