@@ -58,8 +58,8 @@ export interface DominatorTree {
    */
   spare?: Uint32Array;
   /**
-   * With DominatorOptions' classTop: per node ordinal 1 when the node counts in its class's retained
-   * size (classSummary.ClassTotals.classTop); absent when it was not asked for or given up.
+   * With ComputeDominatorsOptions' classTop: per node ordinal 1 when the node counts in its class's
+   * retained size (classSummary.ClassTotals.classTop); absent when not asked for or given up.
    */
   classTop?: Uint8Array;
 }
