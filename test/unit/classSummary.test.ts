@@ -36,6 +36,26 @@ function referenceClassRetained(an: Analysis): Map<string, number> {
   return out;
 }
 
+/**
+ * A seeded random graph of objects of classes K0..K(classes-1): 10 to 10 + maxExtra of them, the
+ * first three GC roots, about `edges` property edges per node (a `weak` share of them weak).
+ */
+function randomClassGraph(seed: number, o: { maxExtra: number; classes: number; size: (i: number) => number; edges: number; weak?: number }): SnapshotBuilder {
+  let s = seed;
+  const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
+  const b = new SnapshotBuilder();
+  const n = 10 + Math.floor(rnd() * o.maxExtra);
+  const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * o.classes)}`, o.size(i)));
+  for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
+  for (let j = 0; j < n * o.edges; j++) {
+    const from = nodes[Math.floor(rnd() * n)];
+    const to = nodes[Math.floor(rnd() * n)];
+    if (o.weak !== undefined && rnd() < o.weak) b.edge(from, to, 'weak', `w${j}`);
+    else b.prop(from, to, `e${j}`);
+  }
+  return b;
+}
+
 describe('class summary: count, shallow size, DevTools class retained size', () => {
   it('counts nested same-class instances once in the class retained size', () => {
     const b = new SnapshotBuilder();
@@ -78,13 +98,7 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
 
   it('sorts by retained size, largest first, and agrees with the definition on random graphs', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      let s = seed;
-      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
-      const b = new SnapshotBuilder();
-      const n = 10 + Math.floor(rnd() * 60);
-      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 4)}`, 1 + (i % 9)));
-      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
-      for (let j = 0; j < n * 1.6; j++) b.prop(nodes[Math.floor(rnd() * n)], nodes[Math.floor(rnd() * n)], `e${j}`);
+      const b = randomClassGraph(seed, { maxExtra: 60, classes: 4, size: (i) => 1 + (i % 9), edges: 1.6 });
       const an = analyze(b.build());
       const rows = classSummary(an);
       for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1].retainedSize >= rows[i].retainedSize);
@@ -95,13 +109,7 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
 
   it('marks classTop by the definition for any parents-first dominator order (DFS file order, BFS, reversed children)', () => {
     for (let seed = 1; seed <= 20; seed++) {
-      let s = seed * 7919;
-      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
-      const b = new SnapshotBuilder();
-      const n = 10 + Math.floor(rnd() * 80);
-      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 3)}`, i % 5));
-      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
-      for (let j = 0; j < n * 1.4; j++) b.prop(nodes[Math.floor(rnd() * n)], nodes[Math.floor(rnd() * n)], `e${j}`);
+      const b = randomClassGraph(seed * 7919, { maxExtra: 80, classes: 3, size: (i) => i % 5, edges: 1.4 });
       const an = analyze(b.build());
       const N = an.snap.nodeCount;
       const children: number[][] = Array.from({ length: N }, () => []);
@@ -132,19 +140,8 @@ describe('class summary: count, shallow size, DevTools class retained size', () 
   it('the dominators give the same classTop by DFS number, and the class totals from it the same sums', () => {
     let tried = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      let s = seed * 104729;
-      const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 2 ** 32; };
-      const b = new SnapshotBuilder();
-      const n = 10 + Math.floor(rnd() * 120);
-      const nodes = Array.from({ length: n }, (_, i) => b.obj(`K${Math.floor(rnd() * 4)}`, i % 6));
-      for (let i = 0; i < 3; i++) b.gcRoot(nodes[i]);
-      // random edges, some weak (nodes only weak edges reach, and cliques no root reaches)
-      for (let j = 0; j < n * 1.5; j++) {
-        const from = nodes[Math.floor(rnd() * n)];
-        const to = nodes[Math.floor(rnd() * n)];
-        if (rnd() < 0.15) b.edge(from, to, 'weak', `w${j}`);
-        else b.prop(from, to, `e${j}`);
-      }
+      // some edges weak (nodes only weak edges reach, and cliques no root reaches)
+      const b = randomClassGraph(seed * 104729, { maxExtra: 120, classes: 4, size: (i) => i % 6, edges: 1.5, weak: 0.15 });
       const an = analyze(b.build());
       const want = computeClassTotals(an);
       const essential = computeEssentialEdges(an.snap, an.pageOwned);
