@@ -227,8 +227,11 @@ function hubIndexOf(analysis: Analysis, u: number, h: (p: number) => number): Hu
   const hit = cache.get(u);
   if (hit) return hit;
   const { firstRetainer } = analysis.retainers;
-  const inPlace = firstRetainer[u + 1] - firstRetainer[u] >= EAGER_HUB_FANIN;
-  const index = buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h, inPlace);
+  const fanIn = firstRetainer[u + 1] - firstRetainer[u];
+  // an eager hub that prepareRetainerPaths has not grouped yet: in place, as it would
+  const index = fanIn >= EAGER_HUB_FANIN
+    ? groupHub(analysis.retainers, u, analysis.distances, analysis.snap.rootOrdinal, new HubScratch(fanIn))
+    : buildHubIndex(analysis.retainers, analysis.snap.types.edgeWeak, u, h, false);
   cache.set(u, index);
   return index;
 }
@@ -375,7 +378,7 @@ export function setHubIndexes(analysis: Analysis, hubs: Map<number, HubIndex>): 
 }
 
 /**
- * Working arrays for grouping hubs in place, sized once for the largest hub of a batch: so that
+ * Working arrays for grouping hubs in place, sized once for the largest hub a thread takes: so that
  * grouping dozens of hubs leaves no dead arrays behind (13 bytes per retainer each; 0.27 GB in all
  * on a 1 GB heap, which the thread's tiny JS heap would not collect for a while).
  */
@@ -420,36 +423,11 @@ function buildHubIndex(retainers: Analysis['retainers'], weak: number, u: number
   if (maxH < 0) return { hs: new Int32Array(0), offs: new Uint32Array(1), slots: inPlace ? null : new Uint32Array(0) };
   let index: HubIndex;
   try {
-    if (inPlace && narrow) return groupInPlace(retainers, lo, hi, hv, counts, kept, minH, maxH, scratch);
     index = narrow ? narrowIndex(hv, counts, lo, kept, minH, maxH) : wideIndex(hv, lo, kept);
   } finally {
     counts.fill(0, minH, Math.min(maxH + 1, NARROW));
   }
   return inPlace ? reorderInPlace(retainers, lo, hi, hv, index, scratch) : index;
-}
-
-/**
- * The groups by ascending hop bound (`counts`: the count per bound), with the slice lo..hi-1 of the
- * retainer index rewritten in group order in one scatter (stable; slots with hv < 0 last, in their
- * order). As narrowIndex then reorderInPlace, without the slot list between them.
- */
-function groupInPlace(retainers: Analysis['retainers'], lo: number, hi: number, hv: Int32Array, counts: Uint32Array,
-  kept: number, minH: number, maxH: number, scratch?: HubScratch): HubIndex {
-  const { hs, offs } = groupStarts(counts, kept, minH, maxH);
-  const { retainerNode, retainerType } = retainers;
-  const node = scratch ? scratch.node.subarray(0, hi - lo) : new Uint32Array(hi - lo);
-  const type = scratch ? scratch.type.subarray(0, hi - lo) : new Uint8Array(hi - lo);
-  node.set(retainerNode.subarray(lo, hi));
-  type.set(retainerType.subarray(lo, hi));
-  let rest = lo + kept;
-  for (let k = 0; k < hv.length; k++) {
-    const v = hv[k];
-    const at = v >= 0 ? lo + counts[v]++ : rest++;
-    retainerNode[at] = node[k];
-    retainerType[at] = type[k];
-  }
-  for (let i = 0; i < offs.length; i++) offs[i] += lo;
-  return { hs, offs, slots: null };
 }
 
 /**
