@@ -163,7 +163,8 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
         if (opts.stats) opts.stats.classIdsOn = 'helper';
       }
     }
-    const classTop = classIds === ids ? tree.classTop : undefined;
+    // (the flags exist only when this thread had the class ids before the dominators)
+    const classTop = tree.classTop;
     if (opts.stats) opts.stats.classTopByNumber = classTop !== undefined;
     start.timed('classSummary', () => classTotalsOf(analysis, classIds, classTop));
     // the hubs the helper has not claimed yet: this thread groups them too (largest first, so
