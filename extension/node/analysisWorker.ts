@@ -1,9 +1,10 @@
 // worker_threads entry (bundled as dist/analysisWorker.js): the helper thread of a parallel analysis
 // (parallelAnalysis.ts). It sees the snapshot's numeric columns and its string table through
 // SharedArrayBuffers, computes the retainers with the essential edges of the same pass, (if asked)
-// the cycles, the class ids unless the main thread took them, the shallow sizes and, once the main
-// thread sends the distances, the retainer-path hub indexes; it posts each result as soon as it is
-// done, its arrays shared or transferred.
+// the cycles, the class ids unless the main thread took them, the shallow sizes, the list of hubs
+// and, once the main thread sends the distances, the retainer-path hub indexes of the hubs it
+// claims (the main thread takes the rest); it posts each result as soon as it is done, its arrays
+// shared or transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
@@ -89,7 +90,7 @@ function run(data: AnalysisHelperData): HelperState {
     post({ kind: 'classIds', ms: performance.now() - t, classIds }, [classIds.ids.buffer as ArrayBuffer]);
   }
   t = performance.now();
-  // in place in the shared self-size column (the main thread reads none of it meanwhile)
+  // in place in the shared self-size column (the main thread reads it only once SIZES_IN_PLACE is set)
   const sizes = computeShallowSizes(snap, { inPlace: true });
   const inPlace = sizes === snap.nodeSelfSize;
   if (inPlace) Atomics.store(signals, SIZES_IN_PLACE, 1);
