@@ -209,6 +209,10 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
   // best[v] is kept in order[v - 1]: only processed vertices have one, and the loop reads order only
   // at unprocessed vertices (i and the parents, which are numbered lower); order is rebuilt from num
   // afterwards. That saves a fifth array (45 MB at 1 GB) at the analysis' peak of memory use.
+  // A vertex's retainers are read only until its semidominator is the root (1, the lowest): the
+  // rest cannot lower it, and skipping their evals changes no result (path compression only
+  // shortens paths). Hubs get there early: on a 1 GB Node heap 9.7 M of the 26.7 M evals came after
+  // that point (at 2 000 vertices); the dominators took 0.5 s less (same-process A/B, 5 of 6).
   let semiList = new Uint32Array(Math.min(reached, (reached >>> 3) + 1024));
   let semiCount = 0;
   for (let i = reached; i >= 2; i--) {
@@ -230,7 +234,11 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
       if (u === parentOrdinal || (retainerType[k] & NEVER_ESSENTIAL) !== 0) continue;
       if (ownedTarget && ((pageOwned[u >>> 5] >>> (u & 31)) & 1) === 0 && u !== rootOrdinal) continue;
       const v = num[u];
-      if (v < s) { s = v; continue; } // unprocessed: its semidominator is itself
+      if (v < s) { // unprocessed: its semidominator is itself
+        s = v;
+        if (v === 1) break; // the root: no semidominator is lower
+        continue;
+      }
       if (v <= i || v > reached) continue;
       let x = v;
       let below = 0;
@@ -251,7 +259,10 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
         else order[y - 1] = b;
         anc[y] = top;
       }
-      if (b < s) s = b;
+      if (b < s) {
+        s = b;
+        if (b === 1) break;
+      }
     }
     if (s !== p) {
       if (semiCount === semiList.length) {

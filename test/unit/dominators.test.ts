@@ -170,6 +170,31 @@ describe('dominators and retained sizes', () => {
     assert.equal(a.retainedSizes[b.gcRoots], 67);
   });
 
+  it('a semidominator below the DFS parent: retainers read after an early low candidate still reach the root', () => {
+    // DFS numbers: root 1, (GC roots) 2, B 3, W 4, X 5, C 6, Y 7. W's retainers in slice order
+    // (owner ordinals): [(GC roots) directly,] B (the tree parent), X (semidominator 2), Y (whose
+    // path goes up to C, semidominator 1). Only the last one shows that W's semidominator is the
+    // root, so the reading of W's retainers may stop at the root only, not at any low number.
+    for (const direct of [true, false]) {
+      const b = new SnapshotBuilder();
+      const bb = b.obj('B', 1);
+      const w = b.obj('W', 2);
+      const x = b.obj('X', 4);
+      const c = b.obj('C', 8);
+      const y = b.obj('Y', 16);
+      b.gcRoot(bb).gcRoot(x).prop(bb, w, 'w').prop(x, w, 'w').prop(c, y, 'y').prop(y, w, 'w');
+      if (direct) b.prop(b.gcRoots, w, 'w');
+      b.edge(b.root, c, 'element', 2);
+      const s = b.build();
+      const a = analyze(s);
+      const what = direct ? 'with (GC roots) -> W' : 'without';
+      assert.equal(a.dominators[w], b.root, what);
+      assert.equal(a.dominators[y], c, what);
+      assert.equal(a.retainedSizes[c], 24, what);
+      checkAgainstDefinition(s, a.dominators, a.retainedSizes, a.shallowSizes, a.pageOwned, what);
+    }
+  });
+
   it('an unreachable subgraph: a clique retaining itself is attached to the root node by node', () => {
     const b = new SnapshotBuilder();
     const live = b.obj('Live', 1);
