@@ -9,17 +9,15 @@
 // SCCs in three steps. (1) One pass over all edges marks, in bitmaps, which nodes have an outgoing
 // and which an incoming cycle edge (and self-loops). Only nodes with both can share a component with
 // another node — on a 1 GB Node heap 3.7 M of 11.8 M — so every other node is a singleton from the
-// start. (2) The cycle edges between those candidates are copied into a compact graph (CSR) whose
-// node numbers are the candidates' ranks, found from the bitmap with per-word popcount bases (no
-// node-sized map). (3) Pearce's space-efficient variant of Tarjan's algorithm ("A space-efficient
-// algorithm for finding strongly connected components", IPL 2016), iterative, runs on that small
-// graph: one rindex word per candidate, an edge cursor and a root flag per DFS depth, and one array
-// shared by the DFS stack (growing up) and the component stack (growing down) — a node is never on
-// both. Scratch memory: half a byte per node, per candidate 4 bytes each for the edge offsets,
-// rindex and the stacks (the per-depth cursor and root flag are only touched as deep as the DFS
-// goes), and 4 bytes per compact edge (on the 1 GB heap: 3.7 M candidates, 7.9 M compact edges of
-// 15 M cycle edges; the edge array is sized for all cycle edges, but only its front is touched). The result keeps a byte per node (on a cycle or not) and a
-// component number per node on a cycle only.
+// start. (2) The candidates get ranks (0..m-1 in ordinal order), found from the bitmap with per-word
+// popcount bases (no node-sized map). (3) Pearce's space-efficient variant of Tarjan's algorithm ("A
+// space-efficient algorithm for finding strongly connected components", IPL 2016), iterative, runs
+// over the cycle edges between candidates, read in place in the snapshot's edges: one rindex word
+// per candidate rank, an edge cursor and a root flag per DFS depth, and one array shared by the DFS
+// stack (growing up) and the component stack (growing down) — a node is never on both. Scratch
+// memory: half a byte per node, per candidate 4 bytes each for rindex and the stacks (the per-depth
+// cursor and root flag are only touched as deep as the DFS goes). The result keeps a bit per node
+// (on a cycle or not) and a component number per node on a cycle only.
 import type { Analysis } from './analysis';
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
@@ -110,9 +108,6 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
   const outBits = new Int32Array(words);
   const inBits = new Int32Array(words);
   const selfBits = new Int32Array(words);
-  // all cycle edges: a bound on the compact graph's edges (its array is written from the front, so
-  // the pages past the edges copied are never touched)
-  let cycleEdges = 0;
   for (let v = 0; v < nodeCount; v++) {
     if ((v & (step - 1)) === 0) progress(v);
     const vt = nodeType[v];
@@ -129,10 +124,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
       degree++;
       inBits[w >>> 5] |= 1 << (w & 31);
     }
-    if (degree > 0) {
-      outBits[v >>> 5] |= 1 << (v & 31);
-      cycleEdges += degree;
-    }
+    if (degree > 0) outBits[v >>> 5] |= 1 << (v & 31);
   }
   // (2) candidates: out and in bits (kept in outBits); rankBase[i] = candidates in words before i
   const cand = outBits;
@@ -145,89 +137,87 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     m += popcount(x);
   }
   progress(nodeCount);
-  // the compact graph: candidate ranks 0..m-1 in ordinal order, cycle edges between candidates
-  // this and the search's working arrays in one block (see scratch.ts): ~120 MB at 1 GB
-  const block = new ScratchBlock(4 * (m + 1) + 4 * cycleEdges + 13 * m + 6 * 8);
-  const cfirst = block.u32(m + 1);
-  const cedges = block.u32(cycleEdges);
-  let p = 0;
-  for (let i = 0, c = 0; i < words; i++) {
-    for (let y = cand[i]; y !== 0; y &= y - 1) {
-      const v = (i << 5) + 31 - Math.clz32(y & -y);
-      cfirst[c++] = p;
-      // a self-loop changes no component: never copied
-      for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-        const k = kind[edgeType[e]];
-        if (k === 0 || (k === 2 && edgeNameOrIndex[e] !== dictName)) continue;
-        const w = edgeTo[e];
-        if (w === v) continue;
-        const word = cand[w >>> 5];
-        const bit = 1 << (w & 31);
-        if ((word & bit) !== 0) cedges[p++] = rankBase[w >>> 5] + popcount(word & (bit - 1));
-      }
-    }
-  }
-  cfirst[m] = p;
-  // (3) Pearce over the compact graph. rindex: 0 = unvisited; while on the stacks, the DFS index
-  // (>= 1); when done, a component number counted down from m+1, which stays above every DFS index
-  // still in use.
+  // (3) Pearce over the cycle edges between candidates, read in place: a candidate's rank (0..m-1
+  // in ordinal order) is found from the bitmap, and the search's working arrays are per rank.
+  // rindex: 0 = unvisited; while on the stacks, the DFS index (>= 1); when done, a component number
+  // counted down from m+1, which stays above every DFS index still in use. The stacks hold ordinals.
+  // (A compact copy of the graph between candidates, 46 MB at 1 GB, was no faster to search and
+  // sat in memory beside the dominators of a parallel analysis.)
+  const block = new ScratchBlock(13 * m + 4 * 8);
   const rindex = block.u32(m);
   const stack = block.u32(m); // DFS stack [0, sp), component stack [cp, m)
   const cursor = block.u32(m); // next edge to look at, per DFS depth
   const isRoot = block.u8(m); // per DFS depth: no edge led below the node's own index yet
+  const rankOf = (v: number): number => {
+    const w = v >>> 5;
+    return rankBase[w] + popcount(cand[w] & ((1 << (v & 31)) - 1));
+  };
   let sp = 0;
   let cp = m;
   let index = 1;
   let comp = m + 1;
-  for (let s = 0; s < m; s++) {
-    if (rindex[s] !== 0) continue;
-    if ((s & (step - 1)) === 0) progress(nodeCount + Math.floor((s / m) * nodeCount));
-    stack[0] = s;
-    cursor[0] = cfirst[s];
-    isRoot[0] = 1;
-    sp = 1;
-    rindex[s] = index++;
-    while (sp > 0) {
-      const v = stack[sp - 1];
-      const end = cfirst[v + 1];
-      let e = cursor[sp - 1];
-      let low = rindex[v];
-      let descended = false;
-      for (; e < end; e++) {
-        const w = cedges[e];
-        const rw = rindex[w];
-        if (rw === 0) {
-          // descend; on return this edge is looked at again and w's lowlink taken
-          cursor[sp - 1] = e;
-          stack[sp] = w;
-          cursor[sp] = cfirst[w];
-          isRoot[sp] = 1;
-          sp++;
-          rindex[w] = index++;
-          descended = true;
-          break;
+  for (let i = 0, s = 0; i < words; i++) {
+    for (let y = cand[i]; y !== 0; y &= y - 1, s++) {
+      if (rindex[s] !== 0) continue;
+      if ((s & (step - 1)) === 0) progress(nodeCount + Math.floor((s / m) * nodeCount));
+      const start = (i << 5) + 31 - Math.clz32(y & -y);
+      stack[0] = start;
+      cursor[0] = firstEdge[start];
+      isRoot[0] = 1;
+      sp = 1;
+      rindex[s] = index++;
+      while (sp > 0) {
+        const v = stack[sp - 1];
+        const rv = rankOf(v);
+        const end = firstEdge[v + 1];
+        let e = cursor[sp - 1];
+        let low = rindex[rv];
+        let descended = false;
+        for (; e < end; e++) {
+          const k = kind[edgeType[e]];
+          if (k === 0 || (k === 2 && edgeNameOrIndex[e] !== dictName)) continue;
+          const w = edgeTo[e];
+          const word = cand[w >>> 5];
+          const bit = 1 << (w & 31);
+          // a self-loop changes no component
+          if ((word & bit) === 0 || w === v) continue;
+          const x = rankBase[w >>> 5] + popcount(word & (bit - 1));
+          const rw = rindex[x];
+          if (rw === 0) {
+            // descend; on return this edge is looked at again and w's lowlink taken
+            cursor[sp - 1] = e;
+            stack[sp] = w;
+            cursor[sp] = firstEdge[w];
+            isRoot[sp] = 1;
+            sp++;
+            rindex[x] = index++;
+            descended = true;
+            break;
+          }
+          if (rw < low) {
+            low = rw;
+            isRoot[sp - 1] = 0;
+          }
         }
-        if (rw < low) {
-          low = rw;
-          isRoot[sp - 1] = 0;
-        }
-      }
-      rindex[v] = low;
-      if (descended) continue;
-      // finish v
-      sp--;
-      if (isRoot[sp] !== 0) {
-        index--;
-        while (cp < m && low <= rindex[stack[cp]]) {
-          rindex[stack[cp]] = comp;
-          cp++;
+        rindex[rv] = low;
+        if (descended) continue;
+        // finish v
+        sp--;
+        if (isRoot[sp] !== 0) {
           index--;
+          while (cp < m) {
+            const x = rankOf(stack[cp]);
+            if (low > rindex[x]) break;
+            rindex[x] = comp;
+            cp++;
+            index--;
+          }
+          rindex[rv] = comp;
+          comp--;
+        } else {
+          cp--;
+          stack[cp] = v;
         }
-        rindex[v] = comp;
-        comp--;
-      } else {
-        cp--;
-        stack[cp] = v;
       }
     }
   }
