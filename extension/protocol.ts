@@ -5,7 +5,7 @@ import type {
   SourceFinding, SourceHintOptions,
 } from './core/results';
 import type { Progress } from './core/progress';
-import type { HeapSnapshotInit, SizeArray, SnapshotMeta } from './core/model';
+import type { HeapSnapshotInit, Locations, SizeArray, SnapshotMeta } from './core/model';
 import type { StringTableParts } from './core/strings';
 import type { Cycles } from './core/cycles';
 import type { HubIndex } from './core/retainerPaths';
@@ -83,6 +83,14 @@ export interface AnalysisHelperData {
    * without yielding to its event loop). The helper sets `buffer` to null once it holds the cache.
    */
   weakMapNames: { buffer: SharedArrayBuffer | null; signals: Int32Array };
+  /** the snapshot's constructor locations, on SharedArrayBuffers (the helper's class ids are split by them) */
+  locations: Locations | null;
+  /**
+   * Where the helper writes its class ids (4 bytes per node; at the width of classSummary's ids,
+   * signals[CLASS_ID_BYTES]) before it sets signals[CLASS_IDS_READY]: the main thread's dominators
+   * read them from there (they cannot take the message while they run).
+   */
+  classIdBuffer: SharedArrayBuffer;
 }
 
 /** Slots of AnalysisHelperData.weakMapNames.signals. */
@@ -91,7 +99,7 @@ export const RETAINERS_POSTED = 1;
 /**
  * Who computes the class ids (Atomics.compareExchange from 0): 1 the main thread (while it waits for
  * the retainers, or after the dominators), 2 the helper (after its cycle search, beside the
- * dominators; it posts them without the constructor-location split, which needs the locations).
+ * dominators; see CLASS_IDS_READY).
  */
 export const CLASS_IDS = 2;
 export const CLASS_IDS_MAIN = 1;
@@ -107,8 +115,15 @@ export const HUB_NEXT = 3;
  * them): the main thread may read them from then on (dominators.ClassTopInputs).
  */
 export const SIZES_IN_PLACE = 4;
+/**
+ * The helper's class ids (split by constructor location) are in AnalysisHelperData.classIdBuffer:
+ * set to 1 after CLASS_COUNT and CLASS_ID_BYTES (1, 2 or 4).
+ */
+export const CLASS_IDS_READY = 5;
+export const CLASS_COUNT = 6;
+export const CLASS_ID_BYTES = 7;
 /** Length of AnalysisHelperData.weakMapNames.signals. */
-export const HELPER_SIGNALS = 5;
+export const HELPER_SIGNALS = 8;
 
 /** → helper thread, after its first results: the distances, for the retainer-path hub indexes */
 export interface ToAnalysisHelper {
@@ -126,7 +141,7 @@ export type FromAnalysisHelper =
   /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }
-  /** classSummary.computeClassIds of the helper's snapshot, which has no locations (see CLASS_IDS) */
+  /** classSummary.computeClassIds (split by location), the ids a view of AnalysisHelperData.classIdBuffer */
   | { kind: 'classIds'; ms: number; classIds: ClassIds }
   /** the eager hubs (retainerPaths.eagerHubs, largest first), which the HUB_NEXT claims index */
   | { kind: 'hubList'; hubs: Uint32Array }

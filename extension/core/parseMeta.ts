@@ -151,7 +151,8 @@ function u32(v: number, field: string, row: number, name: string): number {
 }
 
 /** locations rows; object_index (a flat node offset) becomes a node ordinal. Null when there are none. */
-export function buildLocations(values: Float64Array, layout: Layout, nodeCount: number): Locations | null {
+export function buildLocations(values: Float64Array, layout: Layout, nodeCount: number,
+  alloc: (n: number) => Uint32Array = (n) => new Uint32Array(n)): Locations | null {
   const fields = layout.meta.locationFields;
   const count = rowsOf(values, fields, 'locations');
   if (count === 0) return null;
@@ -161,10 +162,10 @@ export function buildLocations(values: Float64Array, layout: Layout, nodeCount: 
   const fLine = fields.indexOf('line');
   const fCol = fields.indexOf('column');
   if (fObj < 0) throw new SnapshotError('bad-meta', 'no "object_index" field', { field: 'snapshot.meta.location_fields' });
-  const node = new Uint32Array(count);
-  const scriptId = new Uint32Array(count);
-  const line = new Uint32Array(count);
-  const column = new Uint32Array(count);
+  const node = alloc(count);
+  const scriptId = alloc(count);
+  const line = alloc(count);
+  const column = alloc(count);
   for (let r = 0; r < count; r++) {
     const b = r * w;
     const o = values[b + fObj];

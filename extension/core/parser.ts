@@ -1468,7 +1468,8 @@ export class SnapshotParser {
     }
     const empty = new Float64Array(0);
     const gen = (k: string) => this.generic.get(k)?.values() ?? empty;
-    const locations = buildLocations(gen('locations'), L, nodeCount);
+    // (shared like the columns: a parallel analysis' helper splits the class ids by location)
+    const locations = buildLocations(gen('locations'), L, nodeCount, (n) => this.u32(n));
     const traceFunctionInfos = buildTraceFunctionInfos(gen('trace_function_infos'), L, sc);
     const traceTree = buildTraceTree(gen('trace_tree'), L, traceFunctionInfos?.count ?? 0);
     const samples = gen('samples');

@@ -1,7 +1,8 @@
 // worker_threads entry (bundled as dist/analysisWorker.js): the helper thread of a parallel analysis
 // (parallelAnalysis.ts). It sees the snapshot's numeric columns and its string table through
 // SharedArrayBuffers, computes the retainers with the essential edges of the same pass, (if asked)
-// the cycles, the class ids unless the main thread took them, the shallow sizes, the list of hubs
+// the cycles, the class ids (split by the shared locations) unless the main thread took them, the
+// shallow sizes, the list of hubs
 // and, once the main thread sends the distances, the retainer-path hub indexes of the hubs it
 // claims (the main thread takes the rest); it posts each result as soon as it is done, its arrays
 // shared or transferred.
@@ -11,16 +12,16 @@ import { computeRetainers } from '../core/retainers';
 import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
-import { computeClassIds } from '../core/classSummary';
+import { computeClassIds, type ClassIds } from '../core/classSummary';
 import { computeHubIndexes, eagerHubs } from '../core/retainerPaths';
 import type { Retainers } from '../core/retainers';
-import { CLASS_IDS, CLASS_IDS_HELPER, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, SIZES_IN_PLACE, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
+import { CLASS_COUNT, CLASS_ID_BYTES, CLASS_IDS, CLASS_IDS_HELPER, CLASS_IDS_READY, HUB_NEXT, NAMES_READY, RETAINERS_POSTED, SIZES_IN_PLACE, type AnalysisHelperData, type FromAnalysisHelper, type ToAnalysisHelper } from '../protocol';
 import { collectGarbage } from './collectGarbage';
 
 function snapshotOf(data: AnalysisHelperData): HeapSnapshot {
   const strings = new StringTable({ parts: data.strings, shared: true });
   return new HeapSnapshot({
-    meta: data.meta, ...data.columns, strings, locations: null, traceFunctionInfos: null, traceTree: null,
+    meta: data.meta, ...data.columns, strings, locations: data.locations, traceFunctionInfos: null, traceTree: null,
   });
 }
 
@@ -49,6 +50,21 @@ function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): { retainers:
   const essential = new Uint32Array(mappedSharedBuffer(4 * words), 0, words);
   const retainers = computeRetainers(snap, { shared: true, essential, weakMapNames: () => preparedNames(snap, buffer, signals) });
   return { retainers, essential };
+}
+
+/**
+ * The class ids moved into the main thread's buffer (AnalysisHelperData.classIdBuffer), which the
+ * main thread may read from signals[CLASS_IDS_READY] on (the class-top flags of its dominators).
+ */
+function sharedClassIds(c: ClassIds, buffer: SharedArrayBuffer, signals: Int32Array): ClassIds {
+  const n = c.ids.length;
+  const ids = c.ids instanceof Uint8Array ? new Uint8Array(buffer, 0, n)
+    : c.ids instanceof Uint16Array ? new Uint16Array(buffer, 0, n) : new Uint32Array(buffer, 0, n);
+  ids.set(c.ids);
+  Atomics.store(signals, CLASS_COUNT, c.names.length);
+  Atomics.store(signals, CLASS_ID_BYTES, ids.BYTES_PER_ELEMENT);
+  Atomics.store(signals, CLASS_IDS_READY, 1);
+  return { ...c, ids };
 }
 
 interface HelperState {
@@ -86,8 +102,9 @@ function run(data: AnalysisHelperData): HelperState {
   // retainers): here they come beside the dominators instead of after them
   if (Atomics.compareExchange(signals, CLASS_IDS, 0, CLASS_IDS_HELPER) === 0) {
     t = performance.now();
-    const classIds = computeClassIds(snap);
-    post({ kind: 'classIds', ms: performance.now() - t, classIds }, [classIds.ids.buffer as ArrayBuffer]);
+    const classIds = sharedClassIds(computeClassIds(snap), data.classIdBuffer, signals);
+    post({ kind: 'classIds', ms: performance.now() - t, classIds }, []);
+    collectGarbage();
   }
   t = performance.now();
   // in place in the shared self-size column (the main thread reads it only once SIZES_IN_PLACE is set)

@@ -7,12 +7,13 @@
 // distances' traversal: edgeRules.applyPageOwnedRule adds it here, reading only the edges of nodes
 // that are not page-owned). Then the helper searches the cycles and moves the shallow sizes, beside
 // the dominators. The class ids: this thread computes them while it waits for the retainers, else
-// the helper after its cycles (this thread splits them by constructor location). The columns
+// the helper after its cycles (split by constructor location there too; written where this thread's
+// dominators can read them before the helper's message arrives, CLASS_IDS_READY). The columns
 // must be on SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots,
 // or when the helper fails, everything runs on this thread. The results do not depend on which
 // thread ran what.
-// When the class ids are here and the helper has moved the shallow sizes by the end of the
-// dominators, these give the class-top flags too (dominators.ClassTopInputs; the class totals are
+// When the class ids (from either thread) and the helper's moved shallow sizes are there by the end
+// of the dominators, these give the class-top flags too (dominators.ClassTopInputs; the class totals are
 // then one sequential pass). Once the dominators are done the helper builds the retainer-path hub
 // indexes (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread), largest hub
 // first, while this thread computes the class totals; then this thread groups the hubs the helper
@@ -28,10 +29,11 @@ import { computeRetainers, type Retainers } from '../core/retainers';
 import { applyPageOwnedRule, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { computeHubIndexes, prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
-import { classTotalsOf, computeClassIds, withClassLocations, type ClassIds } from '../core/classSummary';
+import { classTotalsOf, computeClassIds, type ClassIdArray, type ClassIds } from '../core/classSummary';
+import { mappedSharedBuffer } from '../core/scratch';
 import { collectGarbage } from './collectGarbage';
 import { cancelledError } from '../core/errors';
-import { CLASS_IDS, CLASS_IDS_MAIN, HELPER_SIGNALS, HUB_NEXT, NAMES_READY, SIZES_IN_PLACE, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
+import { CLASS_COUNT, CLASS_ID_BYTES, CLASS_IDS, CLASS_IDS_HELPER, CLASS_IDS_MAIN, CLASS_IDS_READY, HELPER_SIGNALS, HUB_NEXT, NAMES_READY, SIZES_IN_PLACE, RETAINERS_POSTED, type AnalysisHelperData, type FromAnalysisHelper, type SharedColumns, type ToAnalysisHelper } from '../protocol';
 
 export interface ParallelAnalysisOptions extends RunOptions {
   /** The helper thread's script; default dist/analysisWorker.js next to this bundle; null: one thread. */
@@ -48,8 +50,9 @@ export interface ParallelAnalysisOptions extends RunOptions {
   /** Tests: the helper leaves every retainer-path hub to the main thread (which shares them otherwise). */
   hubsOnMain?: boolean;
   /**
-   * Tests: this thread waits for the helper's shallow sizes before its dominators, which then give
-   * the class-top flags whenever this thread has the class ids (else only if the sizes came in time).
+   * Tests: this thread waits for the helper's shallow sizes before its dominators (and so for the
+   * helper's class ids, which come before the sizes when the helper has them): the dominators then
+   * always give the class-top flags (else only if the sizes and the ids came in time).
    */
   sizesBeforeDominators?: boolean;
 }
@@ -71,8 +74,11 @@ export function sharedColumns(snap: HeapSnapshot): SharedColumns | null {
     edgeType: snap.edgeType, edgeNameOrIndex: snap.edgeNameOrIndex, edgeTo: snap.edgeTo,
   };
   for (const a of Object.values(cols)) if (a !== null && !(a.buffer instanceof SharedArrayBuffer)) return null;
-  // the helper reads the strings too (class and edge names some of its phases compare)
+  // the helper reads the strings too (class and edge names some of its phases compare), and the
+  // locations (its class ids are split by them)
   if (!snap.strings.isShared) return null;
+  if (snap.locations && !(snap.locations.node.buffer instanceof SharedArrayBuffer && snap.locations.scriptId.buffer instanceof SharedArrayBuffer
+    && snap.locations.line.buffer instanceof SharedArrayBuffer && snap.locations.column.buffer instanceof SharedArrayBuffer)) return null;
   return cols;
 }
 
@@ -91,7 +97,9 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   // The WeakMap edge names: this thread parses them all first (the distances and the helper's
   // retainer pass read them; the helper counts retainers meanwhile), in a shared cache.
   const signals = new Int32Array(new SharedArrayBuffer(4 * HELPER_SIGNALS));
-  const helper = startHelper(workerPath, snap, columns, signals);
+  // the helper's class ids, if it computes them (only the pages it writes become resident)
+  const classIdBuffer = mappedSharedBuffer(4 * snap.nodeCount);
+  const helper = startHelper(workerPath, snap, columns, signals, classIdBuffer);
   if (!helper) return analyze(snap, opts);
   try {
     const t0 = performance.now();
@@ -127,13 +135,16 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
-    // With the class ids here and the shallow sizes moved (the helper is usually done with them by
-    // now), the dominators also give the class-top flags (by DFS number: the class totals then
-    // need one sequential pass).
-    const ids = classIds;
+    // With the class ids (this thread's, or the helper's once written) and the shallow sizes moved
+    // (the helper is usually done with them by now), the dominators also give the class-top flags
+    // (by DFS number: the class totals then need one sequential pass).
+    const mine = classIds;
     if (opts.sizesBeforeDominators && got) await helper.shallowSizes(opts.signal);
-    const tree = dominatorPhase(start, retainers, opts, () => (ids && got && Atomics.load(signals, SIZES_IN_PLACE) === 1
-      ? { ids: ids.ids, classCount: ids.names.length, sizes: snap.nodeSelfSize } : null));
+    const tree = dominatorPhase(start, retainers, opts, () => {
+      if (!got || Atomics.load(signals, SIZES_IN_PLACE) !== 1) return null;
+      const ids = mine ? { ids: mine.ids, classCount: mine.names.length } : helperClassIds(signals, classIdBuffer, snap.nodeCount);
+      return ids ? { ...ids, sizes: snap.nodeSelfSize } : null;
+    });
     // the dominators' dead working array (idom, 45 MB at 1 GB) goes before the helper's hub indexes
     // and the class totals allocate
     collectGarbage();
@@ -158,12 +169,12 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     if (!classIds && got && !claimClassIds(signals)) {
       const fromHelper = await helper.classIds(opts.signal);
       if (fromHelper) {
-        classIds = withClassLocations(snap, fromHelper.classIds);
+        classIds = fromHelper.classIds;
         start.timings.classIds = fromHelper.ms;
         if (opts.stats) opts.stats.classIdsOn = 'helper';
       }
     }
-    // (the flags exist only when this thread had the class ids before the dominators)
+    // (the flags exist only when the class ids, from either thread, were there before the dominators ended)
     const classTop = tree.classTop;
     if (opts.stats) opts.stats.classTopByNumber = classTop !== undefined;
     start.timed('classSummary', () => classTotalsOf(analysis, classIds, classTop));
@@ -204,6 +215,17 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   }
 }
 
+/**
+ * The helper's class ids once it has written them (CLASS_IDS_READY), read in place: the dominators'
+ * class-top flags need them before this thread can take the helper's message. Else null.
+ */
+function helperClassIds(signals: Int32Array, buffer: SharedArrayBuffer, n: number): { ids: ClassIdArray; classCount: number } | null {
+  if (Atomics.load(signals, CLASS_IDS) !== CLASS_IDS_HELPER || Atomics.load(signals, CLASS_IDS_READY) !== 1) return null;
+  const bytes = Atomics.load(signals, CLASS_ID_BYTES);
+  const ids = bytes === 1 ? new Uint8Array(buffer, 0, n) : bytes === 2 ? new Uint16Array(buffer, 0, n) : new Uint32Array(buffer, 0, n);
+  return { ids, classCount: Atomics.load(signals, CLASS_COUNT) };
+}
+
 /** True when this thread is to compute the class ids (see CLASS_IDS); false: the helper has them. */
 function claimClassIds(signals: Int32Array): boolean {
   return Atomics.compareExchange(signals, CLASS_IDS, 0, CLASS_IDS_MAIN) === 0;
@@ -213,14 +235,15 @@ function claimClassIds(signals: Int32Array): boolean {
  * The helper thread, given the shared WeakMap name cache to wait for (null when the cache is not
  * shared). No reference to the cache stays here: it is freed once the edge rules drop it.
  */
-function startHelper(workerPath: string, snap: HeapSnapshot, columns: SharedColumns, signals: Int32Array): HelperThread | null {
+function startHelper(workerPath: string, snap: HeapSnapshot, columns: SharedColumns, signals: Int32Array,
+  classIdBuffer: SharedArrayBuffer): HelperThread | null {
   // shared when the string table is (sharedColumns checked that)
   const buffer = WeakMapEdgeNames.forStrings(snap.strings).sharedBuffer();
   if (!buffer) return null;
   return new HelperThread(workerPath, {
     meta: snap.meta, columns, strings: snap.strings.parts(),
     cycleEdgeTypes: defaultCycleEdgeTypes(snap),
-    weakMapNames: { buffer, signals },
+    weakMapNames: { buffer, signals }, locations: snap.locations, classIdBuffer,
   });
 }
 
@@ -290,7 +313,7 @@ class HelperThread {
     return c ? { cycles: c.cycles, ms: c.ms } : null;
   }
 
-  /** The class ids the helper computed (no location split yet), or null when it failed. */
+  /** The class ids the helper computed (split by location; in AnalysisHelperData.classIdBuffer), or null when it failed. */
   async classIds(signal?: AbortSignal): Promise<{ classIds: ClassIds; ms: number } | null> {
     const c = await this.wait('classIds', signal);
     return c ? { classIds: c.classIds, ms: c.ms } : null;
