@@ -78,9 +78,10 @@ export interface AnalysisHelperData {
   /**
    * The main thread's WeakMap edge-name cache (edgeRules.WeakMapEdgeNames.sharedBuffer), which the
    * helper's retainer pass reads once `signals[NAMES_READY]` is 1 (Atomics: 0 = being prepared,
-   * 2 = abandoned). The helper then also returns the essential-edge bits but for the page-owned rule,
-   * and sets `signals[RETAINERS_POSTED]` to 1 when it has posted them (the main thread can tell
-   * without yielding to its event loop). The helper sets `buffer` to null once it holds the cache.
+   * 2 = abandoned), for the essential-edge bits but for the page-owned rule, which it posts before
+   * it fills the retainers; it sets `signals[RETAINERS_POSTED]` to 1 when it has posted those (the
+   * main thread can tell without yielding to its event loop). The helper sets `buffer` to null once
+   * it holds the cache.
    */
   weakMapNames: { buffer: SharedArrayBuffer | null; signals: Int32Array };
   /** the snapshot's constructor locations, on SharedArrayBuffers (the helper's class ids are split by them) */
@@ -136,8 +137,9 @@ export interface ToAnalysisHelper {
 
 /** helper thread → (typed arrays transferred or shared, not copied) */
 export type FromAnalysisHelper =
-  /** essential: edgeRules.computeEssentialEdges' bits but for the page-owned rule */
-  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array; essential: Uint32Array }
+  /** edgeRules.computeEssentialEdges' bits but for the page-owned rule (posted before the retainers) */
+  | { kind: 'essential'; ms: number; bits: Uint32Array }
+  | { kind: 'retainers'; ms: number; firstRetainer: Uint32Array; retainerNode: Uint32Array; retainerType: Uint8Array }
   /** inPlace: the sizes were moved inside the shared self-size column (sizes is a view of it) */
   | { kind: 'shallowSizes'; ms: number; sizes: SizeArray; inPlace: boolean }
   | { kind: 'cycles'; ms: number; cycles: Cycles }

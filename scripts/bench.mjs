@@ -350,11 +350,12 @@ function renderMarkdown(results, opts, cpu) {
   if (withPhases.length) {
     out.push('');
     out.push('Our phases (ms, median). Two threads: the main thread parses the WeakMap edge names (weakMapNames, a part of them '
-      + 'often while the load waits) and runs distances (with page-owned flags) while the helper thread builds the retainers and, '
-      + 'in the same pass, the essential edges but for the page-owned rule (essentialEdges: the main thread adds that rule); '
-      + 'classIds run on the main thread while it waits for the retainers (else inside classSummary); cycles and shallowSizes run '
-      + 'on the helper while the main thread runs dominators; waitForHelper is the main thread\'s wait for the retainers plus for '
-      + 'the shallow sizes after the dominators; the dominators also give the class-top flags when the class ids and the moved '
+      + 'often while the load waits) and runs distances (with page-owned flags) while the helper thread computes the essential edges '
+      + 'but for the page-owned rule (essentialEdges) and builds the retainers (retainers, both together); the main thread runs the '
+      + 'dominators\' search from the root (dominatorDfs) while the helper fills the retainers, then the rest of the dominators; '
+      + 'classIds run on the main thread while it waits for the retainers, else on the helper beside the dominators; shallowSizes '
+      + 'and cycles run on the helper beside the dominators; waitForHelper is the main thread\'s wait for the essential edges, '
+      + 'the retainers and the shallow sizes; the dominators also give the class-top flags when the class ids and the moved '
       + 'shallow sizes are there (classSummary is then one sequential pass); pathIndex (the retainer-path hub indexes) runs on the '
       + 'helper beside classSummary, and the main thread groups the hubs the helper has not taken yet (pathIndexMain). '
       + 'A phase a run skipped counts as 0 in its median. "total" is the wall time of the whole pipeline, not the sum.');

@@ -6,7 +6,7 @@ import type { HeapSnapshot, SizeArray } from './model';
 import type { RunOptions } from './progress';
 import { computeRetainers, type Retainers } from './retainers';
 import { computeDistancesAndPageOwned } from './distances';
-import { computeDominators, computeRetainedSizes, type ClassTopInputs, type DominatorTree } from './dominators';
+import { computeDominators, computeRetainedSizes, type ClassTopInputs, type DominatorDfs, type DominatorTree } from './dominators';
 import { BASE_SYSTEM_DISTANCE, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames, type NodeBits } from './edgeRules';
 import { prepareRetainerPaths } from './retainerPaths';
 
@@ -74,7 +74,7 @@ export interface AnalysisStart {
 /**
  * Distances, page-owned flags and essential edges (first half of analyze). `essentialEdges` false:
  * start.essential stays empty and the caller sets it before dominatorPhase (the parallel analysis
- * takes them from its helper's retainer pass plus edgeRules.applyPageOwnedRule).
+ * takes them from its helper, without the page-owned rule, which the dominators' search applies).
  */
 export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}, essentialEdges = true): AnalysisStart {
   const timings: Record<string, number> = {};
@@ -117,8 +117,8 @@ export function finishAnalysis(start: AnalysisStart, retainers: Retainers, shall
  * Consumes start.essential: dropped afterwards (nothing reads it later).
  */
 export function dominatorPhase(start: AnalysisStart, retainers: Retainers, opts: RunOptions = {},
-  classTop?: () => ClassTopInputs | null): DominatorTree {
-  const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, { ...opts, classTop }));
+  classTop?: () => ClassTopInputs | null, dfs?: DominatorDfs): DominatorTree {
+  const tree = start.timed('dominators', () => computeDominators(start.snap, retainers, start.essential, start.pageOwned, { ...opts, classTop, dfs }));
   start.essential = new Uint32Array(0);
   return tree;
 }

@@ -86,46 +86,48 @@ export interface ComputeDominatorsOptions extends RunOptions {
 const NOT_PARENT = 0x80000000;
 
 /**
- * Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. `essential`
- * (edgeRules.computeEssentialEdges) decides the edges the DFS follows; the retainer slots are
- * decided by the same rule from their flags and `pageOwned` (retainers.isEssentialSlot).
+ * The dominators' depth-first search (their first part, which needs no retainers): vertices are
+ * DFS preorder numbers 1..n (the root is 1; 0 = none), over the essential edges in file order.
+ * `essential` (edgeRules.computeEssentialEdges) may leave out its page-owned rule: the search
+ * applies it itself (an edge from a node that is not page-owned into a page-owned one counts only
+ * from the root; few nodes are not page-owned). Three arrays of 4 bytes per node (mapped buffers,
+ * scratch.ts: idom's memory goes back when it is dropped):
+ *  - num[o]: number of ordinal o (0 = not yet visited);
+ *  - order[v - 1]: ordinal of v;
+ *  - idom[v]: v's DFS-tree parent;
+ * and bits by ordinal (1.5 MB at 1 GB, so they stay in cache where num does not):
+ *  - seen: numbered (num[o] !== 0): the search tests its edges' targets here, not in num;
+ *  - extra: an essential edge other than its tree edge reaches o from a vertex the search reached
+ *    (19% of vertices on Node heaps); without one, o's semidominator is its parent.
  */
-export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: NodeBits,
-  opts: ComputeDominatorsOptions = {}): DominatorTree {
-  const { nodeCount, firstEdge, edgeTo } = snap;
-  const { firstRetainer, retainerType, retainerNode } = ret;
-  const rootOrdinal = snap.rootOrdinal;
-  if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
-  // Vertices are DFS preorder numbers 1..n (the root is 1; 0 = none). Four arrays of 4 bytes per node:
-  //  - num[o]: number of ordinal o (0 = not yet visited); at the end, o's dominator ordinal;
-  //  - order[v - 1]: ordinal of v (returned as is: the DFS order); while the semidominators are
-  //    computed, best[v] once v is processed (the smallest semidominator on its compressed path);
-  //  - idom[v]: v's DFS-tree parent, flagged (NOT_PARENT bit) when its semidominator is not the parent;
-  //    at the end its immediate dominator;
-  //  - anc: (untouched by the DFS) anc[v], once v is processed, its parent
-  //    shortened by path compression;
-  // plus the semidominators that are not the parent (13% of vertices on Node heaps), in a list.
-  // (mapped buffers, scratch.ts: anc's unwritten pages cost nothing, and idom's memory goes back)
-  const u32 = (length: number) => new Uint32Array(mappedBuffer(4 * length), 0, length);
-  const num = u32(nodeCount);
-  const order = u32(nodeCount);
-  const idom = u32(nodeCount + 1);
-  const anc = u32(nodeCount + 1);
-  // Bits by ordinal (1.5 MB at 1 GB, so they stay in cache where num does not):
-  //  - seen: numbered by the DFS (num[o] !== 0): the DFS tests its edges' targets here, not in num;
-  //  - extra: an essential edge other than its tree edge reaches o from a vertex the DFS reached (19%
-  //    of vertices on Node heaps); without one, o's semidominator is its parent, no lookups needed.
-  const words = (nodeCount + 32) >>> 5;
-  const seen = new Uint32Array(words);
-  const extra = new Uint32Array(words);
-  let n = 0;
+export class DominatorDfs {
+  num: Uint32Array;
+  order: Uint32Array;
+  idom: Uint32Array;
+  seen: Uint32Array;
+  extra: Uint32Array;
+  /** vertices numbered so far */
+  n = 0;
+  /** per depth: vertex, edge cursor, end of its edges, ordinal; grows with the deepest path */
+  private path: Uint32Array = new Uint32Array(4 * 1024);
 
-  // Iterative DFS over essential edges in file order from ordinal `start`, whose tree parent is `up`.
-  // The path is a stack of (vertex, edge cursor, end of its edges) per depth, so going back up
-  // reads nothing at random; it grows with the deepest path. anc stays unwritten (unmapped) until
-  // the semidominators (45 MB at 1 GB, while the helper thread's cycle search may still run).
-  let path = new Uint32Array(3 * 4096);
-  const dfs = (start: number, up: number): void => {
+  constructor(private readonly snap: HeapSnapshot, private essential: EdgeBits, private readonly pageOwned: NodeBits) {
+    const { nodeCount } = snap;
+    this.num = u32(nodeCount);
+    this.order = u32(nodeCount);
+    this.idom = u32(nodeCount + 1);
+    const words = (nodeCount + 32) >>> 5;
+    this.seen = new Uint32Array(words);
+    this.extra = new Uint32Array(words);
+  }
+
+  /** Numbers everything the essential edges reach from ordinal `start` (not yet numbered), whose tree parent is `up`. */
+  run(start: number, up: number): void {
+    const { num, order, idom, seen, extra, essential, pageOwned } = this;
+    const { firstEdge, edgeTo } = this.snap;
+    const root = this.snap.rootOrdinal;
+    let path = this.path;
+    let n = this.n;
     const first = ++n;
     num[start] = first;
     seen[start >>> 5] |= 1 << (start & 31);
@@ -135,13 +137,18 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     path[0] = first;
     path[1] = firstEdge[start];
     path[2] = firstEdge[start + 1];
+    path[3] = start;
     while (top >= 0) {
       let e = path[top + 1];
       const end = path[top + 2];
+      const o = path[top + 3];
+      // the page-owned rule: only from an owner that is neither page-owned nor the root
+      const guard = o !== root && ((pageOwned[o >>> 5] >>> (o & 31)) & 1) === 0;
       let t = 0;
       for (; e < end; e++) {
         if (((essential[e >>> 5] >>> (e & 31)) & 1) === 0) continue;
         t = edgeTo[e];
+        if (guard && ((pageOwned[t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
         const bit = 1 << (t & 31);
         if ((seen[t >>> 5] & bit) === 0) break;
         extra[t >>> 5] |= bit;
@@ -153,20 +160,71 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
         seen[t >>> 5] |= 1 << (t & 31);
         order[w - 1] = t;
         idom[w] = path[top];
-        top += 3;
-        if (top + 3 > path.length) {
+        top += 4;
+        if (top + 4 > path.length) {
           const grown = u32(path.length * 2);
           grown.set(path);
-          path = grown;
+          this.path = path = grown;
         }
         path[top] = w;
         path[top + 1] = firstEdge[t];
         path[top + 2] = firstEdge[t + 1];
+        path[top + 3] = t;
       } else {
-        top -= 3;
+        top -= 4;
       }
     }
-  };
+    this.n = n;
+  }
+
+  /**
+   * Hands the arrays over (computeDominators reuses them) and drops every reference to them here:
+   * a search kept by its caller holds no memory after that.
+   */
+  done(): void {
+    const empty = new Uint32Array(0);
+    this.path = this.num = this.order = this.idom = this.seen = this.extra = this.essential = empty;
+  }
+}
+
+/** A Uint32Array on a mapped buffer (scratch.ts). */
+function u32(length: number): Uint32Array {
+  return new Uint32Array(mappedBuffer(4 * length), 0, length);
+}
+
+/** The dominators' DFS from the root (DominatorDfs), e.g. while another thread builds the retainers. */
+export function dominatorDfs(snap: HeapSnapshot, essential: EdgeBits, pageOwned: NodeBits): DominatorDfs {
+  const dfs = new DominatorDfs(snap, essential, pageOwned);
+  if (snap.nodeCount > 0) dfs.run(snap.rootOrdinal, 0);
+  return dfs;
+}
+
+/**
+ * Semi-NCA over the essential edges; dominators as node ordinals, plus the DFS order. `essential`
+ * (edgeRules.computeEssentialEdges, with or without its page-owned rule) decides the edges the DFS
+ * follows (DominatorDfs); the retainer slots are decided by the same rule from their flags and
+ * `pageOwned` (retainers.isEssentialSlot). `dfs`: the search from the root, done already.
+ */
+export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential: EdgeBits, pageOwned: NodeBits,
+  opts: ComputeDominatorsOptions & { dfs?: DominatorDfs } = {}): DominatorTree {
+  const { nodeCount } = snap;
+  const { firstRetainer, retainerType, retainerNode } = ret;
+  const rootOrdinal = snap.rootOrdinal;
+  if (nodeCount === 0) return { dominators: new Uint32Array(0), order: new Uint32Array(0) };
+  // The DFS's arrays (DominatorDfs) and a fourth one of 4 bytes per node, and their roles from here:
+  //  - num[o]: at the end, o's dominator ordinal;
+  //  - order[v - 1]: (returned as is: the DFS order); while the semidominators are computed, best[v]
+  //    once v is processed (the smallest semidominator on its compressed path);
+  //  - idom[v]: flagged (NOT_PARENT bit) when v's semidominator is not its parent; at the end its
+  //    immediate dominator;
+  //  - anc: (untouched by the DFS) anc[v], once v is processed, its parent shortened by path
+  //    compression;
+  // plus the semidominators that are not the parent (13% of vertices on Node heaps), in a list.
+  // anc stays unwritten (unmapped) until the semidominators (45 MB at 1 GB, while the helper
+  // thread's cycle search may still run).
+  const dfs = opts.dfs ?? dominatorDfs(snap, essential, pageOwned);
+  const { num, order, idom, extra } = dfs;
+  const anc = u32(nodeCount + 1);
 
   const hasEssentialRetainer = (o: number): boolean => {
     for (let i = firstRetainer[o], end = firstRetainer[o + 1]; i < end; i++) {
@@ -175,15 +233,15 @@ export function computeDominators(snap: HeapSnapshot, ret: Retainers, essential:
     return false;
   };
 
-  dfs(snap.rootOrdinal, 0);
   opts.onProgress?.({ phase: 'dominators', done: 0, total: 3 });
-  if (n < nodeCount) {
+  if (dfs.n < nodeCount) {
     // Nodes whose retainers are all non-essential (e.g. weak-only): attach to the root, DFS from each.
     for (let o = 0; o < nodeCount; o++) {
-      if (num[o] === 0 && !hasEssentialRetainer(o)) dfs(o, 1);
+      if (num[o] === 0 && !hasEssentialRetainer(o)) dfs.run(o, 1);
     }
   }
-  path = new Uint32Array(0);
+  dfs.done();
+  let n = dfs.n;
   // Vertices 1..reached form a DFS tree of the essential edges plus root → (nodes above) edges.
   const reached = n;
   if (n < nodeCount) {

@@ -601,31 +601,6 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits,
   return bits;
 }
 
-/**
- * Adds computeEssentialEdges' page-owned rule to bits that have all its other rules (as
- * retainers.computeRetainers fills them, option `essential`): clears each edge from a node that is not
- * page-owned (but the root) into a page-owned node. Reads only the edges of nodes that are not
- * page-owned (3.5 K of 11.8 M nodes on a 1 GB Node heap).
- */
-export function applyPageOwnedRule(snap: HeapSnapshot, bits: EdgeBits, pageOwned: NodeBits): void {
-  const { nodeCount, firstEdge, edgeTo } = snap;
-  const root = snap.rootOrdinal;
-  for (let w = 0, words = (nodeCount + 31) >>> 5; w < words; w++) {
-    let free = ~pageOwned[w];
-    while (free !== 0) {
-      const low = free & -free;
-      free ^= low;
-      const n = (w << 5) + (31 - Math.clz32(low));
-      if (n >= nodeCount) break;
-      if (n === root) continue;
-      for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
-        const t = edgeTo[e];
-        if (((pageOwned[t >>> 5] >>> (t & 31)) & 1) !== 0) bits[e >>> 5] &= ~(1 << (e & 31));
-      }
-    }
-  }
-}
-
 export interface ShallowSizeOptions {
   /**
    * Move the sizes inside snap.nodeSelfSize and return it, when its element type can hold every

@@ -40,11 +40,12 @@ export interface RetainerOptions extends RunOptions {
    */
   weakMapNames?: WeakMapEdgeNames | (() => WeakMapEdgeNames);
   /**
-   * Filled in as well (a bit per edge, zero on entry): the edges whose slot is not NEVER_ESSENTIAL,
-   * i.e. edgeRules.computeEssentialEdges without its page-owned rule (edgeRules.applyPageOwnedRule
-   * adds it).
+   * The essential-edge bits but for the page-owned rule (edgeRules.computeEssentialEdges with no
+   * page-owned flags), or a function called once, after the counting pass, that returns them: the
+   * slot flags (NEVER_ESSENTIAL: the bit is clear) are then read from them, and no WeakMap edge
+   * name is needed.
    */
-  essential?: EdgeBits;
+  essential?: EdgeBits | (() => EdgeBits);
 }
 
 /**
@@ -72,14 +73,12 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
   firstRetainer[nodeCount] = sum;
   const retainerNode = u32(edgeCount);
   const retainerType = shared ? new Uint8Array(new SharedArrayBuffer(edgeCount)) : new Uint8Array(edgeCount);
-  const essential = opts.essential ?? null;
-  const given = opts.weakMapNames;
-  const weakMapNames = typeof given === 'function' ? given() : given ?? WeakMapEdgeNames.forStrings(snap.strings);
-  const { state, tableIds } = weakMapNames.raw();
+  const given = opts.essential;
+  const bits = typeof given === 'function' ? given() : given ?? null;
+  const names = opts.weakMapNames;
+  const weakMapNames = bits !== null ? null : typeof names === 'function' ? names() : names ?? WeakMapEdgeNames.forStrings(snap.strings);
+  const { state, tableIds } = weakMapNames?.raw() ?? { state: new Uint8Array(0), tableIds: new Uint32Array(0) };
   const step = 1 << 20;
-  // the essential bits' word being built: edges come in descending order, so each word is stored once
-  let word = edgeCount === 0 ? 0 : (edgeCount - 1) >>> 5;
-  let acc = 0;
   // backwards over the edges, so each slice fills from its end down to its start in edge order
   for (let n = nodeCount - 1; n >= 0; n--) {
     const start = firstEdge[n];
@@ -90,29 +89,24 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
       const slot = --firstRetainer[t];
       retainerNode[slot] = n;
       const ty = edgeType[e];
-      let never = ty === edgeWeak || t === n || (notRoot && ty === edgeShortcut);
-      if (!never && ty === edgeInternal) {
-        const s = edgeNameOrIndex[e];
-        const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
-        never = st === WEAKMAP && tableIds[s] === id;
+      let never: boolean;
+      if (bits !== null) {
+        never = ((bits[e >>> 5] >>> (e & 31)) & 1) === 0;
+      } else {
+        never = ty === edgeWeak || t === n || (notRoot && ty === edgeShortcut);
+        if (!never && ty === edgeInternal) {
+          const s = edgeNameOrIndex[e];
+          const st = state[s] === NOT_PARSED ? weakMapNames!.stateOf(s) : state[s];
+          never = st === WEAKMAP && tableIds[s] === id;
+        }
       }
       retainerType[slot] = never ? ty | NEVER_ESSENTIAL : ty;
-      if (essential !== null && !never) {
-        const w = e >>> 5;
-        if (w !== word) {
-          essential[word] = acc;
-          word = w;
-          acc = 0;
-        }
-        acc |= 1 << (e & 31);
-      }
     }
     if ((n & (step - 1)) === 0) {
       throwIfAborted(opts.signal);
       opts.onProgress?.({ phase: 'retainers', done: nodeCount - n, total: nodeCount });
     }
   }
-  if (essential !== null && edgeCount > 0) essential[word] |= acc;
   // each cursor now sits at its slice's start: firstRetainer[n] = start of n's slice
   opts.onProgress?.({ phase: 'retainers', done: nodeCount, total: nodeCount });
   return { firstRetainer, retainerNode, retainerType };

@@ -1,15 +1,15 @@
 // worker_threads entry (bundled as dist/analysisWorker.js): the helper thread of a parallel analysis
 // (parallelAnalysis.ts). It sees the snapshot's numeric columns and its string table through
-// SharedArrayBuffers, computes the retainers with the essential edges of the same pass, (if asked)
-// the cycles, the class ids (split by the shared locations) unless the main thread took them, the
-// shallow sizes, the list of hubs
+// SharedArrayBuffers, computes the essential edges (but for the page-owned rule) and the retainers,
+// the class ids (split by the shared locations) unless the main thread took them, the shallow
+// sizes, the list of hubs, (if asked) the cycles
 // and, once the main thread sends the distances, the retainer-path hub indexes of the hubs it
 // claims (the main thread takes the rest); it posts each result as soon as it is done, its arrays
 // shared or transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
-import { computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
+import { computeEssentialEdges, computeShallowSizes, newNodeBits, WeakMapEdgeNames } from '../core/edgeRules';
 import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
 import { computeClassIds, type ClassIds } from '../core/classSummary';
@@ -40,16 +40,30 @@ function preparedNames(snap: HeapSnapshot, buffer: SharedArrayBuffer, signals: I
   return new WeakMapEdgeNames(snap.strings, buffer);
 }
 
-/** The retainers with their WeakMap flags (from the main thread's names), and the essential-edge bits. */
-function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): { retainers: Retainers; essential: Uint32Array } {
+/**
+ * The retainers, after the essential-edge bits but for the page-owned rule (from the main thread's
+ * WeakMap names), which are posted between the counting pass and the fill (the main thread's
+ * dominators start their search with them while the retainers are filled) and give the slots'
+ * flags.
+ */
+function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): Retainers {
   const { buffer, signals } = data.weakMapNames;
   if (!buffer) throw new Error('internal: no WeakMap edge names to wait for');
-  // nothing here reads the names after this pass: their memory goes once the main thread drops them
+  // nothing here reads the names after the essential edges: their memory goes once the main thread drops them
   data.weakMapNames.buffer = null;
-  const words = (snap.edgeCount + 31) >>> 5;
-  const essential = new Uint32Array(mappedSharedBuffer(4 * words), 0, words);
-  const retainers = computeRetainers(snap, { shared: true, essential, weakMapNames: () => preparedNames(snap, buffer, signals) });
-  return { retainers, essential };
+  return computeRetainers(snap, {
+    shared: true,
+    essential: () => {
+      const names = preparedNames(snap, buffer, signals);
+      const t = performance.now();
+      // no page-owned flags: the page-owned rule is left out (the main thread's dominators apply it)
+      const own = computeEssentialEdges(snap, newNodeBits(snap.nodeCount), names);
+      const bits = new Uint32Array(mappedSharedBuffer(own.byteLength), 0, own.length);
+      bits.set(own);
+      post({ kind: 'essential', ms: performance.now() - t, bits }, []);
+      return bits;
+    },
+  });
 }
 
 /**
@@ -77,29 +91,19 @@ interface HelperState {
 function run(data: AnalysisHelperData): HelperState {
   const snap = snapshotOf(data);
   let t = performance.now();
-  // Shared, not transferred: the hub indexes (below) read them too. The WeakMap table → value
-  // flags need the edge names: the main thread parses them all first (beside this pass's counting),
-  // and this pass then also gives the essential edges but for their page-owned rule (which needs the
-  // distances' traversal), so the main thread's dominators need not go over every edge again.
+  // Shared, not transferred: the hub indexes (below) read them too. The essential edges need the
+  // WeakMap edge names: the main thread parses them all first (beside the counting pass).
   const { signals } = data.weakMapNames;
-  const { retainers: r, essential } = retainersOf(snap, data);
-  post({ kind: 'retainers', ms: performance.now() - t, ...r, essential }, []);
+  const r = retainersOf(snap, data);
+  post({ kind: 'retainers', ms: performance.now() - t, ...r }, []);
   Atomics.store(signals, RETAINERS_POSTED, 1);
   // the WeakMap name cache is shared: its memory goes when both threads have collected their
   // references, and this thread's would otherwise wait for the next collection, after the cycles
   collectGarbage();
-  // The cycles first: they need ~70 MB of working memory, which is gone before the main thread's
-  // dominators write their fourth array (the analysis' peak of memory use); the class ids and the
-  // shallow sizes are needed only after the dominators.
-  if (data.cycleEdgeTypes) {
-    t = performance.now();
-    const cycles = computeCycles(snap, data.cycleEdgeTypes);
-    const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
-    post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
-    collectGarbage();
-  }
-  // the class ids, unless the main thread has taken them (it computes them while it waits for the
-  // retainers): here they come beside the dominators instead of after them
+  // The class ids (unless the main thread has taken them: it computes them while it waits for the
+  // retainers) and the shallow sizes first: with both there by the end of the main thread's
+  // dominators, those give the class-top flags (the class totals are then one sequential pass).
+  // Then the cycles, which are needed only at the end.
   if (Atomics.compareExchange(signals, CLASS_IDS, 0, CLASS_IDS_HELPER) === 0) {
     t = performance.now();
     const classIds = sharedClassIds(computeClassIds(snap), data.classIdBuffer, signals);
@@ -112,13 +116,21 @@ function run(data: AnalysisHelperData): HelperState {
   const inPlace = sizes === snap.nodeSelfSize;
   if (inPlace) Atomics.store(signals, SIZES_IN_PLACE, 1);
   post({ kind: 'shallowSizes', ms: performance.now() - t, sizes, inPlace }, inPlace ? [] : [sizes.buffer as ArrayBuffer]);
-  // dead working arrays are collected at once: they would stay resident into the main thread's
-  // dominators, the analysis' peak of memory use (see collectGarbage)
+  // dead working arrays are collected at once: they would stay resident through the cycle search,
+  // beside the end of the main thread's dominators (the analysis' peak of memory use)
   collectGarbage();
-  // the hubs whose retainers the hub indexes group (a pass over the retainer counts, while the
-  // main thread still runs its dominators)
+  // the hubs whose retainers the hub indexes group (a pass over the retainer counts): the main
+  // thread takes them one by one after its dominators while this thread still searches the cycles
   const hubList = eagerHubs(r.firstRetainer, snap.nodeCount);
   post({ kind: 'hubList', hubs: hubList }, []);
+  if (data.cycleEdgeTypes) {
+    t = performance.now();
+    const cycles = computeCycles(snap, data.cycleEdgeTypes);
+    const transfer = [cycles.cycleComponent.buffer, cycles.cycleRank.buffer, cycles.inCycle.buffer].filter((b) => !(b instanceof SharedArrayBuffer));
+    post({ kind: 'cycles', ms: performance.now() - t, cycles }, transfer as ArrayBuffer[]);
+  }
+  // dead working arrays are collected at once (see collectGarbage)
+  collectGarbage();
   return { snap, retainers: r, hubList, signals };
 }
 

@@ -2,23 +2,24 @@
 // (edgeRules.WeakMapEdgeNames; 0.3 s on a 1 GB heap, often done while the load waited), then runs
 // the distances with DevTools' name-based filter and the page-owned flags, then the dominators and
 // retained sizes. A helper thread (analysisWorker.ts) meanwhile counts the retainers, waits for the
-// names (Atomics), and fills the retainer index with its WeakMap table → value flags and, in the same
-// pass over the edges, the essential-edge bits but for the page-owned rule (which needs the
-// distances' traversal: edgeRules.applyPageOwnedRule adds it here, reading only the edges of nodes
-// that are not page-owned). Then the helper searches the cycles and moves the shallow sizes, beside
-// the dominators. The class ids: this thread computes them while it waits for the retainers, else
-// the helper after its cycles (split by constructor location there too; written where this thread's
-// dominators can read them before the helper's message arrives, CLASS_IDS_READY). The columns
+// names (Atomics), posts the essential-edge bits but for the page-owned rule (which needs the
+// distances' traversal: the dominators' search applies it itself), and fills the retainer index,
+// the slots' flags read from those bits. The dominators' search from the root (dominatorDfs) needs
+// only the bits: this thread runs it while the helper fills the retainers. Then, beside the rest of
+// the dominators, the helper computes the class ids (unless this thread took them while it waited
+// for the retainers; split by constructor location there too, and written where this thread's
+// dominators can read them before the helper's message arrives, CLASS_IDS_READY), moves the
+// shallow sizes and searches the cycles. The columns
 // must be on SharedArrayBuffers (loadSnapshotFile({shared: true})); otherwise, for small snapshots,
 // or when the helper fails, everything runs on this thread. The results do not depend on which
 // thread ran what.
 // When the class ids (from either thread) and the helper's moved shallow sizes are there by the end
 // of the dominators, these give the class-top flags too (dominators.ClassTopInputs; the class totals are
-// then one sequential pass). Once the dominators are done the helper builds the retainer-path hub
+// then one sequential pass). Once the dominators are done both threads build the retainer-path hub
 // indexes (retainerPaths.prepareRetainerPaths, which analyze() runs on its one thread), largest hub
-// first, while this thread computes the class totals; then this thread groups the hubs the helper
-// has not claimed yet (signals[HUB_NEXT]). They reorder the biggest hubs' retainer slices in place,
-// so nothing may read the retainer index meanwhile: the class totals do not.
+// first, each taking the next hub (signals[HUB_NEXT]): this thread after the class totals, the
+// helper after its cycle search. They reorder the biggest hubs' retainer slices in place, so
+// nothing may read the retainer index meanwhile: the class totals do not.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,7 +27,8 @@ import type { HeapSnapshot, SizeArray } from '../core/model';
 import type { RunOptions } from '../core/progress';
 import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
 import { computeRetainers, type Retainers } from '../core/retainers';
-import { applyPageOwnedRule, computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
+import { computeEssentialEdges, computeShallowSizes, newNodeBits, WeakMapEdgeNames } from '../core/edgeRules';
+import { dominatorDfs } from '../core/dominators';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { computeHubIndexes, prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
 import { classTotalsOf, computeClassIds, type ClassIdArray, type ClassIds } from '../core/classSummary';
@@ -95,7 +97,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
   }
   if (!workerPath || !columns || snap.nodeCount < (opts.minNodes ?? PARALLEL_MIN_NODES)) return analyze(snap, opts);
   // The WeakMap edge names: this thread parses them all first (the distances and the helper's
-  // retainer pass read them; the helper counts retainers meanwhile), in a shared cache.
+  // essential edges read them; the helper counts retainers meanwhile), in a shared cache.
   const signals = new Int32Array(new SharedArrayBuffer(4 * HELPER_SIGNALS));
   // the helper's class ids, if it computes them (only the pages it writes become resident)
   const classIdBuffer = mappedSharedBuffer(4 * snap.nodeCount);
@@ -107,34 +109,43 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     Atomics.store(signals, NAMES_READY, 1);
     Atomics.notify(signals, NAMES_READY);
     const namesMs = performance.now() - t0;
-    // the essential edges come from the helper's retainer pass (all but the page-owned rule)
     const start = beginAnalysis(snap, opts, false);
     start.timings.weakMapNames = namesMs;
-    // The dominators need only the retainers (and the essential edges of the same pass): the
-    // helper's cycles and shallow sizes come in while they run. If the helper is still at it,
-    // this thread computes the class ids meanwhile (the class totals need them at the end; 0.25 s
-    // on a 1 GB heap, 11 MB through the dominators).
+    // The essential edges but for the page-owned rule come from the helper, between its counting
+    // pass and the fill of the retainers: the dominators' search from the root (which applies the
+    // page-owned rule itself) runs while the helper fills them.
+    let waitStart = performance.now();
+    // (the bits are kept only in start.essential, which the dominators drop)
+    const bits = await helper.essential(opts.signal, start.timings);
+    const waited = performance.now() - waitStart;
+    if (bits) {
+      start.essential = bits;
+    } else {
+      start.essential = start.timed('essentialEdges',
+        () => computeEssentialEdges(snap, newNodeBits(snap.nodeCount), WeakMapEdgeNames.forStrings(snap.strings)));
+    }
+    // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
+    WeakMapEdgeNames.forget(snap.strings);
+    collectGarbage();
+    const dfs = start.timed('dominatorDfs', () => dominatorDfs(snap, start.essential, start.pageOwned));
+    // The rest of the dominators needs the retainers: the helper's cycles and shallow sizes come
+    // in while it runs. If the helper is still at them, this thread computes the class ids
+    // meanwhile (the class totals need them at the end; 0.25 s on a 1 GB heap, 11 MB through the
+    // dominators).
     let classIds = !opts.classIdsOnHelper && Atomics.load(signals, RETAINERS_POSTED) === 0 && claimClassIds(signals)
       ? start.timed('classIds', () => computeClassIds(snap)) : undefined;
-    let waitStart = performance.now();
+    waitStart = performance.now();
     const got = await helper.retainers(opts.signal);
     let retainers: Retainers;
     if (got) {
       retainers = got.retainers;
       start.timings.retainers = got.ms;
-      start.timings.waitForHelper = performance.now() - waitStart;
-      const essential = got.essential;
-      start.essential = start.timed('essentialEdges', () => {
-        applyPageOwnedRule(snap, essential, start.pageOwned);
-        return essential;
-      });
+      start.timings.waitForHelper = waited + performance.now() - waitStart;
     } else {
-      retainers = start.timed('retainers', () => computeRetainers(snap, opts));
-      start.essential = start.timed('essentialEdges', () => computeEssentialEdges(snap, start.pageOwned, WeakMapEdgeNames.forStrings(snap.strings)));
+      // (the essential bits give the slots' flags: no WeakMap name is needed)
+      const bits = start.essential;
+      retainers = start.timed('retainers', () => computeRetainers(snap, { ...opts, essential: bits }));
     }
-    // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
-    WeakMapEdgeNames.forget(snap.strings);
-    collectGarbage();
     // With the class ids (this thread's, or the helper's once written) and the shallow sizes moved
     // (the helper is usually done with them by now), the dominators also give the class-top flags
     // (by DFS number: the class totals then need one sequential pass).
@@ -144,7 +155,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       if (!got || Atomics.load(signals, SIZES_IN_PLACE) !== 1) return null;
       const ids = mine ? { ids: mine.ids, classCount: mine.names.length } : helperClassIds(signals, classIdBuffer, snap.nodeCount);
       return ids ? { ...ids, sizes: snap.nodeSelfSize } : null;
-    });
+    }, dfs);
     // the dominators' dead working array (idom, 45 MB at 1 GB) goes before the helper's hub indexes
     // and the class totals allocate
     collectGarbage();
@@ -275,7 +286,7 @@ class HelperThread {
   private fail(): void {
     if (this.failed) return;
     this.failed = true;
-    for (const k of ['retainers', 'shallowSizes', 'cycles', 'classIds', 'hubList', 'hubs']) this.deliver(k, null);
+    for (const k of ['essential', 'retainers', 'shallowSizes', 'cycles', 'classIds', 'hubList', 'hubs']) this.deliver(k, null);
   }
 
   private wait<K extends FromAnalysisHelper['kind']>(kind: K, signal?: AbortSignal): Promise<Reply<K> | null> {
@@ -295,10 +306,18 @@ class HelperThread {
     });
   }
 
-  /** The retainers and the essential-edge bits of the same pass, or null when the helper failed. */
-  async retainers(signal?: AbortSignal): Promise<{ retainers: Retainers; essential: Uint32Array; ms: number } | null> {
+  /** The essential-edge bits but for the page-owned rule (their time into timings), or null when the helper failed. */
+  async essential(signal: AbortSignal | undefined, timings: Record<string, number>): Promise<Uint32Array | null> {
+    const r = await this.wait('essential', signal);
+    if (!r) return null;
+    timings.essentialEdges = r.ms;
+    return r.bits;
+  }
+
+  /** The retainers, or null when the helper failed. */
+  async retainers(signal?: AbortSignal): Promise<{ retainers: Retainers; ms: number } | null> {
     const r = await this.wait('retainers', signal);
-    return r ? { retainers: { firstRetainer: r.firstRetainer, retainerNode: r.retainerNode, retainerType: r.retainerType }, essential: r.essential, ms: r.ms } : null;
+    return r ? { retainers: { firstRetainer: r.firstRetainer, retainerNode: r.retainerNode, retainerType: r.retainerType }, ms: r.ms } : null;
   }
 
   /** The shallow sizes, or null when the helper failed. */
