@@ -152,6 +152,9 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     const w = v >>> 5;
     return rankBase[w] + popcount(cand[w] & ((1 << (v & 31)) - 1));
   };
+  // per node: in a component of more than one node (inBits is dead by now)
+  const multi = inBits.fill(0);
+  let largest = nodeCount > 0 ? 1 : 0;
   let sp = 0;
   let cp = m;
   let index = 1;
@@ -205,6 +208,7 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
         sp--;
         if (isRoot[sp] !== 0) {
           index--;
+          const from = cp;
           while (cp < m) {
             const x = rankOf(stack[cp]);
             if (low > rindex[x]) break;
@@ -214,6 +218,12 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
           }
           rindex[rv] = comp;
           comp--;
+          // a component of more than one node: its nodes (v and the ones just popped) are on a cycle
+          if (cp > from) {
+            if (cp - from + 1 > largest) largest = cp - from + 1;
+            multi[v >>> 5] |= 1 << (v & 31);
+            for (let j = from; j < cp; j++) multi[stack[j] >>> 5] |= 1 << (stack[j] & 31);
+          }
         } else {
           cp--;
           stack[cp] = v;
@@ -222,27 +232,16 @@ export function computeCycles(snap: HeapSnapshot, edgeTypes: string[] = defaultC
     }
   }
   progress(2 * nodeCount);
-  // component sizes by component number (reusing the stack buffer)
-  const minComp = comp + 1;
-  const sizes = stack.subarray(0, m + 1 - minComp + 1).fill(0);
-  let largest = nodeCount > 0 ? 1 : 0;
-  for (let x = 0; x < m; x++) {
-    const size = ++sizes[rindex[x] - minComp];
-    if (size > largest) largest = size;
-  }
-  // On a cycle: a candidate whose component has more than one node, or with a self-loop. Only
-  // those keep a component number (a node on no cycle is a component of its own): in node order,
-  // with per 32 nodes the count of such nodes before them (componentOf).
+  // On a cycle: a node of a component with more than one node, or with a self-loop (a candidate:
+  // the self-loop gave it both bits). Only those keep a component number (a node on no cycle is a
+  // component of its own): in node order, with per 32 nodes the count of such nodes before them
+  // (componentOf).
   const inCycle = newNodeBits(nodeCount);
   let nodesInCycles = 0;
-  for (let v = 0, x = 0; v < nodeCount; v++) {
-    const bit = 1 << (v & 31);
-    if ((cand[v >>> 5] & bit) === 0) continue;
-    const k = rindex[x++];
-    if (sizes[k - minComp] > 1 || (selfBits[v >>> 5] & bit) !== 0) {
-      inCycle[v >>> 5] |= bit;
-      nodesInCycles++;
-    }
+  for (let w = 0; w < words; w++) {
+    const x = multi[w] | selfBits[w];
+    inCycle[w] = x;
+    nodesInCycles += popcount(x);
   }
   const cycleRank = new Uint32Array(words + 1);
   const cycleComponent = new Uint32Array(nodesInCycles);
