@@ -334,6 +334,23 @@ export class WeakMapEdgeNames {
     return this.parse(s) === WEAKMAP ? this.tableIds[s] : -1;
   }
 
+  /**
+   * The table ids that WeakMap edge names name (parsing every string not parsed yet), as a set:
+   * the table → value rule can only hold for an edge whose owner's id is one of them (a 1 GB Node
+   * heap's 1 M WeakMap edge names name one table).
+   */
+  tableIdSet(): IdSet {
+    this.prepare(0, this.state.length);
+    const { state, tableIds } = this;
+    const ids: number[] = [];
+    let last = -1;
+    for (let s = 0; s < state.length; s++) {
+      // (names of one table come in runs: a cheap filter before the set)
+      if (state[s] === WEAKMAP && tableIds[s] !== last) ids.push(last = tableIds[s]);
+    }
+    return new IdSet(ids);
+  }
+
   /** Hash of the duplicated part of WeakMap edge name s (0 when s is not one). */
   pairHash(s: number): number {
     return this.parse(s) >= WEAKMAP ? this.hashes[s] : 0;
@@ -362,6 +379,56 @@ export class WeakMapEdgeNames {
 }
 
 const byStrings = new WeakMap<StringTable, WeakMapEdgeNames>();
+
+/** A set of 32-bit ids: open addressing over an Int32Array (a JS Set lookup costs several times more in a hot loop). */
+export class IdSet {
+  private readonly slots: Int32Array;
+  private readonly shift: number;
+  /** 0 marks a free slot: whether the id 0 is in the set is kept apart */
+  private readonly zero: boolean;
+  readonly size: number;
+  /** the smallest and largest id (a range test before the probe: most lookups miss) */
+  private readonly lo: number;
+  private readonly hi: number;
+
+  constructor(ids: readonly number[]) {
+    const distinct = new Set(ids);
+    this.size = distinct.size;
+    let bits = 2;
+    while ((1 << bits) < 2 * distinct.size) bits++;
+    this.shift = 32 - bits;
+    this.slots = new Int32Array(1 << bits);
+    this.zero = distinct.has(0);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const id of distinct) {
+      if (id < lo) lo = id;
+      if (id > hi) hi = id;
+    }
+    this.lo = lo;
+    this.hi = hi;
+    const mask = (1 << bits) - 1;
+    for (const id of distinct) {
+      if (id === 0) continue;
+      let i = Math.imul(id, 0x9e3779b1) >>> this.shift;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = id | 0;
+    }
+  }
+
+  has(id: number): boolean {
+    if (id < this.lo || id > this.hi) return false;
+    if (id === 0) return this.zero;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    const want = id | 0;
+    for (let i = Math.imul(id, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const x = slots[i];
+      if (x === want) return true;
+      if (x === 0) return false;
+    }
+  }
+}
 
 function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -553,9 +620,11 @@ export function edgeBit(bits: EdgeBits, e: number): boolean {
 
 /**
  * Edges that count for dominators (DevTools' computeIsEssentialEdge), as a bit vector over edge
- * ordinals. `pageOwned` comes from computePageOwned.
+ * ordinals. `pageOwned` comes from computePageOwned; null: its rule is left out (an edge from a
+ * node that is not page-owned into a page-owned one counts only from the root; the dominators'
+ * search applies it itself).
  */
-export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits,
+export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits | null,
   weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings)): EdgeBits {
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
@@ -563,30 +632,32 @@ export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits,
   // mapped: dropped after the dominators' DFS, and its memory should go back then (scratch.ts)
   const words = (snap.edgeCount + 31) >>> 5;
   const bits = new Uint32Array(mappedBuffer(4 * words), 0, words);
-  // the WeakMap name cache read in place (over half of a V8 heap's edges are internal); a string
-  // not parsed yet is parsed on the spot
+  // the WeakMap name cache read in place, for the internal edges of the nodes whose id a WeakMap
+  // edge name names as its table (over half of a V8 heap's edges are internal; the names name few
+  // tables)
   const { state, tableIds } = weakMapNames.raw();
+  const tables = weakMapNames.tableIdSet();
   // edges come in ascending order: each word of bits is built in `acc` and stored once
   let word = 0;
   let acc = 0;
   for (let n = 0; n < nodeCount; n++) {
     const isRoot = n === root;
-    const fromOwned = (pageOwned[n >>> 5] >>> (n & 31)) & 1;
+    const fromOwned = pageOwned === null ? 1 : (pageOwned[n >>> 5] >>> (n & 31)) & 1;
     const id = nodeId[n];
+    const table = tables.size > 0 && tables.has(id);
     for (let e = firstEdge[n], end = firstEdge[n + 1]; e < end; e++) {
       const ty = edgeType[e];
       if (ty === edgeWeak) continue;
-      if (ty === edgeInternal) {
+      if (table && ty === edgeInternal) {
         const s = edgeNameOrIndex[e];
-        const st = state[s] === NOT_PARSED ? weakMapNames.stateOf(s) : state[s];
-        if (st === WEAKMAP && tableIds[s] === id) continue;
+        if (state[s] === WEAKMAP && tableIds[s] === id) continue;
       }
       const t = edgeTo[e];
       if (t === n) continue;
       if (!isRoot) {
         if (ty === edgeShortcut) continue;
         // (the owner's flag first: most owners are page-owned, which spares a random read)
-        if (fromOwned === 0 && ((pageOwned[t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
+        if (fromOwned === 0 && ((pageOwned![t >>> 5] >>> (t & 31)) & 1) !== 0) continue;
       }
       const w = e >>> 5;
       if (w !== word) {

@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
-import { computeEssentialEdges, computeShallowSizes, newNodeBits, WeakMapEdgeNames } from '../core/edgeRules';
+import { computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
 import { computeClassIds, type ClassIds } from '../core/classSummary';
@@ -57,7 +57,7 @@ function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): Retainers {
       const names = preparedNames(snap, buffer, signals);
       const t = performance.now();
       // no page-owned flags: the page-owned rule is left out (the main thread's dominators apply it)
-      const own = computeEssentialEdges(snap, newNodeBits(snap.nodeCount), names);
+      const own = computeEssentialEdges(snap, null, names);
       const bits = new Uint32Array(mappedSharedBuffer(own.byteLength), 0, own.length);
       bits.set(own);
       post({ kind: 'essential', ms: performance.now() - t, bits }, []);

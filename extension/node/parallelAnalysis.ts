@@ -27,7 +27,7 @@ import type { HeapSnapshot, SizeArray } from '../core/model';
 import type { RunOptions } from '../core/progress';
 import { analyze, beginAnalysis, completeAnalysis, dominatorPhase, type Analysis } from '../core/analysis';
 import { computeRetainers, type Retainers } from '../core/retainers';
-import { computeEssentialEdges, computeShallowSizes, newNodeBits, WeakMapEdgeNames } from '../core/edgeRules';
+import { computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
 import { dominatorDfs } from '../core/dominators';
 import { defaultCycleEdgeTypes, setCycles, type Cycles } from '../core/cycles';
 import { computeHubIndexes, prepareRetainerPaths, setHubIndexes, type HubIndex } from '../core/retainerPaths';
@@ -122,7 +122,7 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
       start.essential = bits;
     } else {
       start.essential = start.timed('essentialEdges',
-        () => computeEssentialEdges(snap, newNodeBits(snap.nodeCount), WeakMapEdgeNames.forStrings(snap.strings)));
+        () => computeEssentialEdges(snap, null, WeakMapEdgeNames.forStrings(snap.strings)));
     }
     // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
     WeakMapEdgeNames.forget(snap.strings);

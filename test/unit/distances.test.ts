@@ -4,7 +4,7 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
-import { computePageOwned, isSkippedMapDescriptorEdge, isUserRoot, NOT_PARSED, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computePageOwned, IdSet, isSkippedMapDescriptorEdge, isUserRoot, NOT_PARSED, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { StringTable, type HeapSnapshot } from '../../extension/core/model';
 
 describe('distances', () => {
@@ -222,6 +222,37 @@ describe('distances', () => {
     const { state } = ahead.raw();
     assert.ok(state.every((st) => st !== NOT_PARSED));
     assert.equal(ahead.sharedBuffer(), null, 'not shared when the strings are not');
+    // the tables the names name: 7, 0, 1, 2 (not the one past 32 bits); parses what was not parsed
+    const tables = lazy.tableIdSet();
+    assert.equal(tables.size, 4);
+    for (const id of [0, 1, 2, 7]) assert.ok(tables.has(id), `table ${id}`);
+    for (const id of [3, 5, 8, 99999999999 % 2 ** 32, 2 ** 32 - 1]) assert.equal(tables.has(id), false, `not ${id}`);
+    assert.ok(lazy.raw().state.every((st) => st !== NOT_PARSED));
+  });
+
+  it('IdSet: 32-bit ids (0 and past 2^31 too), colliding probes, empty', () => {
+    const r16 = seededInts(99);
+    const rnd = () => r16(65536) * 65536 + r16(65536);
+    const ids = [0, 1, 2 ** 31, 2 ** 32 - 1, 2 ** 31 - 1];
+    for (let i = 0; i < 500; i++) ids.push(rnd());
+    // multiples of a power of two land on few slots of a multiplicative hash without a good multiplier
+    for (let i = 1; i < 200; i++) ids.push(i * 65536);
+    const set = new IdSet(ids);
+    const want = new Set(ids);
+    assert.equal(set.size, want.size);
+    for (const id of want) assert.ok(set.has(id), `${id}`);
+    let misses = 0;
+    for (let i = 0; i < 5000; i++) {
+      const id = rnd();
+      assert.equal(set.has(id), want.has(id), `${id}`);
+      if (!want.has(id)) misses++;
+    }
+    assert.ok(misses > 4000);
+    const none = new IdSet([]);
+    assert.equal(none.size, 0);
+    for (const id of [0, 1, 2 ** 32 - 1]) assert.equal(none.has(id), false);
+    const zero = new IdSet([5]);
+    assert.equal(zero.has(0), false, 'a free slot is no id 0');
   });
 
   it('a prepared cache on shared strings is read through its buffer by another instance', () => {

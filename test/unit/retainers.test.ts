@@ -3,7 +3,7 @@ import { SnapshotBuilder } from '../helpers/snapshotBuilder';
 import { seededInts } from '../helpers/random';
 import { checkRetainerIndex } from '../helpers/retainerIndex';
 import { computeRetainers, isEssentialSlot, NEVER_ESSENTIAL, RETAINER_TYPE, RetainerEdges } from '../../extension/core/retainers';
-import { computeEssentialEdges, computePageOwned, edgeBit, newNodeBits, nodeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { computeEssentialEdges, computePageOwned, edgeBit, nodeBit, WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { computeDominators } from '../../extension/core/dominators';
 import { analyze } from '../../extension/core/analysis';
 
@@ -133,7 +133,7 @@ describe('retainer index (owners and type bytes; edges found on demand)', () => 
       const snap = b.build();
       const pageOwned = computePageOwned(snap);
       const full = computeEssentialEdges(snap, pageOwned, new WeakMapEdgeNames(snap.strings));
-      const bits = computeEssentialEdges(snap, newNodeBits(snap.nodeCount), new WeakMapEdgeNames(snap.strings));
+      const bits = computeEssentialEdges(snap, null, new WeakMapEdgeNames(snap.strings));
       let asked = 0;
       let named = 0;
       const ret = computeRetainers(snap, {
