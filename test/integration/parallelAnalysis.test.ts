@@ -197,11 +197,12 @@ describe('analysis on two threads', function () {
     assertSameAnalysis(two, analyze(await loadSnapshotFile(file, { parallel: false })));
   });
 
-  it('a helper that dies after the retainers: shallow sizes, cycles and hub indexes from this thread, same results', async () => {
+  it('a helper that dies after the essential edges or the retainers: the rest from this thread, same results', async () => {
     const file = path.join(dir, 'node.heapsnapshot');
     const one = analyze(await loadSnapshotFile(file, { parallel: false }));
-    // dies after the retainers, or after the hub list (before it claims any hub)
-    for (const after of ['retainers', 'hubList']) {
+    // dies after the essential edges (this thread fills the retainers from them), after the
+    // retainers, or after the hub list (before it claims any hub)
+    for (const after of ['essential', 'retainers', 'hubList']) {
       const dying = path.join(dir, `dying-${after}.js`);
       fs.writeFileSync(dying, `const wt = require('node:worker_threads');
 const post = wt.parentPort.postMessage.bind(wt.parentPort);
@@ -211,7 +212,7 @@ require(${JSON.stringify(workerPath)});`);
       const stats: { helper?: boolean; hubsOnMain?: number } = {};
       const two = await analyzeSnapshot(snap, { workerPath: dying, minNodes: 0, stats });
       assert.equal(stats.helper, false, after);
-      if (after === 'retainers') assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
+      if (after !== 'hubList') assert.ok(two.timings.retainers !== undefined && two.timings.shallowSizes !== undefined);
       // (the hubs grouped here: by the shared claims if the list came before the helper's exit)
       else assert.ok(cachedHubIndexes(two).size > 0, 'the hubs the helper left, grouped here');
       assertSameAnalysis(two, one);
