@@ -128,10 +128,10 @@ export async function analyzeSnapshot(snap: HeapSnapshot, opts: ParallelAnalysis
     WeakMapEdgeNames.forget(snap.strings);
     collectGarbage();
     const dfs = start.timed('dominatorDfs', () => dominatorDfs(snap, start.essential, start.pageOwned));
-    // The rest of the dominators needs the retainers: the helper's cycles and shallow sizes come
-    // in while it runs. If the helper is still at them, this thread computes the class ids
-    // meanwhile (the class totals need them at the end; 0.25 s on a 1 GB heap, 11 MB through the
-    // dominators).
+    // The rest of the dominators needs the retainers (the helper's class ids, shallow sizes and
+    // cycles come in while it runs). If the helper is still filling them, this thread computes the
+    // class ids meanwhile (the class totals need them at the end; 0.25 s on a 1 GB heap, 11 MB
+    // through the dominators).
     let classIds = !opts.classIdsOnHelper && Atomics.load(signals, RETAINERS_POSTED) === 0 && claimClassIds(signals)
       ? start.timed('classIds', () => computeClassIds(snap)) : undefined;
     waitStart = performance.now();
