@@ -45,7 +45,8 @@ export interface Analysis {
 /** Runs the index phases over a parsed snapshot, on this thread. */
 export function analyze(snap: HeapSnapshot, opts: RunOptions = {}): Analysis {
   const start = beginAnalysis(snap, opts);
-  const retainers = start.timed('retainers', () => computeRetainers(snap, opts));
+  const essential = start.essential;
+  const retainers = start.timed('retainers', () => computeRetainers(snap, { ...opts, essential }));
   // the last phase that reads WeakMap edge names (26 MB of caches at 1 GB)
   WeakMapEdgeNames.forget(snap.strings);
   // in place: snap.nodeSelfSize becomes the shallow sizes (no second per-node array)
@@ -86,7 +87,9 @@ export function beginAnalysis(snap: HeapSnapshot, opts: RunOptions = {}, essenti
   const shared = typeof SharedArrayBuffer !== 'undefined' && snap.nodeType.buffer instanceof SharedArrayBuffer;
   const both = timed('distances', () => computeDistancesAndPageOwned(snap, { ...opts, weakMapNames: WeakMapEdgeNames.forStrings(snap.strings), shared }));
   const pageOwned = both.pageOwned as NodeBits;
-  const essential = essentialEdges ? timed('essentialEdges', () => computeEssentialEdges(snap, pageOwned, WeakMapEdgeNames.forStrings(snap.strings)))
+  // without the page-owned rule: the retainers' slot flags come from these bits too, and the
+  // dominators' search applies that rule itself
+  const essential = essentialEdges ? timed('essentialEdges', () => computeEssentialEdges(snap, null, WeakMapEdgeNames.forStrings(snap.strings)))
     : new Uint32Array(0);
   return { snap, distances: both.distances, pageOwned, essential, timings, timed };
 }

@@ -40,7 +40,7 @@ export interface DominatorOptions extends RunOptions {
 export function computeDominatorsAndRetainedSizes(snap: HeapSnapshot, ret: Retainers,
   opts: DominatorOptions = {}): DominatorResult {
   const pageOwned = computePageOwned(snap);
-  const essential = computeEssentialEdges(snap, pageOwned, opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings));
+  const essential = computeEssentialEdges(snap, null, opts.weakMapNames ?? new WeakMapEdgeNames(snap.strings));
   const dominators = computeDominators(snap, ret, essential, pageOwned, opts);
   const retainedSizes = computeRetainedSizes(dominators.dominators, dominators.order,
     opts.shallowSizes ?? computeShallowSizes(snap));

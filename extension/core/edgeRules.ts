@@ -53,7 +53,7 @@
 //    moved sizes, so ours are too.
 import { sizeArrayFor, type HeapSnapshot, type SizeArray } from './model';
 import type { StringTable } from './strings';
-import { mappedBuffer, ScratchBlock } from './scratch';
+import { mappedBuffer, mappedSharedBuffer, ScratchBlock } from './scratch';
 
 /** Distance of nodes reached only from system roots starts here (DevTools' baseSystemDistance). */
 export const BASE_SYSTEM_DISTANCE = 100000000;
@@ -625,13 +625,13 @@ export function edgeBit(bits: EdgeBits, e: number): boolean {
  * search applies it itself).
  */
 export function computeEssentialEdges(snap: HeapSnapshot, pageOwned: NodeBits | null,
-  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings)): EdgeBits {
+  weakMapNames: WeakMapEdgeNames = new WeakMapEdgeNames(snap.strings), opts: { shared?: boolean } = {}): EdgeBits {
   const { nodeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
   const { edgeInternal, edgeWeak, edgeShortcut } = snap.types;
   const root = snap.rootOrdinal;
   // mapped: dropped after the dominators' DFS, and its memory should go back then (scratch.ts)
   const words = (snap.edgeCount + 31) >>> 5;
-  const bits = new Uint32Array(mappedBuffer(4 * words), 0, words);
+  const bits = new Uint32Array(opts.shared ? mappedSharedBuffer(4 * words) : mappedBuffer(4 * words), 0, words);
   // the WeakMap name cache read in place, for the internal edges of the nodes whose id a WeakMap
   // edge name names as its table (over half of a V8 heap's edges are internal; the names name few
   // tables)

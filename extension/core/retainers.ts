@@ -9,7 +9,7 @@
 import type { HeapSnapshot } from './model';
 import type { RunOptions } from './progress';
 import { throwIfAborted } from './errors';
-import { NOT_PARSED, WEAKMAP, WeakMapEdgeNames, nodeBit, type EdgeBits, type NodeBits } from './edgeRules';
+import { computeEssentialEdges, WeakMapEdgeNames, nodeBit, type EdgeBits, type NodeBits } from './edgeRules';
 
 export interface Retainers {
   /** length nodeCount+1 */
@@ -35,17 +35,16 @@ export interface RetainerOptions extends RunOptions {
   /** on SharedArrayBuffers, for the threads of a parallel analysis */
   shared?: boolean;
   /**
-   * the WeakMap edge-name cache to use (one is made otherwise); a function is called once, after the
-   * counting pass, when the names are first needed (e.g. it waits for another thread to prepare them)
-   */
-  weakMapNames?: WeakMapEdgeNames | (() => WeakMapEdgeNames);
-  /**
    * The essential-edge bits but for the page-owned rule (edgeRules.computeEssentialEdges with no
    * page-owned flags), or a function called once, after the counting pass, that returns them: the
-   * slot flags (NEVER_ESSENTIAL: the bit is clear) are then read from them, and no WeakMap edge
-   * name is needed.
+   * slot flags (NEVER_ESSENTIAL: the bit is clear) are read from them. Computed here when absent.
    */
   essential?: EdgeBits | (() => EdgeBits);
+  /**
+   * without `essential`: the WeakMap edge-name cache its computation uses (one is made otherwise);
+   * a function is called once, after the counting pass
+   */
+  weakMapNames?: WeakMapEdgeNames | (() => WeakMapEdgeNames);
 }
 
 /**
@@ -54,12 +53,10 @@ export interface RetainerOptions extends RunOptions {
  * fill cursor (end positions, filled from the last edge backwards).
  */
 export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {}): Retainers {
-  const { nodeCount, edgeCount, firstEdge, edgeTo, edgeType, edgeNameOrIndex, nodeId } = snap;
+  const { nodeCount, edgeCount, firstEdge, edgeTo, edgeType } = snap;
   if (snap.meta.edgeTypes.length > MAX_EDGE_TYPES) {
     throw new RangeError(`${snap.meta.edgeTypes.length} edge types: at most ${MAX_EDGE_TYPES} are supported`);
   }
-  const { edgeWeak, edgeShortcut, edgeInternal } = snap.types;
-  const root = snap.rootOrdinal;
   const shared = opts.shared === true;
   const u32 = (n: number) => (shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n));
   const firstRetainer = u32(nodeCount + 1);
@@ -73,33 +70,22 @@ export function computeRetainers(snap: HeapSnapshot, opts: RetainerOptions = {})
   firstRetainer[nodeCount] = sum;
   const retainerNode = u32(edgeCount);
   const retainerType = shared ? new Uint8Array(new SharedArrayBuffer(edgeCount)) : new Uint8Array(edgeCount);
+  // the slots' flags from the essential-edge bits but for the page-owned rule (computed here when
+  // not given: edgeRules.computeEssentialEdges is the one place of those rules)
   const given = opts.essential;
-  const bits = typeof given === 'function' ? given() : given ?? null;
   const names = opts.weakMapNames;
-  const weakMapNames = bits !== null ? null : typeof names === 'function' ? names() : names ?? WeakMapEdgeNames.forStrings(snap.strings);
-  const { state, tableIds } = weakMapNames?.raw() ?? { state: new Uint8Array(0), tableIds: new Uint32Array(0) };
+  const bits = typeof given === 'function' ? given() : given
+    ?? computeEssentialEdges(snap, null, typeof names === 'function' ? names() : names ?? WeakMapEdgeNames.forStrings(snap.strings));
   const step = 1 << 20;
   // backwards over the edges, so each slice fills from its end down to its start in edge order
   for (let n = nodeCount - 1; n >= 0; n--) {
     const start = firstEdge[n];
-    const notRoot = n !== root;
-    const id = nodeId[n];
     for (let e = firstEdge[n + 1] - 1; e >= start; e--) {
       const t = edgeTo[e];
       const slot = --firstRetainer[t];
       retainerNode[slot] = n;
       const ty = edgeType[e];
-      let never: boolean;
-      if (bits !== null) {
-        never = ((bits[e >>> 5] >>> (e & 31)) & 1) === 0;
-      } else {
-        never = ty === edgeWeak || t === n || (notRoot && ty === edgeShortcut);
-        if (!never && ty === edgeInternal) {
-          const s = edgeNameOrIndex[e];
-          const st = state[s] === NOT_PARSED ? weakMapNames!.stateOf(s) : state[s];
-          never = st === WEAKMAP && tableIds[s] === id;
-        }
-      }
+      const never = ((bits[e >>> 5] >>> (e & 31)) & 1) === 0;
       retainerType[slot] = never ? ty | NEVER_ESSENTIAL : ty;
     }
     if ((n & (step - 1)) === 0) {

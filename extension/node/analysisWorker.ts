@@ -10,7 +10,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, StringTable } from '../core/model';
 import { computeRetainers } from '../core/retainers';
 import { computeEssentialEdges, computeShallowSizes, WeakMapEdgeNames } from '../core/edgeRules';
-import { mappedSharedBuffer } from '../core/scratch';
 import { computeCycles } from '../core/cycles';
 import { computeClassIds, type ClassIds } from '../core/classSummary';
 import { computeHubIndexes, eagerHubs } from '../core/retainerPaths';
@@ -57,9 +56,7 @@ function retainersOf(snap: HeapSnapshot, data: AnalysisHelperData): Retainers {
       const names = preparedNames(snap, buffer, signals);
       const t = performance.now();
       // no page-owned flags: the page-owned rule is left out (the main thread's dominators apply it)
-      const own = computeEssentialEdges(snap, null, names);
-      const bits = new Uint32Array(mappedSharedBuffer(own.byteLength), 0, own.length);
-      bits.set(own);
+      const bits = computeEssentialEdges(snap, null, names, { shared: true });
       post({ kind: 'essential', ms: performance.now() - t, bits }, []);
       return bits;
     },
