@@ -261,18 +261,24 @@ export class WeakMapEdgeNames {
     let u = mark - 1;
     while (u > mid && isDigit(b[u - 1])) u--;
     if (u === mark - 1 || u - 2 < mid || b[u - 2] !== 32 || b[u - 1] !== 64) return NOT_WEAKMAP;
-    // between: " @<digits>) -> value (" somewhere (the key's id; the ".*?" parts around it may be empty)
+    // between: " @<digits>) -> value (" somewhere (the key's id; the ".*?" parts around it may be
+    // empty). The bytes read on the way are or-ed: with the value's name after the phrase found,
+    // they are every byte that is not a literal or a digit checked above.
     const valueEnd = u - 2;
-    let found = false;
-    for (let q = mid; q + VALUE_PHRASE.length <= valueEnd && !found; q++) {
-      if (b[q] !== 41 || !bytesAt(b, q, valueEnd, VALUE_PHRASE)) continue;
+    let q = mid;
+    let or = 0;
+    for (; q + VALUE_PHRASE.length <= valueEnd; q++) {
+      const c = b[q];
+      or |= c;
+      if (c !== 41 || !bytesAt(b, q, valueEnd, VALUE_PHRASE)) continue;
       let w = q;
       while (w > mid && isDigit(b[w - 1])) w--;
-      found = w < q && w - 2 >= mid && b[w - 2] === 32 && b[w - 1] === 64;
+      if (w < q && w - 2 >= mid && b[w - 2] === 32 && b[w - 1] === 64) break;
     }
-    if (!found) return NOT_WEAKMAP;
-    // the rest is ASCII already: digits and the phrases
-    for (let p = mid; p < valueEnd; p++) if (b[p] >= 128) return FALLBACK;
+    if (q + VALUE_PHRASE.length > valueEnd) return NOT_WEAKMAP;
+    for (let p = q + VALUE_PHRASE.length; p < valueEnd; p++) or |= b[p];
+    // non-ASCII in a name: the text decides (line terminators, the hash by characters)
+    if (or >= 128) return FALLBACK;
     let id = 0;
     for (let p = k; p < e - 1; p++) id = id * 10 + (b[p] - 48);
     let h = pairHashStart(len - digits, id);
