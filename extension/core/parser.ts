@@ -1163,11 +1163,17 @@ export class SnapshotParser {
     this.needWideSizes(batch, end);
     const r = scatterNodes(batch, end, L, this.nc, node);
     if (r < 0) this.diagnoseNode(batch, -r - 1, buf, node + (-r - 1) / nf);
+    if (r > MAX_U32) {
+      // the offset of the edge_count that took the sum past 2^32 (not of the batch's last number:
+      // the message must not depend on how the file was cut into buffers)
+      let sum = this.nc.edgeSum;
+      let k = L.nEdgeCount;
+      while (k < end && (sum += batch[k]) <= MAX_U32) k += nf;
+      throw new SnapshotError('bad-value', `The edge counts of the nodes add up to more than 2^32 edges (at node ${node + (k - L.nEdgeCount) / nf})`,
+        { field: 'nodes', offset: this.offsetOf(buf, k) });
+    }
     this.nc.edgeSum = r;
     this.nodes = node + records;
-    if (this.nc.edgeSum > MAX_U32) {
-      throw new SnapshotError('bad-value', `The edge counts of the nodes add up to more than 2^32 edges`, { field: 'nodes', offset: this.offsetOf(buf, end - 1) });
-    }
     return end;
   }
 
