@@ -1,0 +1,165 @@
+// AssemblyScript: V8 node and edge records straight from JSON text (see parser.ts fastNodesV8 /
+// fastEdgesV8, whose contract these functions keep: take whole records while they start before
+// `stop` and every check passes; stop at the first record that does not, without taking it).
+// Input bytes at 0..end of linear memory; outputs at the given offsets. Indices are i32.
+
+/** records taken by the last call */
+let taken: i32 = 0;
+/** nodes: the running edge sum after the last call */
+let edgeSumOut: f64 = 0;
+/** edges: the largest string name seen (see EdgeColumns.maxName) */
+let maxNameOut: f64 = 0;
+/** nodes: how many detachedness values taken were not zero */
+let detCount: i32 = 0;
+
+export function lastTaken(): i32 { return taken; }
+export function lastEdgeSum(): f64 { return edgeSumOut; }
+export function lastMaxName(): f64 { return maxNameOut; }
+export function lastDetCount(): i32 { return detCount; }
+
+const MAX_U32: u64 = 0xffffffff;
+/** more digits than this: no value any check accepts */
+const MAX_DIGITS: i32 = 19;
+
+let pos: i32 = 0;
+
+/** Digits at pos (any count up to MAX_DIGITS, a zero only alone: "0" then a non-digit); u64.MAX_VALUE for none / too many. */
+@inline function plain(): u64 {
+  let j = pos;
+  let d = <u32>load<u8>(j) - 48;
+  if (d > 9) return u64.MAX_VALUE;
+  let v = <u64>d;
+  j++;
+  if (d != 0) {
+    let k = 1;
+    d = <u32>load<u8>(j) - 48;
+    while (d < 10) {
+      if (++k > MAX_DIGITS) return u64.MAX_VALUE;
+      v = v * 10 + d;
+      j++;
+      d = <u32>load<u8>(j) - 48;
+    }
+  }
+  pos = j;
+  return v;
+}
+
+/** As plain() for the numbers parser.ts reads four bytes at a time: 1 to 11 digits, no leading zero. */
+@inline function short(): u64 {
+  let j = pos;
+  let d = <u32>load<u8>(j) - 48;
+  if (d > 9) return u64.MAX_VALUE;
+  let v = <u64>d;
+  j++;
+  let k = 1;
+  d = <u32>load<u8>(j) - 48;
+  while (d < 10) {
+    if (++k > 11) return u64.MAX_VALUE;
+    v = v * 10 + d;
+    j++;
+    d = <u32>load<u8>(j) - 48;
+  }
+  if (k > 1 && load<u8>(pos) == 48) return u64.MAX_VALUE;
+  pos = j;
+  return v;
+}
+
+export function edges(end: i32, i: i32, stop: i32, cap: i32, nf: u32, maxType: u32, maxTo: f64, element: u32, hidden: u32,
+  maxName: f64, outType: i32, outName: i32, outTo: i32): i32 {
+  const last = end - 16;
+  let n: i32 = 0;
+  let mx = <u64>maxName;
+  while (i < stop && n < cap) {
+    pos = i;
+    const t = plain();
+    if (t == u64.MAX_VALUE || load<u8>(pos) != 44) break;
+    pos++;
+    const nm = plain();
+    if (nm == u64.MAX_VALUE || load<u8>(pos) != 44 || pos > last) break;
+    pos++;
+    const to = short();
+    if (to == u64.MAX_VALUE) break;
+    let j = pos;
+    const c = load<u8>(j);
+    if (c == 44) j += load<u8>(j + 1) == 10 ? 2 : 1;
+    else if (c == 10 && load<u8>(j + 1) == 44) j += 2;
+    else break;
+    const q = to / nf;
+    if (t > <u64>maxType || nm > MAX_U32 || q * nf != to || q > MAX_U32 || <f64>to >= maxTo) break;
+    store<u8>(outType + n, <u8>t);
+    store<u32>(outName + (n << 2), <u32>nm);
+    store<u32>(outTo + (n << 2), <u32>q);
+    if (nm > mx && <u32>t != element && <u32>t != hidden) mx = nm;
+    n++;
+    i = j;
+  }
+  taken = n;
+  maxNameOut = <f64>mx;
+  return i;
+}
+
+export function nodes(end: i32, i: i32, stop: i32, cap: i32, nf: i32, maxType: u32, maxSelf: f64, wideSelf: bool,
+  hasTrace: bool, hasDet: bool, edgeSum: f64,
+  outType: i32, outName: i32, outId: i32, outSelf: i32, outFirst: i32, outTrace: i32, outDet: i32): i32 {
+  const last = end - 16;
+  let n: i32 = 0;
+  let dets: i32 = 0;
+  let sum = <u64>edgeSum;
+  while (i < stop && n < cap) {
+    pos = i;
+    const t = plain();
+    if (t == u64.MAX_VALUE || load<u8>(pos) != 44 || pos > last) break;
+    pos++;
+    const nm = short();
+    if (nm == u64.MAX_VALUE || load<u8>(pos) != 44 || pos > last) break;
+    pos++;
+    const id = short();
+    if (id == u64.MAX_VALUE || load<u8>(pos) != 44) break;
+    pos++;
+    const ss = plain();
+    if (ss == u64.MAX_VALUE || load<u8>(pos) != 44) break;
+    pos++;
+    const ec = plain();
+    if (ec == u64.MAX_VALUE) break;
+    let tr: u64 = 0;
+    if (nf >= 6) {
+      if (load<u8>(pos) != 44) break;
+      pos++;
+      tr = plain();
+      if (tr == u64.MAX_VALUE) break;
+    }
+    let det: u64 = 0;
+    if (nf == 7) {
+      if (load<u8>(pos) != 44) break;
+      pos++;
+      det = plain();
+      if (det == u64.MAX_VALUE) break;
+    }
+    let j = pos;
+    const c = load<u8>(j);
+    if (c == 44) j += load<u8>(j + 1) == 10 ? 2 : 1;
+    else if (c == 10 && load<u8>(j + 1) == 44) j += 2;
+    else break;
+    if (t > <u64>maxType || nm > MAX_U32 || id > MAX_U32 || <f64>ss > maxSelf || ec > MAX_U32 || sum + ec > MAX_U32
+      || tr > MAX_U32 || det > 255) break;
+    if ((tr != 0 && !hasTrace) || (det != 0 && !hasDet)) break;
+    store<u8>(outType + n, <u8>t);
+    store<u32>(outName + (n << 2), <u32>nm);
+    store<u32>(outId + (n << 2), <u32>id);
+    if (wideSelf) store<f64>(outSelf + (n << 3), <f64>ss);
+    else store<u32>(outSelf + (n << 2), <u32>ss);
+    store<u32>(outFirst + (n << 2), <u32>sum);
+    sum += ec;
+    if (hasTrace) store<u32>(outTrace + (n << 2), <u32>tr);
+    if (hasDet) {
+      store<u8>(outDet + n, <u8>det);
+      if (det != 0) dets++;
+    }
+    n++;
+    i = j;
+  }
+  taken = n;
+  edgeSumOut = <f64>sum;
+  detCount = dets;
+  return i;
+}
