@@ -9,7 +9,7 @@ import type { ProgressSink } from './progress';
 import { StringTable, decodeJsonStringBody } from './strings';
 import { JsonValueSkipper, describeByte, isWs } from './parseJson';
 import { mappedBuffer, mappedSharedBuffer } from './scratch';
-import { WasmRecords, type WasmTaken } from './wasmRecords';
+import { WasmRecords, type WasmStringSink, type WasmTaken } from './wasmRecords';
 import {
   MAX_RECORD_FIELDS, TREE_CLOSE, TREE_OPEN, buildLocations, buildTraceFunctionInfos, buildTraceTree, readLayout,
   type Layout,
@@ -268,6 +268,7 @@ export class SnapshotParser {
   /** the fast path in WebAssembly (wasmRecords.ts), null: the JavaScript one */
   private readonly wasm: WasmRecords | null;
   private readonly taken: WasmTaken = { count: 0, value: 0 };
+  private readonly stringSink: WasmStringSink = { out: new Uint8Array(0), at: 0, commitMany: (ends, k, base) => this.strings.commitMany(ends, k, base) };
   /** the string table's byte array and a DataView of it (the strings' fast path writes 4 bytes at once) */
   private outBuf: Uint8Array | null = null;
   private outDv: DataView | null = null;
@@ -1367,7 +1368,20 @@ export class SnapshotParser {
     // a string's stored bytes are its bytes in the file: room for the rest of this buffer (plus the
     // bytes of a string begun in an earlier one) means no check per byte
     const out = table.reserve(len - i, this.sState === S_IN ? this.strWrite : table.writeStart);
+    const wasm = this.wasm;
+    const sink = this.stringSink;
+    sink.out = out;
+    // where the WebAssembly scan may start again (the token where it stopped is read below first)
+    let wasmAt = i;
     while (i < len) {
+      if (wasm !== null && i >= wasmAt && this.sState !== S_IN) {
+        sink.at = table.writeStart;
+        const j = wasm.strings(buf, i, this.sState, sink, this.taken);
+        this.sState = this.taken.value;
+        wasmAt = j + 1;
+        i = j;
+        if (i === len) break;
+      }
       if (this.sState === S_IN) {
         // copy to the closing quote (escapes stay as written; see StringTable)
         let w = this.strWrite;

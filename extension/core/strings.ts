@@ -293,6 +293,22 @@ export class StringTable {
     this.count = i + 1;
   }
 
+  /**
+   * Ends the next k strings, none with escapes, at bytes base + ends[0..k) of the array (their bytes
+   * were written from writeStart on; ends ascending): k commit() calls in one.
+   */
+  commitMany(ends: Uint32Array, k: number, base: number): void {
+    if (k === 0) return;
+    const last = base + ends[k - 1];
+    while (this.count + k + 1 > this.offsets.length || (last > MAX_U32 && this.offsets instanceof Uint32Array)) this.growOffsets(last);
+    while (((this.count + k) >>> 5) >= this.escaped.length) this.growEscaped();
+    const offsets = this.offsets;
+    const at = this.count + 1;
+    for (let q = 0; q < k; q++) offsets[at + q] = base + ends[q];
+    this.used = last;
+    this.count += k;
+  }
+
   /** Trims the arrays to their contents (copies only when more than an eighth would be wasted). */
   finish(): void {
     const n = this.count;

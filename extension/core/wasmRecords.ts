@@ -14,7 +14,11 @@ interface RecordsExports {
   nodes(end: number, i: number, stop: number, cap: number, nf: number, maxType: number, maxSelf: number, wideSelf: number,
     hasTrace: number, hasDet: number, edgeSum: number, outType: number, outName: number, outId: number, outSelf: number,
     outFirst: number, outTrace: number, outDet: number): number;
+  strings(end: number, i: number, state: number, outBytes: number, outEnds: number, cap: number): number;
   lastTaken(): number;
+  lastBytes(): number;
+  lastState(): number;
+  lastNeedMore(): number;
   lastEdgeSum(): number;
   lastMaxName(): number;
   lastDetCount(): number;
@@ -44,7 +48,11 @@ const OUT_SELF = OUT_ID + 4 * RECORDS;
 const OUT_FIRST = OUT_SELF + 8 * RECORDS;
 const OUT_TRACE = OUT_FIRST + 4 * RECORDS;
 const OUT_DET = OUT_TRACE + 4 * RECORDS;
-const BYTES = OUT_DET + RECORDS;
+/** strings(): the first window's bytes */
+const STRING_WINDOW_MIN = 64 << 10;
+/** strings(): the strings' bytes (at most the window's) */
+const OUT_STR = OUT_DET + RECORDS + 8 - (RECORDS % 8);
+const BYTES = OUT_STR + WINDOW + MARGIN;
 
 /** Node columns as the parser fills them (see parser.ts NodeColumns). */
 export interface WasmNodeColumns {
@@ -62,6 +70,15 @@ export interface WasmEdgeColumns {
   edgeType: Uint8Array;
   edgeName: Uint32Array;
   edgeTo: Uint32Array;
+}
+
+/** Where strings() puts what it read (the parser's string table: strings.ts StringTable). */
+export interface WasmStringSink {
+  /** the byte array to write into (room for the rest of the buffer from `at`) and where */
+  out: Uint8Array;
+  at: number;
+  /** ends the next k strings (no escapes) at bytes base + ends[0..k) of out */
+  commitMany(ends: Uint32Array, k: number, base: number): void;
 }
 
 /** What a call took: records, and the running edge sum (nodes) or largest string name (edges). */
@@ -83,6 +100,9 @@ export class WasmRecords {
   private readonly outFirst: Uint32Array;
   private readonly outTrace: Uint32Array;
   private readonly outDet: Uint8Array;
+  private readonly outEnds: Uint32Array;
+  /** bytes of the next strings() window (see strings) */
+  private stringWindow = STRING_WINDOW_MIN;
 
   private constructor(x: RecordsExports, memory: ArrayBuffer) {
     this.x = x;
@@ -95,6 +115,7 @@ export class WasmRecords {
     this.outFirst = new Uint32Array(memory, OUT_FIRST, RECORDS);
     this.outTrace = new Uint32Array(memory, OUT_TRACE, RECORDS);
     this.outDet = new Uint8Array(memory, OUT_DET, RECORDS);
+    this.outEnds = new Uint32Array(memory, OUT_NAME, RECORDS);
   }
 
   private static made: WasmRecords | null | undefined;
@@ -189,6 +210,49 @@ export class WasmRecords {
     }
     out.count = edge - edge0;
     out.value = mx;
+    return i;
+  }
+
+  /**
+   * The strings array from buf[i] (between tokens, in parser state `state`: S_START, S_AFTER or
+   * S_EXPECT) while its tokens are strings without escapes or control bytes, commas and whitespace:
+   * each string's bytes are copied to the sink and committed. Stops at any other token (the caller
+   * reads it) and before a string that ends past the buffer or is longer than a window. Returns
+   * the index where it stopped; the state there goes to out.value, the strings taken to out.count.
+   */
+  strings(buf: Uint8Array, i: number, state: number, sink: WasmStringSink, out: WasmTaken): number {
+    const len = buf.length;
+    let st = state;
+    let count = 0;
+    const bytes = this.u8;
+    for (;;) {
+      // windows grow from 64 KB while the strings go on without other tokens: a copy of a whole
+      // window for each of the few escaped strings would cost more than their parse
+      const segEnd = Math.min(len, i + this.stringWindow);
+      if (i >= segEnd) break;
+      this.u8.set(buf.subarray(i, segEnd), IN);
+      const r = this.x.strings(segEnd - i, 0, st, OUT_STR, OUT_NAME, RECORDS);
+      const k = this.x.lastTaken();
+      if (k > 0) {
+        const b = this.x.lastBytes();
+        const at = sink.at;
+        sink.out.set(bytes.subarray(OUT_STR, OUT_STR + b), at);
+        sink.commitMany(this.outEnds, k, at);
+        sink.at = at + b;
+        count += k;
+      }
+      st = this.x.lastState();
+      i += r;
+      // a string that runs past this window: the next one, unless the buffer ends here or no string was taken
+      if (this.x.lastNeedMore() === 0) {
+        this.stringWindow = STRING_WINDOW_MIN;
+        break;
+      }
+      this.stringWindow = Math.min(2 * this.stringWindow, WINDOW + MARGIN);
+      if (segEnd === len || (k === 0 && r === 0)) break;
+    }
+    out.count = count;
+    out.value = st;
     return i;
   }
 }

@@ -22,6 +22,8 @@ interface Variant {
   anomaly: boolean;
   /** separators with whitespace, CR, doubled newlines now and then */
   oddSeparators: boolean;
+  /** strings past the string scan's first window, or past a whole window, now and then */
+  longStrings?: boolean;
   /** declare this many nodes (0) or edges (1) fewer than the arrays hold */
   fewer?: [0 | 1, number];
 }
@@ -39,7 +41,18 @@ function snapshotText(seed: number, v: Variant): string {
   const nodeTypes = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'];
   const edgeTypes = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
   const strings = ['', 'root'];
-  for (let k = 0; k < 300; k++) strings.push(`s${k}_${'x'.repeat(rnd(40))}`);
+  // plain ASCII, UTF-8, escapes of every kind, WeakMap-like names, and now and then a long one
+  // (past the 64 KB first window of the string scan, or past a whole window)
+  const kinds = [(k: number) => `s${k}_${'x'.repeat(rnd(40))}`, () => 'héllo wörld – 日本 😀', () => 'say "hi"\\ \n\t',
+    () => `line\u2028sep \u00e9 ${'y'.repeat(rnd(20))}`, (k: number) => `${k} / part of key (Obj @${k}) -> value (V @9) pair in WeakMap (table @3)`,
+    () => (v.longStrings ? 'z'.repeat(rnd(3) === 0 ? (1 << 20) + rnd(5000) : 70_000 + rnd(9000)) : 'short'), () => '\u0001\u001f'];
+  const weights = [60, 6, 4, 4, 10, 1, 2];
+  for (let k = 0; k < 300; k++) {
+    let r = rnd(87);
+    let kind = 0;
+    while (r >= weights[kind]) r -= weights[kind++];
+    strings.push(kinds[kind](k));
+  }
   const digits = () => {
     // a digit count from 1 to 10, then a value of about that size
     const d = 1 + rnd(10);
@@ -89,7 +102,22 @@ function snapshotText(seed: number, v: Variant): string {
   const [which, less] = v.fewer ?? [0, 0];
   return `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":${n - (which === 0 ? less : 0)},"edge_count":${edges - (which === 1 ? less : 0)}},\n`
     + `"nodes":[${arr(fields)}],\n"edges":[${arr(edgeFields)}],\n"samples":[${arr(locations.slice(0, 50))}],\n`
-    + `"locations":[${arr(locations)}],\n"strings":${JSON.stringify(strings)}}`;
+    + `"locations":[${arr(locations)}],\n"strings":[${stringsText(rnd, strings, v)}]}`;
+}
+
+/** The strings array's body: JSON strings (escapes where JSON needs them) and separators. */
+function stringsText(rnd: (k: number) => number, strings: string[], v: Variant): string {
+  const parts = strings.map((x) => JSON.stringify(x));
+  if (v.anomaly && rnd(3) === 0) {
+    // a string with a raw control byte (short, or long enough to be read eight bytes at a time), an
+    // unclosed one, a missing or a doubled comma, a number, a bad escape
+    const k = 2 + rnd(parts.length - 2);
+    const forms = ['"a\u0001b"', '"abcdefghijklmnop\u0001qrstuvwxyz0123"', '"0123456789abcdef\nline two of it"', '"unclosed',
+      `${parts[k]} ${parts[k]}`, `${parts[k]},`, `,${parts[k]}`, '12', '"bad \\q escape"'];
+    parts[k] = forms[rnd(forms.length)];
+  }
+  const sep = () => (v.oddSeparators && rnd(10) === 0 ? [', ', ' ,', ',\r\n', '\n\n,', ' , '][rnd(5)] : ',\n');
+  return parts.map((x, k) => (k === 0 ? x : sep() + x)).join('');
 }
 
 type Outcome = { snap: HeapSnapshot } | { error: string };
@@ -135,7 +163,8 @@ describe('parser record fast path in WebAssembly', () => {
     let errors = 0;
     let widened = 0;
     for (let c = 0; c < 48; c++) {
-      const v: Variant = { nf: ([5, 6, 7] as const)[c % 3], nodes: c < 3 ? 60_000 : 300 + rnd(3000), anomaly: c % 4 === 3, oddSeparators: c % 2 === 1 };
+      const v: Variant = { nf: ([5, 6, 7] as const)[c % 3], nodes: c < 3 ? 60_000 : 300 + rnd(3000), anomaly: c % 4 === 3, oddSeparators: c % 2 === 1,
+        longStrings: c < 12 };
       const bytes = enc.encode(snapshotText(1000 + c, v));
       const label = `file ${c} (${JSON.stringify(v)})`;
       // the oracle: chunks too short for any fast path (records or plain runs), so only the general loops

@@ -163,3 +163,85 @@ export function nodes(end: i32, i: i32, stop: i32, cap: i32, nf: i32, maxType: u
   detCount = dets;
   return i;
 }
+
+// ---------------------------------------------------------------- strings
+
+/** states of the strings array, as parser.ts numbers them */
+const S_AFTER: i32 = 1;
+const S_EXPECT: i32 = 2;
+
+/** strings(): bytes written, the state after the last token taken, and why it stopped */
+let bytesOut: i32 = 0;
+let stateOut: i32 = 0;
+/** 1: it needs the bytes after `end` (a string runs past it); 0: a token it leaves to the caller */
+let needMore: i32 = 0;
+
+export function lastBytes(): i32 { return bytesOut; }
+export function lastState(): i32 { return stateOut; }
+export function lastNeedMore(): i32 { return needMore; }
+
+/** a byte of x is '"', a backslash or below 0x20 (false alarms only after such a byte) */
+@inline function special8(x: u64): bool {
+  const q = x ^ 0x2222222222222222;
+  const b = x ^ 0x5C5C5C5C5C5C5C5C;
+  const t = ((q - 0x0101010101010101) & ~q) | ((b - 0x0101010101010101) & ~b) | ((x - 0x2020202020202020) & ~x);
+  return (t & 0x8080808080808080) != 0;
+}
+
+/**
+ * The strings array from byte i (between tokens, in `state`) while the tokens are strings without
+ * escapes or control bytes, the separators between them and whitespace: each string's bytes go to
+ * outBytes one after the other and its end (bytes so far) to outEnds. Stops at any other token
+ * (an escape, ']', an error: the caller reads it) or at a string that runs past `end` (needMore).
+ * Returns the index where it stopped; lastTaken/lastBytes/lastState/lastNeedMore tell the rest.
+ */
+export function strings(end: i32, i: i32, state: i32, outBytes: i32, outEnds: i32, cap: i32): i32 {
+  let n: i32 = 0;
+  let o: i32 = 0;
+  let st = state;
+  needMore = 0;
+  while (i < end && n < cap) {
+    const c = <u32>load<u8>(i);
+    if (c == 32 || c == 10 || c == 13 || c == 9) {
+      i++;
+      continue;
+    }
+    if (c == 44 && st == S_AFTER) {
+      st = S_EXPECT;
+      i++;
+      continue;
+    }
+    if (c != 34 || st == S_AFTER) break;
+    let p = i + 1;
+    let w = o;
+    while (p + 8 <= end) {
+      const x = load<u64>(p);
+      if (special8(x)) break;
+      store<u64>(outBytes + w, x);
+      p += 8;
+      w += 8;
+    }
+    let d: u32 = 0;
+    while (p < end) {
+      d = load<u8>(p);
+      if (d == 34 || d == 92 || d < 32) break;
+      store<u8>(outBytes + w, <u8>d);
+      p++;
+      w++;
+    }
+    if (p >= end) {
+      needMore = 1;
+      break;
+    }
+    if (d != 34) break;
+    o = w;
+    store<u32>(outEnds + (n << 2), <u32>o);
+    n++;
+    st = S_AFTER;
+    i = p + 1;
+  }
+  taken = n;
+  bytesOut = o;
+  stateOut = st;
+  return i;
+}
