@@ -349,8 +349,8 @@ function renderMarkdown(results, opts, cpu) {
   const withPhases = results.filter((r) => r.tool === 'ours' && r.phases);
   if (withPhases.length) {
     out.push('');
-    out.push('Our phases (ms, median). Two threads: the main thread parses the WeakMap edge names (weakMapNames, a part of them '
-      + 'often while the load waits) and runs distances (with page-owned flags) while the helper thread computes the essential edges '
+    out.push('Our phases (ms, median). Two threads: the main thread parses the WeakMap edge names the load\'s string scan left '
+      + '(weakMapNames: the escaped and non-ASCII ones) and runs distances (with page-owned flags) while the helper thread computes the essential edges '
       + 'but for the page-owned rule (essentialEdges) and builds the retainers (retainers, both together); the main thread runs the '
       + 'dominators\' search from the root (dominatorDfs) while the helper fills the retainers, then the rest of the dominators; '
       + 'classIds run on the main thread while it waits for the retainers, else on the helper beside the dominators; shallowSizes '

@@ -176,6 +176,15 @@ export class WeakMapEdgeNames {
     this.state = this.block.u8(strings.length);
     this.tableIds = this.block.u32(strings.length);
     this.hashes = this.block.i32(strings.length);
+    // what the parser parsed while it read the strings (a shared buffer already holds it)
+    const pre = strings.weakMapParse;
+    if (!buffer && pre !== null) {
+      const n = Math.min(strings.length, pre.state.length);
+      this.state.set(pre.state.subarray(0, n));
+      this.tableIds.set(pre.tableIds.subarray(0, n));
+      this.hashes.set(pre.hashes.subarray(0, n));
+      strings.weakMapParse = null;
+    }
   }
 
   /**

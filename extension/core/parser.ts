@@ -268,7 +268,11 @@ export class SnapshotParser {
   /** the fast path in WebAssembly (wasmRecords.ts), null: the JavaScript one */
   private readonly wasm: WasmRecords | null;
   private readonly taken: WasmTaken = { count: 0, value: 0 };
-  private readonly stringSink: WasmStringSink = { out: new Uint8Array(0), at: 0, commitMany: (ends, k, base) => this.strings.commitMany(ends, k, base) };
+  private readonly stringSink: WasmStringSink = {
+    out: new Uint8Array(0), at: 0,
+    commitMany: (ends, k, base) => this.strings.commitMany(ends, k, base),
+    weakMapNames: (state, tableIds, hashes, k) => this.keepWeakMapNames(state, tableIds, hashes, k),
+  };
   /** the string table's byte array and a DataView of it (the strings' fast path writes 4 bytes at once) */
   private outBuf: Uint8Array | null = null;
   private outDv: DataView | null = null;
@@ -1061,6 +1065,31 @@ export class SnapshotParser {
     }
     this.flushFrom = j;
     return j;
+  }
+
+  /**
+   * Keeps the WeakMap edge-name parse of the last k strings committed (strings.weakMapParse, grown
+   * as needed; strings committed by the JavaScript paths stay 0, not parsed).
+   */
+  private keepWeakMapNames(state: Uint8Array, tableIds: Uint32Array, hashes: Int32Array, k: number): void {
+    const table = this.strings;
+    const end = table.length;
+    const from = end - k;
+    let w = table.weakMapParse;
+    if (w === null || w.state.length < end) {
+      const cap = Math.max(end, 2 * (w?.state.length ?? 0), 1 << 16);
+      const grown = { state: new Uint8Array(mappedBuffer(cap), 0, cap), tableIds: new Uint32Array(mappedBuffer(4 * cap), 0, cap),
+        hashes: new Int32Array(mappedBuffer(4 * cap), 0, cap) };
+      if (w !== null) {
+        grown.state.set(w.state);
+        grown.tableIds.set(w.tableIds);
+        grown.hashes.set(w.hashes);
+      }
+      table.weakMapParse = w = grown;
+    }
+    w.state.set(state.subarray(0, k), from);
+    w.tableIds.set(tableIds.subarray(0, k), from);
+    w.hashes.set(hashes.subarray(0, k), from);
   }
 
   /**

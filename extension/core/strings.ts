@@ -103,6 +103,13 @@ export class StringTable {
   private cacheKeys = new Int32Array(CACHE_SIZE).fill(-1);
   private cacheValues: string[] = new Array<string>(CACHE_SIZE).fill('');
 
+  /**
+   * The WeakMap edge-name parse of the strings read so far, where the parser did it while it read
+   * them (edgeRules.ts WeakMapEdgeNames takes it over, then drops it here); null otherwise.
+   * state[i] 0 (not parsed: WeakMapEdgeNames parses it), or its NOT_WEAKMAP, WEAKMAP, WEAKMAP_BIG_TABLE.
+   */
+  weakMapParse: { state: Uint8Array; tableIds: Uint32Array; hashes: Int32Array } | null = null;
+
   constructor(opts: { shared?: boolean; parts?: StringTableParts } = {}) {
     this.shared = opts.shared === true;
     const p = opts.parts;

@@ -14,7 +14,8 @@ interface RecordsExports {
   nodes(end: number, i: number, stop: number, cap: number, nf: number, maxType: number, maxSelf: number, wideSelf: number,
     hasTrace: number, hasDet: number, edgeSum: number, outType: number, outName: number, outId: number, outSelf: number,
     outFirst: number, outTrace: number, outDet: number): number;
-  strings(end: number, i: number, state: number, outBytes: number, outEnds: number, cap: number): number;
+  strings(end: number, i: number, state: number, outBytes: number, outEnds: number, cap: number, outNameState: number,
+    outNameTable: number, outNameHash: number): number;
   lastTaken(): number;
   lastBytes(): number;
   lastState(): number;
@@ -79,6 +80,11 @@ export interface WasmStringSink {
   at: number;
   /** ends the next k strings (no escapes) at bytes base + ends[0..k) of out */
   commitMany(ends: Uint32Array, k: number, base: number): void;
+  /**
+   * the WeakMap edge-name parse of the k strings just committed (edgeRules.ts WeakMapEdgeNames:
+   * state NOT_PARSED, NOT_WEAKMAP, WEAKMAP or WEAKMAP_BIG_TABLE; table id and pair hash of a name)
+   */
+  weakMapNames(state: Uint8Array, tableIds: Uint32Array, hashes: Int32Array, k: number): void;
 }
 
 /** What a call took: records, and the running edge sum (nodes) or largest string name (edges). */
@@ -101,6 +107,7 @@ export class WasmRecords {
   private readonly outTrace: Uint32Array;
   private readonly outDet: Uint8Array;
   private readonly outEnds: Uint32Array;
+  private readonly outHash: Int32Array;
   /** bytes of the next strings() window (see strings) */
   private stringWindow = STRING_WINDOW_MIN;
 
@@ -116,6 +123,7 @@ export class WasmRecords {
     this.outTrace = new Uint32Array(memory, OUT_TRACE, RECORDS);
     this.outDet = new Uint8Array(memory, OUT_DET, RECORDS);
     this.outEnds = new Uint32Array(memory, OUT_NAME, RECORDS);
+    this.outHash = new Int32Array(memory, OUT_SELF, RECORDS);
   }
 
   private static made: WasmRecords | null | undefined;
@@ -217,8 +225,10 @@ export class WasmRecords {
    * The strings array from buf[i] (between tokens, in parser state `state`: S_START, S_AFTER or
    * S_EXPECT) while its tokens are strings without escapes or control bytes, commas and whitespace:
    * each string's bytes are copied to the sink and committed. Stops at any other token (the caller
-   * reads it) and before a string that ends past the buffer or is longer than a window. Returns
-   * the index where it stopped; the state there goes to out.value, the strings taken to out.count.
+   * reads it) and before a string that ends past the buffer or is longer than a window. Each
+   * string's WeakMap edge-name parse goes to the sink as well (its bytes are in cache here; the
+   * distances and the essential edges need it). Returns the index where it stopped; the state
+   * there goes to out.value, the strings taken to out.count.
    */
   strings(buf: Uint8Array, i: number, state: number, sink: WasmStringSink, out: WasmTaken): number {
     const len = buf.length;
@@ -231,13 +241,14 @@ export class WasmRecords {
       const segEnd = Math.min(len, i + this.stringWindow);
       if (i >= segEnd) break;
       this.u8.set(buf.subarray(i, segEnd), IN);
-      const r = this.x.strings(segEnd - i, 0, st, OUT_STR, OUT_NAME, RECORDS);
+      const r = this.x.strings(segEnd - i, 0, st, OUT_STR, OUT_NAME, RECORDS, OUT_TYPE, OUT_ID, OUT_SELF);
       const k = this.x.lastTaken();
       if (k > 0) {
         const b = this.x.lastBytes();
         const at = sink.at;
         sink.out.set(bytes.subarray(OUT_STR, OUT_STR + b), at);
         sink.commitMany(this.outEnds, k, at);
+        sink.weakMapNames(this.outType, this.outId, this.outHash, k);
         sink.at = at + b;
         count += k;
       }

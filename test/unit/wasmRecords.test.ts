@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { SnapshotParser, parseSnapshotBytes } from '../../extension/core/parser';
 import type { HeapSnapshot } from '../../extension/core/model';
 import { WasmRecords } from '../../extension/core/wasmRecords';
+import { WeakMapEdgeNames } from '../../extension/core/edgeRules';
+import { StringTable } from '../../extension/core/strings';
 import { assertSameSnapshot } from '../helpers/snapshotCompare';
 import { seededInts } from '../helpers/random';
 
@@ -196,6 +198,56 @@ describe('parser record fast path in WebAssembly', () => {
       assertSameOutcome(general, parse(bytes, true, null), `${label} wasm, one buffer`);
     }
     assert.ok(errors > 300 && errors < 1400, `errors in ${errors} of 1500 files`);
+  });
+
+  it('parses the WeakMap edge names while it reads the strings, as WeakMapEdgeNames would (names and near misses)', () => {
+    const rnd = seededInts(12);
+    const parts = ['Object', 'Foo bar', 'ü', '', ') -> value (', ' @12', 'x\u2028y', 'Map @3) -> value (Set', '日本', '"q"', 'IncomingMessage'];
+    const pick = <T>(a: T[]) => a[rnd(a.length)];
+    // near misses and the limits of the table id, written out
+    const strings = ['', 'root', '1 / part of key (Key @) -> value (Value @5) pair in WeakMap (table @7)',
+      '1 / part of key (Key @3) -> value (Value @) pair in WeakMap (table @7)', '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @)',
+      '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @4294967295)', '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @4294967296)',
+      '1 / part of key (Key @3)-> value (Value @5) pair in WeakMap (table @7)', ' / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @7)'];
+    for (let r = 0; r < 6000; r++) {
+      const big = rnd(4) === 0 ? '9'.repeat(10 + rnd(30)) : String(rnd(2 ** 32 + 5));
+      let s = `${rnd(20)} / part of key (${pick(parts)} @${rnd(999)}) -> value (${pick(parts)} @${rnd(99999)}) pair in WeakMap (table @${big})`;
+      const m = rnd(4);
+      if (m === 1) {
+        const at = rnd(s.length);
+        s = s.slice(0, at) + s.slice(at + 1);
+      } else if (m === 2) {
+        const at = rnd(s.length);
+        s = s.slice(0, at) + pick(['@', ')', '(', ' ', '1', 'a', 'é', '/', '"']) + s.slice(at);
+      } else if (m === 3) {
+        s = s.slice(0, s.length - 1 - rnd(5));
+      }
+      strings.push(s);
+    }
+    const meta = {
+      node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['hidden', 'object'], 'string', 'number', 'number', 'number'],
+      edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+    };
+    const text = `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":1,"edge_count":0},"nodes":[0,1,1,0,0],"edges":[],"strings":${JSON.stringify(strings)}}`;
+    const snap = parseSnapshotBytes(enc.encode(text));
+    assert.ok(snap.strings.weakMapParse, 'no parse kept while reading');
+    const kept = snap.strings.weakMapParse!.state;
+    let byWasm = 0;
+    for (let i = 0; i < strings.length; i++) if (kept[i] >= 2) byWasm++;
+    const during = new WeakMapEdgeNames(snap.strings);
+    assert.equal(snap.strings.weakMapParse, null, 'dropped once taken over');
+    const own = new WeakMapEdgeNames(StringTable.from(strings));
+    let names = 0;
+    for (let i = 0; i < strings.length; i++) {
+      const label = `${i}: ${JSON.stringify(strings[i])}`;
+      assert.equal(during.isPairName(i), own.isPairName(i), label);
+      if (!own.isPairName(i)) continue;
+      names++;
+      assert.equal(during.tableId(i), own.tableId(i), `table id of ${label}`);
+      assert.equal(during.pairHash(i), own.pairHash(i), `hash of ${label}`);
+    }
+    // the ASCII names come from the scan (the escaped and the non-ASCII ones are parsed afterwards)
+    assert.ok(names > 1500 && byWasm > names / 3, `${names} names, ${byWasm} parsed in the scan`);
   });
 
   it('the committed module is what its AssemblyScript source compiles to', function () {

@@ -195,7 +195,89 @@ export function lastNeedMore(): i32 { return needMore; }
  * (an escape, ']', an error: the caller reads it) or at a string that runs past `end` (needMore).
  * Returns the index where it stopped; lastTaken/lastBytes/lastState/lastNeedMore tell the rest.
  */
-export function strings(end: i32, i: i32, state: i32, outBytes: i32, outEnds: i32, cap: i32): i32 {
+// ------------------------------------------------ WeakMap edge names (edgeRules.ts WeakMapEdgeNames)
+
+// The parse of edgeRules.ts WeakMapEdgeNames.prepare/parseBytes on a string's stored bytes, with the
+// same results: NOT_WEAKMAP, WEAKMAP or WEAKMAP_BIG_TABLE with the table id and the pair hash, or
+// NOT_PARSED where parseBytes would fall back to the decoded text (non-ASCII names).
+const NOT_PARSED: u8 = 0;
+const NOT_WEAKMAP: u8 = 1;
+const WEAKMAP: u8 = 2;
+const WEAKMAP_BIG_TABLE: u8 = 3;
+const HASHED_CHARS: i32 = 16;
+// The phrases " / part of key (" (16 bytes), ") -> value (" (12) and " pair in WeakMap (table @" (25),
+// compared as little-endian words: no static data in linear memory, whose every byte is the
+// caller's (wasmRecords.ts lays out the windows from 0).
+const KEY_LENGTH: i32 = 16;
+const VALUE_LENGTH: i32 = 12;
+const TABLE_LENGTH: i32 = 25;
+
+@inline function keyPhraseAt(at: i32, end: i32): bool {
+  return at + KEY_LENGTH <= end && load<u64>(at) == 2338619869330681632 && load<u64>(at, 8) == 2891444437267801711;
+}
+@inline function valuePhraseAt(at: i32, end: i32): bool {
+  return at + VALUE_LENGTH <= end && load<u64>(at) == 7809653109691326505 && load<u32>(at, 8) == 673211765;
+}
+@inline function tableMarkAt(at: i32, end: i32): bool {
+  return at >= 0 && at + TABLE_LENGTH <= end && load<u64>(at) == 7955925892493045792 && load<u64>(at, 8) == 8097838728579733280
+    && load<u64>(at, 16) == 2334391151659067424 && load<u8>(at, 24) == 64;
+}
+
+let nameTable: u32 = 0;
+let nameHash: i32 = 0;
+
+@inline function isDigit(c: u32): bool { return c - 48 < 10; }
+
+/** The WeakMap name state of the unescaped string at bytes [a, e); nameTable / nameHash for a name. */
+function weakMapName(a: i32, e: i32): u8 {
+  const len = e - a;
+  if (len <= 60 || !isDigit(load<u8>(a))) return NOT_WEAKMAP;
+  let i = a;
+  while (i < e && isDigit(load<u8>(i))) i++;
+  const digits = i - a;
+  if (!keyPhraseAt(i, e)) return NOT_WEAKMAP;
+  const mid = i + KEY_LENGTH;
+  if (load<u8>(e - 1) != 41) return NOT_WEAKMAP;
+  let k = e - 1;
+  while (k > mid && isDigit(load<u8>(k - 1))) k--;
+  const mark = k - TABLE_LENGTH;
+  if (k == e - 1 || mark < mid || !tableMarkAt(mark, e) || load<u8>(mark - 1) != 41) return NOT_WEAKMAP;
+  let u = mark - 1;
+  while (u > mid && isDigit(load<u8>(u - 1))) u--;
+  if (u == mark - 1 || u - 2 < mid || load<u8>(u - 2) != 32 || load<u8>(u - 1) != 64) return NOT_WEAKMAP;
+  const valueEnd = u - 2;
+  let q = mid;
+  let or: u32 = 0;
+  for (; q + VALUE_LENGTH <= valueEnd; q++) {
+    const c = <u32>load<u8>(q);
+    or |= c;
+    if (c != 41 || !valuePhraseAt(q, valueEnd)) continue;
+    let w = q;
+    while (w > mid && isDigit(load<u8>(w - 1))) w--;
+    if (w < q && w - 2 >= mid && load<u8>(w - 2) == 32 && load<u8>(w - 1) == 64) break;
+  }
+  if (q + VALUE_LENGTH > valueEnd) return NOT_WEAKMAP;
+  for (let p = q + VALUE_LENGTH; p < valueEnd; p++) or |= load<u8>(p);
+  // non-ASCII: the decoded text decides (edgeRules.ts parseText)
+  if (or >= 128) return NOT_PARSED;
+  // as JavaScript computes it: a double, whatever the digit count
+  let id: f64 = 0;
+  for (let p = k; p < e - 1; p++) id = id * 10 + <f64>(<u32>load<u8>(p) - 48);
+  let h: i32 = (len - digits) ^ (<i32><i64>(id % 1073741824.0) * <i32>0x9e3779b1);
+  for (let p = max(a, mark - HASHED_CHARS); p < mark; p++) h = h * 31 + <i32>load<u8>(p);
+  const result = id <= 4294967295.0 ? WEAKMAP : WEAKMAP_BIG_TABLE;
+  nameTable = result == WEAKMAP ? <u32>id : 0;
+  h ^= <i32>(<u32>h >>> 16);
+  h = h * <i32>0x85ebca6b;
+  h ^= <i32>(<u32>h >>> 13);
+  h = h * <i32>0xc2b2ae35;
+  h ^= <i32>(<u32>h >>> 16);
+  nameHash = h & 0x3fffffff;
+  return result;
+}
+
+export function strings(end: i32, i: i32, state: i32, outBytes: i32, outEnds: i32, cap: i32,
+  outNameState: i32, outNameTable: i32, outNameHash: i32): i32 {
   let n: i32 = 0;
   let o: i32 = 0;
   let st = state;
@@ -236,6 +318,12 @@ export function strings(end: i32, i: i32, state: i32, outBytes: i32, outEnds: i3
     if (d != 34) break;
     o = w;
     store<u32>(outEnds + (n << 2), <u32>o);
+    const ns = weakMapName(i + 1, p);
+    store<u8>(outNameState + n, ns);
+    if (ns >= WEAKMAP) {
+      store<u32>(outNameTable + (n << 2), nameTable);
+      store<i32>(outNameHash + (n << 2), nameHash);
+    }
     n++;
     st = S_AFTER;
     i = p + 1;
