@@ -53,7 +53,13 @@ const OUT_DET = OUT_TRACE + 4 * RECORDS;
 const STRING_WINDOW_MIN = 64 << 10;
 /** strings(): the strings' bytes (at most the window's) */
 const OUT_STR = OUT_DET + RECORDS + 8 - (RECORDS % 8);
-const BYTES = OUT_STR + WINDOW + MARGIN;
+/**
+ * Two blocks the file loaders may read into (readBlocks): the functions then read their input in
+ * place, with no copy into the window (a loader's blocks are 4 MB).
+ */
+export const READ_BLOCK_BYTES = 4 << 20;
+const READ_AT = Math.ceil((OUT_STR + WINDOW + MARGIN) / 65536) * 65536;
+const BYTES = READ_AT + 2 * READ_BLOCK_BYTES;
 
 /** Node columns as the parser fills them (see parser.ts NodeColumns). */
 export interface WasmNodeColumns {
@@ -146,6 +152,33 @@ export class WasmRecords {
   }
 
   /**
+   * Where buf[i] is in linear memory: in place when buf is one of the read blocks (readBlocks()),
+   * else buf[i, segEnd) copied to the window.
+   */
+  private input(buf: Uint8Array, i: number, segEnd: number): number {
+    if (buf.buffer === this.u8.buffer) return buf.byteOffset + i;
+    this.u8.set(buf.subarray(i, segEnd), IN);
+    return IN;
+  }
+
+  private blocksLent = false;
+
+  /**
+   * Two blocks of READ_BLOCK_BYTES in linear memory for a loader to read the file into (double
+   * buffered): records and strings are then read in place. One loader at a time (null while
+   * another one has them: it reads into its own buffers); give them back with returnReadBlocks.
+   */
+  lendReadBlocks(): [Uint8Array, Uint8Array] | null {
+    if (this.blocksLent) return null;
+    this.blocksLent = true;
+    return [new Uint8Array(this.u8.buffer, READ_AT, READ_BLOCK_BYTES), new Uint8Array(this.u8.buffer, READ_AT + READ_BLOCK_BYTES, READ_BLOCK_BYTES)];
+  }
+
+  returnReadBlocks(): void {
+    this.blocksLent = false;
+  }
+
+  /**
    * Node records from buf[i] into the columns from index node0 (room for `cap - node0`), with the
    * running edge sum; as parser.ts fastNodesV8. Returns the index of the first record not taken.
    */
@@ -159,10 +192,10 @@ export class WasmRecords {
       const segEnd = Math.min(len, i + WINDOW + MARGIN);
       const s = segEnd === len ? stop : Math.min(stop, segEnd - MARGIN);
       if (i >= s || node >= cap) break;
-      this.u8.set(buf.subarray(i, segEnd), IN);
+      const at = this.input(buf, i, segEnd);
       const room = Math.min(cap - node, RECORDS);
-      const r = this.x.nodes(len - i, 0, s - i, room, nf, maxType, maxSelf, wide ? 1 : 0, cols.nodeTrace ? 1 : 0,
-        cols.nodeDet ? 1 : 0, sum, OUT_TYPE, OUT_NAME, OUT_ID, OUT_SELF, OUT_FIRST, OUT_TRACE, OUT_DET);
+      const r = this.x.nodes(at + len - i, at, at + s - i, room, nf, maxType, maxSelf, wide ? 1 : 0, cols.nodeTrace ? 1 : 0,
+        cols.nodeDet ? 1 : 0, sum, OUT_TYPE, OUT_NAME, OUT_ID, OUT_SELF, OUT_FIRST, OUT_TRACE, OUT_DET) - at;
       const k = this.x.lastTaken();
       if (k > 0) {
         cols.nodeType.set(this.outType.subarray(0, k), node);
@@ -202,9 +235,9 @@ export class WasmRecords {
       const segEnd = Math.min(len, i + WINDOW + MARGIN);
       const s = segEnd === len ? stop : Math.min(stop, segEnd - MARGIN);
       if (i >= s || edge >= cap) break;
-      this.u8.set(buf.subarray(i, segEnd), IN);
+      const at = this.input(buf, i, segEnd);
       const room = Math.min(cap - edge, RECORDS);
-      const r = this.x.edges(len - i, 0, s - i, room, nf, maxType, maxTo, element, hidden, mx, OUT_TYPE, OUT_NAME, OUT_ID);
+      const r = this.x.edges(at + len - i, at, at + s - i, room, nf, maxType, maxTo, element, hidden, mx, OUT_TYPE, OUT_NAME, OUT_ID) - at;
       const k = this.x.lastTaken();
       if (k > 0) {
         cols.edgeType.set(this.outType.subarray(0, k), edge);
@@ -240,8 +273,8 @@ export class WasmRecords {
       // window for each of the few escaped strings would cost more than their parse
       const segEnd = Math.min(len, i + this.stringWindow);
       if (i >= segEnd) break;
-      this.u8.set(buf.subarray(i, segEnd), IN);
-      const r = this.x.strings(segEnd - i, 0, st, OUT_STR, OUT_NAME, RECORDS, OUT_TYPE, OUT_ID, OUT_SELF);
+      const at = this.input(buf, i, segEnd);
+      const r = this.x.strings(at + segEnd - i, at, st, OUT_STR, OUT_NAME, RECORDS, OUT_TYPE, OUT_ID, OUT_SELF) - at;
       const k = this.x.lastTaken();
       if (k > 0) {
         const b = this.x.lastBytes();

@@ -8,6 +8,7 @@ import { ArraysWorker, defaultParseWorkerPath, type WorkerSections } from './par
 import { SnapshotError, cancelledError } from '../core/errors';
 import { feedBlocks } from './readBlocks';
 import { WeakMapEdgeNames } from '../core/edgeRules';
+import { WasmRecords } from '../core/wasmRecords';
 
 /** Progress of a load: done/total are bytes of the file (compressed bytes for a .gz file). */
 export interface LoadProgress {
@@ -121,6 +122,9 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
     // the parser may jump over the edges array the worker parses (SectionJump): reading goes on there
     let parseFailed = false;
     let pos = 0;
+    // read into the parser's WebAssembly memory when it has room (the records are then read in place)
+    const wasm = WasmRecords.get();
+    const blocks = wasm?.lendReadBlocks() ?? null;
     try {
       pos = await feedBlocks(fh, readSize, (block) => {
         try {
@@ -131,11 +135,14 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
           throw e;
         }
         report(p.bytesRead);
-      }, () => p.bytesRead);
+      }, () => p.bytesRead, undefined, blocks);
     } catch (e) {
       if (!parseFailed) throw e; // reading the file failed, not the parse
       noteWorker();
       throw await workerErrorFirst(helper, parser, e);
+    } finally {
+      // (no read is in flight once feedBlocks has settled)
+      if (blocks) wasm!.returnReadBlocks();
     }
     noteWorker();
     if (parser.nodesExternal || parser.edgesExternal) {

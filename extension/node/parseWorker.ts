@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotParser } from '../core/parser';
 import { feedBlocks, readAt } from './readBlocks';
+import { WasmRecords } from '../core/wasmRecords';
 import { findArrayEnd } from '../core/arrayEnd';
 import { SnapshotError } from '../core/errors';
 import {
@@ -56,10 +57,17 @@ async function run(data: ParseWorkerData): Promise<ParseWorkerReply> {
       return 'parse';
     },
   });
+  // read into the parser's WebAssembly memory (the records are then read in place)
+  const wasm = WasmRecords.get();
+  const blocks = wasm?.lendReadBlocks() ?? null;
   try {
-    await feedBlocks(fh, data.readSize, (block) => parser.write(block), () => parser.bytesRead,
-      // The edges were seen before the meta (or never): the main thread parses them itself.
-      () => parser.stopped || (!decided[EDGES] && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)));
+    try {
+      await feedBlocks(fh, data.readSize, (block) => parser.write(block), () => parser.bytesRead,
+        // The edges were seen before the meta (or never): the main thread parses them itself.
+        () => parser.stopped || (!decided[EDGES] && parser.bytesRead > 0 && edgesSeenWithoutMeta(parser)), blocks);
+    } finally {
+      if (blocks) wasm!.returnReadBlocks();
+    }
     if (!parser.stopped) {
       if (!decided.includes(true)) return { kind: 'declined' };
       parser.end(); // throws: the data ends inside (or before) the arrays we parse

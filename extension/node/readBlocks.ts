@@ -8,8 +8,12 @@ import type { ReadAt } from '../core/arrayEnd';
  * the next iteration (the parser copies what it keeps). Ending the loop early (break or throw)
  * waits for the in-flight read, so the caller may close the handle right after.
  */
-export async function* readBlocks(fh: fs.promises.FileHandle, size: number, start = 0): AsyncGenerator<Buffer> {
-  const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+export async function* readBlocks(fh: fs.promises.FileHandle, size: number, start = 0,
+  blocks: [Uint8Array, Uint8Array] | null = null): AsyncGenerator<Uint8Array> {
+  // the caller's two blocks when they hold `size` bytes (e.g. the parser's WebAssembly memory, which
+  // then reads the records in place), else two new ones
+  const bufs = blocks !== null && blocks[0].length >= size && blocks[1].length >= size ? blocks
+    : [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   let pos = start;
   let which = 0;
   let pending = fh.read(bufs[which], 0, size, pos);
@@ -32,14 +36,14 @@ export async function* readBlocks(fh: fs.promises.FileHandle, size: number, star
  * Feeds the file to `write` from offset 0 in blocks of `size` bytes (readBlocks), going on wherever
  * the consumer says it needs the next byte from (`next()`, e.g. SnapshotParser.bytesRead after a
  * SectionJump): bytes it jumps over are never read. Stops when the file ends or `done()` is true;
- * returns the offset after the last byte fed.
+ * returns the offset after the last byte fed. `blocks`: two buffers to read into (see readBlocks).
  */
-export async function feedBlocks(fh: fs.promises.FileHandle, size: number, write: (block: Buffer) => void,
-  next: () => number, done: () => boolean = () => false): Promise<number> {
+export async function feedBlocks(fh: fs.promises.FileHandle, size: number, write: (block: Uint8Array) => void,
+  next: () => number, done: () => boolean = () => false, blocks: [Uint8Array, Uint8Array] | null = null): Promise<number> {
   let pos = 0;
   for (;;) {
     let jumped = false;
-    for await (const block of readBlocks(fh, size, pos)) {
+    for await (const block of readBlocks(fh, size, pos, blocks)) {
       write(block);
       pos += block.length;
       if (done()) return pos;

@@ -5,6 +5,11 @@
 // that widen the column, first trace ids and detachedness values), in one buffer of several wasm
 // windows and cut into random chunks.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { loadSnapshotFile, type LoadOptions, type LoadStats } from '../../extension/node/loadSnapshot';
 import { execFileSync } from 'node:child_process';
 import { SnapshotParser, parseSnapshotBytes } from '../../extension/core/parser';
 import type { HeapSnapshot } from '../../extension/core/model';
@@ -198,6 +203,49 @@ describe('parser record fast path in WebAssembly', () => {
       assertSameOutcome(general, parse(bytes, true, null), `${label} wasm, one buffer`);
     }
     assert.ok(errors > 300 && errors < 1400, `errors in ${errors} of 1500 files`);
+  });
+
+  it('reads in place what the file loader read into its memory: same snapshot or error (one thread and with the parse worker)', async function () {
+    this.timeout(180_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-wasm-'));
+    try {
+      const workerPath = path.join(dir, 'parseWorker.js');
+      await esbuild.build({
+        entryPoints: [path.join(__dirname, '../../extension/node/parseWorker.ts')], outfile: workerPath, bundle: true,
+        platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+      });
+      const rnd = seededInts(9);
+      let errors = 0;
+      for (let c = 0; c < 24; c++) {
+        const v: Variant = { nf: ([5, 6, 7] as const)[c % 3], nodes: c < 2 ? 60_000 : 200 + rnd(3000), anomaly: c % 3 === 2, oddSeparators: c % 2 === 1,
+          longStrings: c < 4 };
+        const bytes = enc.encode(snapshotText(9000 + c, v));
+        const file = path.join(dir, `s${c}.heapsnapshot`);
+        fs.writeFileSync(file, bytes);
+        const general = parse(bytes, false, Array.from({ length: 5 }, () => 1 + rnd(18)));
+        if ('error' in general) errors++;
+        const load = async (opts: LoadOptions): Promise<Outcome> => {
+          try {
+            return { snap: await loadSnapshotFile(file, opts) };
+          } catch (e) {
+            return { error: (e as Error).message };
+          }
+        };
+        const readSize = [4 << 20, 1 + rnd(70_000), 64 << 10][c % 3];
+        const label = `file ${c} (${JSON.stringify(v)}), blocks of ${readSize}`;
+        assertSameOutcome(general, await load({ parallel: false, readSize }), `${label}, one thread`);
+        const stats: LoadStats = {};
+        assertSameOutcome(general, await load({ parallel: { workerPath, minBytes: 0 }, readSize, stats }), `${label}, parse worker`);
+        if (!('error' in general)) assert.ok(stats.edgesOnWorker, `${label}: the worker took no edges`);
+      }
+      assert.ok(errors >= 2 && errors <= 12, `errors in ${errors} of 24 files`);
+      // every load gave the blocks back (errors too), so each one read in place
+      const w = WasmRecords.get()!;
+      assert.ok(w.lendReadBlocks(), 'the read blocks were not given back');
+      w.returnReadBlocks();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('parses the WeakMap edge names while it reads the strings, as WeakMapEdgeNames would (names and near misses)', () => {
