@@ -168,6 +168,8 @@ export async function loadSnapshotFile(path: string, opts: LoadOptions = {}): Pr
   } finally {
     await helper?.stop();
     await fh.close().catch(() => undefined);
+    // the parser's WebAssembly memory is not needed by the analysis
+    WasmRecords.release();
   }
 }
 

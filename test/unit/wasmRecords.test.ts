@@ -243,6 +243,9 @@ describe('parser record fast path in WebAssembly', () => {
       const w = WasmRecords.get()!;
       assert.ok(w.lendReadBlocks(), 'the read blocks were not given back');
       w.returnReadBlocks();
+      // and dropped its instance (the analysis does not hold the parser's memory)
+      await loadSnapshotFile(path.join(dir, 's0.heapsnapshot'), { parallel: false });
+      assert.notEqual(WasmRecords.get(), w, 'the loader kept the WebAssembly instance');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
