@@ -1,7 +1,7 @@
 // Distances with DevTools' rules on tiny graphs (expected values worked out by hand).
 import { strict as assert } from 'node:assert';
 import { SnapshotBuilder } from '../helpers/snapshotBuilder';
-import { seededInts } from '../helpers/random';
+import { seededInts, weakMapNameOrNearMiss } from '../helpers/random';
 import { computeDistances, computeDistancesAndPageOwned, BASE_SYSTEM_DISTANCE, NO_DISTANCE } from '../../extension/core/distances';
 import { analyze, UNREACHABLE } from '../../extension/core/analysis';
 import { computePageOwned, IdSet, isSkippedMapDescriptorEdge, isUserRoot, NOT_PARSED, PendingWeakMapPairs, WeakMapEdgeNames } from '../../extension/core/edgeRules';
@@ -335,21 +335,10 @@ describe('WeakMap edge names: byte matcher against the regex', () => {
   it('agrees with the regex on names and near misses, ASCII or not; a needlessly escaped copy gives the same hash', () => {
     const rnd = seededInts(11);
     const parts = ['Object', 'Foo bar', 'ü', '', ') -> value (', ' @12', 'x\u2028y', 'Map @3) -> value (Set', '日本', 'a\nb', '"q"'];
-    const pick = <T>(a: T[]) => a[rnd(a.length)];
     const names: string[] = [];
     for (let r = 0; r < 3000; r++) {
-      let s = `${rnd(20)} / part of key (${pick(parts)} @${rnd(999)}) -> value (${pick(parts)} @${rnd(99999)}) pair in WeakMap (table @${rnd(3) === 0 ? 99999999999 : rnd(9999)})`;
-      const m = rnd(4);
-      if (m === 1) {
-        const at = rnd(s.length);
-        s = s.slice(0, at) + s.slice(at + 1);
-      } else if (m === 2) {
-        const at = rnd(s.length);
-        s = s.slice(0, at) + pick(['@', ')', '(', ' ', '1', 'a', 'é', '/']) + s.slice(at);
-      } else if (m === 3) {
-        s = s.slice(0, s.length - 1 - rnd(5));
-      }
-      names.push(s);
+      const table = String(rnd(3) === 0 ? 99999999999 : rnd(9999));
+      names.push(weakMapNameOrNearMiss(rnd, parts, table, ['@', ')', '(', ' ', '1', 'a', 'é', '/']));
     }
     const table = new StringTable();
     const enc = new TextEncoder();

@@ -17,7 +17,7 @@ import { WasmRecords } from '../../extension/core/wasmRecords';
 import { WeakMapEdgeNames } from '../../extension/core/edgeRules';
 import { StringTable } from '../../extension/core/strings';
 import { assertSameSnapshot } from '../helpers/snapshotCompare';
-import { seededInts } from '../helpers/random';
+import { seededInts, weakMapNameOrNearMiss } from '../helpers/random';
 
 const enc = new TextEncoder();
 
@@ -254,26 +254,14 @@ describe('parser record fast path in WebAssembly', () => {
   it('parses the WeakMap edge names while it reads the strings, as WeakMapEdgeNames would (names and near misses)', () => {
     const rnd = seededInts(12);
     const parts = ['Object', 'Foo bar', 'ü', '', ') -> value (', ' @12', 'x\u2028y', 'Map @3) -> value (Set', '日本', '"q"', 'IncomingMessage'];
-    const pick = <T>(a: T[]) => a[rnd(a.length)];
     // near misses and the limits of the table id, written out
     const strings = ['', 'root', '1 / part of key (Key @) -> value (Value @5) pair in WeakMap (table @7)',
       '1 / part of key (Key @3) -> value (Value @) pair in WeakMap (table @7)', '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @)',
       '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @4294967295)', '1 / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @4294967296)',
       '1 / part of key (Key @3)-> value (Value @5) pair in WeakMap (table @7)', ' / part of key (Key @3) -> value (Value @5) pair in WeakMap (table @7)'];
     for (let r = 0; r < 6000; r++) {
-      const big = rnd(4) === 0 ? '9'.repeat(10 + rnd(30)) : String(rnd(2 ** 32 + 5));
-      let s = `${rnd(20)} / part of key (${pick(parts)} @${rnd(999)}) -> value (${pick(parts)} @${rnd(99999)}) pair in WeakMap (table @${big})`;
-      const m = rnd(4);
-      if (m === 1) {
-        const at = rnd(s.length);
-        s = s.slice(0, at) + s.slice(at + 1);
-      } else if (m === 2) {
-        const at = rnd(s.length);
-        s = s.slice(0, at) + pick(['@', ')', '(', ' ', '1', 'a', 'é', '/', '"']) + s.slice(at);
-      } else if (m === 3) {
-        s = s.slice(0, s.length - 1 - rnd(5));
-      }
-      strings.push(s);
+      const table = rnd(4) === 0 ? '9'.repeat(10 + rnd(30)) : String(rnd(2 ** 32 + 5));
+      strings.push(weakMapNameOrNearMiss(rnd, parts, table, ['@', ')', '(', ' ', '1', 'a', 'é', '/', '"']));
     }
     const meta = {
       node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['hidden', 'object'], 'string', 'number', 'number', 'number'],
