@@ -39,7 +39,10 @@ export interface ParseOptions {
    * parsed snapshot without a copy (the host's parallel analysis). Default false.
    */
   shared?: boolean;
-  /** false: the record fast path in JavaScript even where WebAssembly runs (tests compare both) */
+  /**
+   * false: the JavaScript fast paths (records, strings) even where WebAssembly runs, and no WeakMap
+   * edge names parsed while the strings are read (tests compare both with the general loops)
+   */
   wasm?: boolean;
 }
 
