@@ -1,7 +1,9 @@
-// AssemblyScript: V8 node and edge records straight from JSON text (see parser.ts fastNodesV8 /
-// fastEdgesV8, whose contract these functions keep: take whole records while they start before
-// `stop` and every check passes; stop at the first record that does not, without taking it).
-// Input bytes at 0..end of linear memory; outputs at the given offsets. Indices are i32.
+// AssemblyScript: the parser's fast paths over JSON text in linear memory (wasmRecords.ts lays it
+// out and calls them). V8 node and edge records (the contract of parser.ts fastNodesV8 /
+// fastEdgesV8: take whole records while they start before `stop` and every check passes; stop at
+// the first record that does not, without taking it), and strings without escapes with DevTools'
+// WeakMap edge-name parse of each (edgeRules.ts WeakMapEdgeNames). Every position is an address
+// in linear memory (i32); results go to the given addresses and to the last*() getters.
 
 /** records taken by the last call */
 let taken: i32 = 0;
@@ -22,6 +24,14 @@ const MAX_U32: u64 = 0xffffffff;
 const MAX_DIGITS: i32 = 19;
 
 let pos: i32 = 0;
+
+/** The start of the next record after a record's last number ending at j (`,` `,\n` or `\n,`); -1 for anything else. */
+@inline function afterRecord(j: i32): i32 {
+  const c = load<u8>(j);
+  if (c == 44) return j + (load<u8>(j + 1) == 10 ? 2 : 1);
+  if (c == 10 && load<u8>(j + 1) == 44) return j + 2;
+  return -1;
+}
 
 /** Digits at pos (any count up to MAX_DIGITS, a zero only alone: "0" then a non-digit); u64.MAX_VALUE for none / too many. */
 @inline function plain(): u64 {
@@ -79,11 +89,8 @@ export function edges(end: i32, i: i32, stop: i32, cap: i32, nf: u32, maxType: u
     pos++;
     const to = short();
     if (to == u64.MAX_VALUE) break;
-    let j = pos;
-    const c = load<u8>(j);
-    if (c == 44) j += load<u8>(j + 1) == 10 ? 2 : 1;
-    else if (c == 10 && load<u8>(j + 1) == 44) j += 2;
-    else break;
+    const j = afterRecord(pos);
+    if (j < 0) break;
     const q = to / nf;
     if (t > <u64>maxType || nm > MAX_U32 || q * nf != to || q > MAX_U32 || <f64>to >= maxTo) break;
     store<u8>(outType + n, <u8>t);
@@ -135,11 +142,8 @@ export function nodes(end: i32, i: i32, stop: i32, cap: i32, nf: i32, maxType: u
       det = plain();
       if (det == u64.MAX_VALUE) break;
     }
-    let j = pos;
-    const c = load<u8>(j);
-    if (c == 44) j += load<u8>(j + 1) == 10 ? 2 : 1;
-    else if (c == 10 && load<u8>(j + 1) == 44) j += 2;
-    else break;
+    const j = afterRecord(pos);
+    if (j < 0) break;
     if (t > <u64>maxType || nm > MAX_U32 || id > MAX_U32 || <f64>ss > maxSelf || ec > MAX_U32 || sum + ec > MAX_U32
       || tr > MAX_U32 || det > 255) break;
     if ((tr != 0 && !hasTrace) || (det != 0 && !hasDet)) break;
@@ -188,13 +192,6 @@ export function lastNeedMore(): i32 { return needMore; }
   return (t & 0x8080808080808080) != 0;
 }
 
-/**
- * The strings array from byte i (between tokens, in `state`) while the tokens are strings without
- * escapes or control bytes, the separators between them and whitespace: each string's bytes go to
- * outBytes one after the other and its end (bytes so far) to outEnds. Stops at any other token
- * (an escape, ']', an error: the caller reads it) or at a string that runs past `end` (needMore).
- * Returns the index where it stopped; lastTaken/lastBytes/lastState/lastNeedMore tell the rest.
- */
 // ------------------------------------------------ WeakMap edge names (edgeRules.ts WeakMapEdgeNames)
 
 // The parse of edgeRules.ts WeakMapEdgeNames.prepare/parseBytes on a string's stored bytes, with the
@@ -276,6 +273,14 @@ function weakMapName(a: i32, e: i32): u8 {
   return result;
 }
 
+/**
+ * The strings array from byte i (between tokens, in `state`) while the tokens are strings without
+ * escapes or control bytes, the separators between them and whitespace: each string's bytes go to
+ * outBytes one after the other, its end (bytes so far) to outEnds and its WeakMap edge-name parse
+ * to outNameState / outNameTable / outNameHash. Stops at any other token
+ * (an escape, ']', an error: the caller reads it) or at a string that runs past `end` (needMore).
+ * Returns the index where it stopped; lastTaken/lastBytes/lastState/lastNeedMore tell the rest.
+ */
 export function strings(end: i32, i: i32, state: i32, outBytes: i32, outEnds: i32, cap: i32,
   outNameState: i32, outNameTable: i32, outNameHash: i32): i32 {
   let n: i32 = 0;
