@@ -272,7 +272,8 @@ export class SnapshotParser {
   private readonly wasm: WasmRecords | null;
   private readonly taken: WasmTaken = { count: 0, value: 0 };
   private readonly stringSink: WasmStringSink = {
-    out: new Uint8Array(0), at: 0,
+    out: new Uint8Array(0),
+    writeStart: () => this.strings.writeStart,
     commitMany: (ends, k, base) => this.strings.commitMany(ends, k, base),
     weakMapNames: (state, tableIds, hashes, k) => this.keepWeakMapNames(state, tableIds, hashes, k),
   };
@@ -1407,7 +1408,6 @@ export class SnapshotParser {
     let wasmAt = i;
     while (i < len) {
       if (wasm !== null && i >= wasmAt && this.sState !== S_IN) {
-        sink.at = table.writeStart;
         const j = wasm.strings(buf, i, this.sState, sink, this.taken);
         this.sState = this.taken.value;
         wasmAt = j + 1;

@@ -5,8 +5,8 @@
 // (each with DevTools' WeakMap edge-name parse, edgeRules.ts WeakMapEdgeNames). The text is read in
 // place when the loader read it into this module's memory (lendReadBlocks), else copied into it in
 // windows of WINDOW bytes; the results come back into the columns with TypedArray.set. Measured on
-// the edges of the 1 GB Node snapshot: 22 ns per edge against 46 ns for the JavaScript loop; the
-// load 2.66 → 2.15 s with the rest of this session's parser work. get() is null where WebAssembly
+// the edges of the 1 GB Node snapshot: 22 ns per edge against 46 ns for the JavaScript loop; its
+// load 2.66 → 2.15 s together with the parser's plain-number runs. get() is null where WebAssembly
 // is missing or refuses the module: the parser then keeps its JavaScript loops (tests compare both
 // with the general loops).
 import { RECORDS_WASM } from './recordsWasm';
@@ -84,9 +84,10 @@ export interface WasmEdgeColumns {
 
 /** Where strings() puts what it read (the parser's string table: strings.ts StringTable). */
 export interface WasmStringSink {
-  /** the byte array to write into (room for the rest of the buffer from `at`) and where */
+  /** the byte array to write into (room for the rest of the buffer from writeStart()) */
   out: Uint8Array;
-  at: number;
+  /** where the next string's bytes go in out (each commit moves it) */
+  writeStart(): number;
   /** ends the next k strings (no escapes) at bytes base + ends[0..k) of out */
   commitMany(ends: Uint32Array, k: number, base: number): void;
   /**
@@ -292,11 +293,10 @@ export class WasmRecords {
       const k = this.x.lastTaken();
       if (k > 0) {
         const b = this.x.lastBytes();
-        const to = sink.at;
+        const to = sink.writeStart();
         sink.out.set(bytes.subarray(OUT_STR, OUT_STR + b), to);
         sink.commitMany(this.outEnds, k, to);
         sink.weakMapNames(this.outType, this.outId, this.outHash, k);
-        sink.at = to + b;
         count += k;
       }
       st = this.x.lastState();
